@@ -1,0 +1,184 @@
+"""The account: a customer company (or a person, for B2C) and its profile card.
+
+DOMAIN.md section 1 lists what a profile card carries; every item has a home here.
+Behaviour (orders, interactions, complaints) lives in :mod:`accountcare.domain.activity`,
+linked to the account by ``account_id``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import attrs
+
+from accountcare.domain import _validate as v
+
+__all__ = [
+    "Account",
+    "AccountNote",
+    "Address",
+    "CompanySize",
+    "CreditRating",
+    "FinancialInfo",
+    "LifecycleStage",
+    "NewCustomerKind",
+    "Source",
+]
+
+
+class LifecycleStage(enum.Enum):
+    """Where the relationship stands: prospect -> target -> negotiating -> customer ->
+    dormant -> lost (DOMAIN.md section 1)."""
+
+    PROSPECT = "prospect"
+    TARGET = "target"
+    NEGOTIATING = "negotiating"
+    CUSTOMER = "customer"
+    DORMANT = "dormant"
+    LOST = "lost"
+
+
+class NewCustomerKind(enum.Enum):
+    """The four kinds of new customer practitioners distinguish."""
+
+    POTENTIAL = "potential"
+    HESITANT = "hesitant"  # wants it but compares offers
+    LAPSED = "lapsed"  # traded before, not lately
+    EXPANDABLE = "expandable"  # an existing customer with more potential
+
+
+class Source(enum.Enum):
+    """Where the account came from."""
+
+    DIRECTORY = "directory"  # business directories
+    REFERRAL = "referral"  # referred by friends or customers
+    WALK_IN = "walk_in"
+    ADVERTISING = "advertising"  # media advertising
+    EXHIBITION = "exhibition"
+    WEB = "web"
+    OTHER = "other"
+
+
+class CreditRating(enum.Enum):
+    """Credit rating on the usual letter scale, best first."""
+
+    AAA = "AAA"
+    AA = "AA"
+    A = "A"
+    BBB = "BBB"
+    BB = "BB"
+    B = "B"
+    CCC = "CCC"
+    CC = "CC"
+    C = "C"
+    D = "D"
+
+
+class CompanySize(enum.Enum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    ENTERPRISE = "enterprise"
+
+
+@attrs.frozen
+class Address:
+    """A postal address; ``country`` is an ISO 3166 alpha-2 code."""
+
+    country: str = attrs.field(validator=v.country_code)
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    kind: str = "office"
+
+
+@attrs.frozen
+class FinancialInfo:
+    """Bank, bank account, credit status and credit rating."""
+
+    bank: str = ""
+    bank_account: str = ""
+    credit_status: str = ""
+    credit_rating: CreditRating | None = attrs.field(
+        default=None, validator=v.optional(v.in_enum(CreditRating))
+    )
+    tax_id: str = ""
+
+
+@attrs.frozen
+class AccountNote:
+    """A free-form note on an account, written by someone at a time."""
+
+    written_at: datetime = attrs.field(validator=v.aware)
+    author: str = attrs.field(validator=v.non_empty)
+    text: str = attrs.field(validator=v.typed(str))
+    kind: str = "behaviour"  # retention policies purge notes by kind
+
+
+def _tags(value: str | Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset((value,))
+    return frozenset(value)
+
+
+@attrs.frozen
+class Account:
+    """A customer account and its profile card.
+
+    ``owner`` is the id of the rep who owns the account; ``strategic`` marks a strategic
+    project; ``tags`` are the user's own groups ("family", "important customer"...).
+    ``cooperation_since`` is the day the relationship began; cooperation years are
+    derived from it (see :meth:`cooperation_years`).
+
+    >>> from datetime import date
+    >>> acme = Account(id="acme", name="Acme Trading Co.", owner="rep-li",
+    ...                cooperation_since=date(2019, 3, 1), tags={"important customer"})
+    >>> round(acme.cooperation_years(date(2026, 3, 1)), 2)
+    7.0
+    """
+
+    id: str = attrs.field(validator=v.non_empty)
+    name: str = attrs.field(validator=v.non_empty)
+    short_name: str = ""
+    owner: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
+    profile: str = ""
+    legal_representative: str = ""
+    industry: str = ""
+    region: str = ""
+    size: CompanySize | None = attrs.field(
+        default=None, validator=v.optional(v.in_enum(CompanySize))
+    )
+    cooperation_since: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
+    stage: LifecycleStage = attrs.field(
+        default=LifecycleStage.CUSTOMER, validator=v.in_enum(LifecycleStage)
+    )
+    new_customer_kind: NewCustomerKind | None = attrs.field(
+        default=None, validator=v.optional(v.in_enum(NewCustomerKind))
+    )
+    source: Source | None = attrs.field(default=None, validator=v.optional(v.in_enum(Source)))
+    tags: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_tags, validator=v.each(v.non_empty)
+    )
+    strategic: bool = attrs.field(default=False, validator=v.typed(bool))
+    addresses: tuple[Address, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.typed(Address))
+    )
+    websites: tuple[str, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.non_empty)
+    )
+    financial: FinancialInfo = attrs.field(factory=FinancialInfo, validator=v.typed(FinancialInfo))
+    notes: tuple[AccountNote, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.typed(AccountNote))
+    )
+    updated_at: datetime | None = attrs.field(default=None, validator=v.optional(v.aware))
+
+    def cooperation_years(self, as_of: date) -> float:
+        """Years of cooperation up to ``as_of`` (0.0 before it began or when unknown)."""
+        if self.cooperation_since is None or as_of <= self.cooperation_since:
+            return 0.0
+        return (as_of - self.cooperation_since).days / 365.25

@@ -1,0 +1,154 @@
+"""The outbox: rendered messages waiting to be sent, and what became of each.
+
+An :class:`OutboxEntry` wraps one :class:`~accountcare.domain.messages.Message` with its
+delivery state. Its key is the message's idempotency key (``CareTask.key``), so one care
+task can never be queued twice. The state changes are pure functions of the entry and an
+instant; the dispatcher (:mod:`accountcare.services.outbox`) applies them and a store
+records them.
+
+    pending --claim--> in flight --sent--> sent
+       ^                  |
+       +---- retry -------+--(attempts used up or not retryable)--> dead
+
+>>> from datetime import UTC, datetime, timedelta
+>>> from accountcare.domain import Channel, Message, Recipient
+>>> msg = Message(key="c-1|birthday|2027-03-28|email", channel=Channel.EMAIL,
+...               recipient=Recipient("c-1", "Wang Wei", "wang@example.com"),
+...               subject="Happy birthday", text="...",
+...               due_at=datetime(2027, 3, 28, 1, tzinfo=UTC))
+>>> entry = OutboxEntry.queued(msg)
+>>> now = datetime(2027, 3, 28, 2, tzinfo=UTC)
+>>> claimed = entry.claimed(now, lease=timedelta(minutes=5))
+>>> claimed.status.value, claimed.attempts
+('in_flight', 1)
+>>> later = claimed.failed(now, "timeout", RetryPolicy())
+>>> later.status.value, later.next_attempt_at - now
+('pending', datetime.timedelta(seconds=60))
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+import attrs
+
+from accountcare.domain import _validate as v
+from accountcare.domain.messages import Message
+from accountcare.errors import ConfigurationError
+
+__all__ = ["OutboxEntry", "OutboxStatus", "RetryPolicy"]
+
+
+class OutboxStatus(enum.Enum):
+    PENDING = "pending"  # waiting for next_attempt_at
+    IN_FLIGHT = "in_flight"  # claimed by a dispatcher until next_attempt_at (its lease)
+    SENT = "sent"
+    DEAD = "dead"  # dead letter: attempts used up, or a failure no retry can fix
+
+
+def _positive_delta(instance: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ConfigurationError(f"RetryPolicy.{attribute.name} must be a positive timedelta")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Exponential backoff: the n-th failure waits ``first_delay * factor**(n-1)``, at most
+    ``max_delay``; after ``max_attempts`` attempts an entry goes to the dead letters.
+
+    Defaults follow the usual practice of mail transfer agents: retry within a minute,
+    back off to hours, give up after a handful of tries (RFC 5321 section 4.5.4.1).
+
+    >>> [str(RetryPolicy().delay(n)) for n in (1, 2, 3)]
+    ['0:01:00', '0:02:00', '0:04:00']
+    """
+
+    max_attempts: int = 6
+    first_delay: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive_delta)
+    factor: float = 2.0
+    max_delay: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive_delta)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            raise ConfigurationError("RetryPolicy.max_attempts must be an int")
+        if self.max_attempts < 1:
+            raise ConfigurationError("RetryPolicy.max_attempts must be at least 1")
+        if not self.factor >= 1:
+            raise ConfigurationError("RetryPolicy.factor must be at least 1")
+
+    def delay(self, failures: int) -> timedelta:
+        """The wait after the ``failures``-th failed attempt."""
+        seconds = self.first_delay.total_seconds() * self.factor ** max(0, failures - 1)
+        return min(self.max_delay, timedelta(seconds=min(seconds, 1e9)))
+
+
+@attrs.frozen
+class OutboxEntry:
+    """One queued message and its delivery state.
+
+    ``attempts`` counts the claims so far; ``next_attempt_at`` is when a pending entry
+    becomes due, or when the lease of an in-flight entry runs out (after which another
+    dispatcher may take it over: the crashed one never settled it). ``last_error`` keeps
+    the notifier's last words; ``sent_at`` and ``provider_id`` record the delivery.
+    """
+
+    message: Message = attrs.field(validator=v.typed(Message))
+    next_attempt_at: datetime = attrs.field(validator=v.aware)
+    status: OutboxStatus = attrs.field(
+        default=OutboxStatus.PENDING, validator=v.in_enum(OutboxStatus)
+    )
+    attempts: int = attrs.field(default=0, validator=[v.typed(int), v.not_negative])
+    last_error: str = attrs.field(default="", validator=v.typed(str))
+    sent_at: datetime | None = attrs.field(default=None, validator=v.optional(v.aware))
+    provider_id: str | None = None
+
+    @classmethod
+    def queued(cls, message: Message) -> OutboxEntry:
+        """A new pending entry, due when the message is."""
+        return cls(message=message, next_attempt_at=message.due_at)
+
+    @property
+    def key(self) -> str:
+        return self.message.key
+
+    @property
+    def id(self) -> str:
+        """The key, so errors name the entry like any other record."""
+        return self.message.key
+
+    def is_due(self, now: datetime) -> bool:
+        """Pending and due, or in flight with its lease run out."""
+        waiting = self.status in (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
+        return waiting and self.next_attempt_at <= now
+
+    def claimed(self, now: datetime, lease: timedelta) -> OutboxEntry:
+        """Taken by a dispatcher at ``now`` for at most ``lease``."""
+        return attrs.evolve(
+            self,
+            status=OutboxStatus.IN_FLIGHT,
+            attempts=self.attempts + 1,
+            next_attempt_at=now + lease,
+        )
+
+    def delivered(self, now: datetime, provider_id: str | None = None) -> OutboxEntry:
+        return attrs.evolve(
+            self, status=OutboxStatus.SENT, sent_at=now, provider_id=provider_id, last_error=""
+        )
+
+    def failed(
+        self, now: datetime, error: str, retry: RetryPolicy, *, retryable: bool = True
+    ) -> OutboxEntry:
+        """Back to pending with backoff, or dead when no retry is left or none can help."""
+        if not retryable or self.attempts >= retry.max_attempts:
+            return attrs.evolve(self, status=OutboxStatus.DEAD, last_error=error)
+        return attrs.evolve(
+            self,
+            status=OutboxStatus.PENDING,
+            last_error=error,
+            next_attempt_at=now + retry.delay(self.attempts),
+        )
+
+    def revived(self, now: datetime) -> OutboxEntry:
+        """A dead letter put back in the queue by hand, with a fresh count of attempts."""
+        return attrs.evolve(self, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
