@@ -1,0 +1,164 @@
+"""Due dates from the interaction history: who is next due for a visit, a call, a leader.
+
+DOMAIN.md section 4: visit frequency follows the tier (A most often, with supervisors or
+senior leaders joining some visits; C least) and developing a new account takes at least
+5 visits. The rhythm itself is the :class:`~accountcare.domain.cadence.Cadence` value;
+this module reads the history against it. Only interactions before ``as_of`` count, and
+an interaction's day is the calendar day of its recorded instant.
+
+>>> from datetime import UTC, date, datetime
+>>> from accountcare.domain import Account, Interaction, InteractionKind
+>>> seen = Interaction("i-1", "acme", datetime(2026, 11, 1, 10, tzinfo=UTC),
+...                    InteractionKind.VISIT, by="rep-li")
+>>> due = due_dates([Account("acme", "Acme")], {"acme": "A"}, [seen],
+...                 as_of=date(2026, 11, 2))["acme"]
+>>> due.next_visit_due, due.next_call_due
+(datetime.date(2026, 11, 15), datetime.date(2026, 11, 2))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+import attrs
+
+from accountcare.domain.accounts import Account, LifecycleStage
+from accountcare.domain.activity import Interaction, InteractionKind
+from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence, DueDates
+from accountcare.domain.tiers import TierAssignment
+from accountcare.errors import ConfigurationError
+
+__all__ = ["DEVELOPING_STAGES", "Tiers", "due_dates", "is_developing", "tier_labels"]
+
+# Accounts still being won (DOMAIN.md section 1: prospect -> target -> negotiating) get
+# development visits; so does any account marked as a kind of new customer.
+DEVELOPING_STAGES = frozenset(
+    {LifecycleStage.PROSPECT, LifecycleStage.TARGET, LifecycleStage.NEGOTIATING}
+)
+
+Tiers = Mapping[str, str] | Iterable[TierAssignment]
+
+
+def tier_labels(tiers: Tiers) -> dict[str, str]:
+    """Account id -> tier label, from a mapping or from tier assignments.
+
+    >>> from accountcare.domain import TierAssignment, TierReason
+    >>> tier_labels([TierAssignment("acme", "A", "abc", TierReason(value=1.0))])
+    {'acme': 'A'}
+    """
+    if isinstance(tiers, Mapping):
+        return {str(k): str(t) for k, t in tiers.items()}
+    labels: dict[str, str] = {}
+    for assignment in tiers:
+        if not isinstance(assignment, TierAssignment):
+            raise ConfigurationError(
+                f"tiers must be a mapping or TierAssignments, got {type(assignment).__name__}"
+            )
+        if assignment.account_id in labels:
+            raise ConfigurationError(f"account {assignment.account_id!r} is assigned two tiers")
+        labels[assignment.account_id] = assignment.tier
+    return labels
+
+
+def is_developing(account: Account) -> bool:
+    """True for an account being won: an early stage, or a new-customer kind."""
+    return account.stage in DEVELOPING_STAGES or account.new_customer_kind is not None
+
+
+@attrs.define
+class _History:
+    last_visit: date | None = None
+    last_call: date | None = None
+    last_leader: date | None = None
+    visits: list[date] = attrs.Factory(list)
+
+
+def _histories(interactions: Iterable[Interaction], as_of: date) -> dict[str, _History]:
+    found: dict[str, _History] = {}
+    visit, call = InteractionKind.VISIT, InteractionKind.CALL
+    for record in interactions:
+        kind = record.kind
+        if kind is not visit and kind is not call:
+            continue
+        day = record.occurred_at.date()
+        if day >= as_of:
+            continue
+        history = found.get(record.account_id)
+        if history is None:
+            history = found[record.account_id] = _History()
+        if kind is call:
+            if history.last_call is None or day > history.last_call:
+                history.last_call = day
+            continue
+        history.visits.append(day)
+        if history.last_visit is None or day > history.last_visit:
+            history.last_visit = day
+        if record.leader_joined and (history.last_leader is None or day > history.last_leader):
+            history.last_leader = day
+    return found
+
+
+def _after(last: date | None, every: int, as_of: date) -> date:
+    return as_of if last is None else last + timedelta(days=every)
+
+
+def due_dates(
+    accounts: Iterable[Account],
+    tiers: Tiers,
+    interactions: Iterable[Interaction] = (),
+    *,
+    as_of: date,
+    cadence: Cadence = DEFAULT_CADENCE,
+) -> dict[str, DueDates]:
+    """Each account's next visit, call and leader visit as of ``as_of``, by account id.
+
+    Next visit due = last visit + the tier's visit interval (never visited: due at
+    ``as_of``). A developing account (see :func:`is_developing`) that has had fewer
+    than ``cadence.development_visits`` visits in the last ``development_window_days``
+    is visited at least every ``cadence.development_every_days`` until it has had them.
+    Leader visits are due ``leader_visit_every_days`` after the last visit a leader
+    joined, for tiers that have them. Accounts whose tier the cadence does not cover
+    get no visit or call due unless they are being developed.
+    """
+    labels = tier_labels(tiers)
+    histories = _histories(interactions, as_of)
+    window_opens = as_of - timedelta(days=cadence.development_window_days)
+    found: dict[str, DueDates] = {}
+    for account in accounts:
+        tier = labels.get(account.id)
+        rhythm = cadence.for_tier(tier)
+        history = histories.get(account.id) or _History()
+        every: int | None = rhythm.visit_every_days if rhythm else None
+        spacing = rhythm.min_visit_spacing_days if rhythm else None
+        needed = 0
+        developing = is_developing(account)
+        if developing:
+            done = sum(1 for day in history.visits if day >= window_opens)
+            needed = max(0, cadence.development_visits - done)
+        if needed:
+            develop_every = cadence.development_every_days
+            every = develop_every if every is None else min(every, develop_every)
+            develop_spacing = max(1, develop_every // 2)
+            spacing = develop_spacing if spacing is None else min(spacing, develop_spacing)
+        leader_every = rhythm.leader_visit_every_days if rhythm else None
+        found[account.id] = DueDates(
+            account_id=account.id,
+            as_of=as_of,
+            tier=tier,
+            last_visit=history.last_visit,
+            last_call=history.last_call,
+            last_leader_visit=history.last_leader,
+            next_visit_due=None if every is None else _after(history.last_visit, every, as_of),
+            next_call_due=None
+            if rhythm is None
+            else _after(history.last_call, rhythm.call_every_days, as_of),
+            next_leader_visit_due=None
+            if leader_every is None
+            else _after(history.last_leader, leader_every, as_of),
+            visit_every_days=every,
+            min_visit_spacing_days=spacing or 1,
+            developing=developing,
+            development_visits_needed=needed,
+        )
+    return found

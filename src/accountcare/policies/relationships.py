@@ -1,0 +1,205 @@
+"""Relationship coverage per layer, its gaps, and the requirements per tier.
+
+DOMAIN.md section 3: key relationships (decision makers, champions), broad relationships
+(users and staff), organisational relationships (executives, agreements). Touches come
+from ``Interaction.contact_id`` and ``Interaction.by``.
+
+>>> from datetime import UTC, date, datetime
+>>> from accountcare.domain import Contact, ContactRole, Interaction, InteractionKind
+>>> boss = Contact(id="c1", account_id="acme", name="Wang", role=ContactRole.DECISION_MAKER)
+>>> call = Interaction(id="i1", account_id="acme", kind=InteractionKind.CALL, by="rep-li",
+...                    contact_id="c1", occurred_at=datetime(2026, 1, 5, tzinfo=UTC))
+>>> m = relationship_map("acme", [boss], [call], as_of=date(2026, 6, 1), tier="A")
+>>> [g.message for g in m.gaps][:2]
+['single-threaded: one contact only', 'no decision maker touched in 90 days (last on 2026-01-05)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date
+
+from accountcare.domain.activity import Interaction
+from accountcare.domain.contacts import Contact, ContactRole, RelationshipLayer
+from accountcare.domain.relationships import (
+    GapKind,
+    LayerCoverage,
+    LayerRequirement,
+    RelationshipGap,
+    RelationshipMap,
+)
+from accountcare.errors import ConfigurationError
+
+__all__ = ["DEFAULT_REQUIREMENTS", "LAYERS", "relationship_map", "relationship_maps"]
+
+LAYERS = (RelationshipLayer.KEY, RelationshipLayer.BROAD, RelationshipLayer.ORGANISATIONAL)
+
+# The practice quoted in issue 4: an A account needs a named decision maker, at least
+# 3 broad contacts and an executive sponsor; B a decision maker and 2 broad contacts;
+# C at least one contact in the key layer. Key and organisational layers touched in 90 days.
+DEFAULT_REQUIREMENTS: Mapping[str, LayerRequirement] = {
+    "A": LayerRequirement("A", {"key": 1, "broad": 3}, decision_maker=True, executive_sponsor=True),
+    "B": LayerRequirement("B", {"key": 1, "broad": 2}, decision_maker=True),
+    "C": LayerRequirement("C", {"key": 1}, touch_within_days=180),
+}
+_NO_REQUIREMENT = LayerRequirement("untiered")
+
+
+def relationship_map(
+    account_id: str,
+    contacts: Iterable[Contact],
+    interactions: Iterable[Interaction],
+    *,
+    as_of: date,
+    tier: str | None = None,
+    requirements: Mapping[str, LayerRequirement] = DEFAULT_REQUIREMENTS,
+) -> RelationshipMap:
+    """Coverage and gaps of one account as of ``as_of`` (touches after it are ignored).
+
+    Contacts of other accounts are an error; interactions of other accounts or without a
+    known contact are ignored.
+    """
+    mine = sorted(contacts, key=lambda c: c.id)
+    for contact in mine:
+        if contact.account_id != account_id:
+            raise ConfigurationError(
+                f"contact {contact.id!r} belongs to {contact.account_id!r}, not {account_id!r}"
+            )
+    layer_of = {c.id: c.layer for c in mine}
+    last: dict[str, tuple[date, str, str]] = {}  # contact id -> (day, by, interaction id)
+    for touch in interactions:
+        if touch.account_id != account_id or touch.contact_id not in layer_of:
+            continue
+        day = touch.occurred_at.astimezone(UTC).date()
+        if day > as_of:
+            continue
+        key = (day, touch.by, touch.id)
+        seen = last.get(touch.contact_id)
+        if seen is None or key > seen:
+            last[touch.contact_id] = key
+    requirement = requirements.get(tier, _NO_REQUIREMENT) if tier is not None else _NO_REQUIREMENT
+    coverage = tuple(_coverage(layer, mine, last) for layer in LAYERS)
+    gaps, met = _gaps(account_id, mine, coverage, last, requirement, as_of)
+    return RelationshipMap(account_id, tier, as_of, coverage, gaps, met, requirement.checks)
+
+
+def relationship_maps(
+    contacts: Iterable[Contact],
+    interactions: Iterable[Interaction],
+    *,
+    as_of: date,
+    tiers: Mapping[str, str],
+    requirements: Mapping[str, LayerRequirement] = DEFAULT_REQUIREMENTS,
+) -> Mapping[str, RelationshipMap]:
+    """:func:`relationship_map` for every account in ``tiers``, keyed by account id."""
+    by_account: dict[str, list[Contact]] = {a: [] for a in tiers}
+    for contact in contacts:
+        if contact.account_id in by_account:
+            by_account[contact.account_id].append(contact)
+    touches: dict[str, list[Interaction]] = {a: [] for a in tiers}
+    for touch in interactions:
+        if touch.account_id in touches:
+            touches[touch.account_id].append(touch)
+    return {
+        a: relationship_map(
+            a, by_account[a], touches[a], as_of=as_of, tier=tiers[a], requirements=requirements
+        )
+        for a in sorted(tiers)
+    }
+
+
+def _coverage(
+    layer: RelationshipLayer, contacts: list[Contact], last: dict[str, tuple[date, str, str]]
+) -> LayerCoverage:
+    ids = tuple(c.id for c in contacts if c.layer is layer)
+    touched = [(last[i], i) for i in ids if i in last]
+    if not touched:
+        return LayerCoverage(layer, ids)
+    (day, by, _), contact_id = max(touched)
+    return LayerCoverage(layer, ids, day, by, contact_id)
+
+
+def _gaps(
+    account_id: str,
+    contacts: list[Contact],
+    coverage: tuple[LayerCoverage, ...],
+    last: dict[str, tuple[date, str, str]],
+    requirement: LayerRequirement,
+    as_of: date,
+) -> tuple[list[RelationshipGap], int]:
+    gaps: list[RelationshipGap] = []
+    window = requirement.touch_within_days
+    if not contacts:
+        gaps.append(RelationshipGap(account_id, GapKind.NO_CONTACTS, "no contacts on record"))
+    elif len(contacts) == 1:
+        gaps.append(
+            RelationshipGap(
+                account_id, GapKind.SINGLE_THREADED, "single-threaded: one contact only"
+            )
+        )
+    met = 0
+    deciders = [c.id for c in contacts if c.role is ContactRole.DECISION_MAKER]
+    if deciders:
+        newest = max((last[d][0] for d in deciders if d in last), default=None)
+        if newest is None or (as_of - newest).days > window:
+            gaps.append(
+                RelationshipGap(
+                    account_id,
+                    GapKind.DECISION_MAKER_NOT_TOUCHED,
+                    f"no decision maker touched in {window} days"
+                    + (f" (last on {newest})" if newest else " (never)"),
+                    RelationshipLayer.KEY,
+                )
+            )
+    if requirement.decision_maker:
+        if deciders:
+            met += 1
+        else:
+            gaps.append(
+                RelationshipGap(
+                    account_id,
+                    GapKind.NO_DECISION_MAKER,
+                    "no named decision maker",
+                    RelationshipLayer.KEY,
+                )
+            )
+    for layer_cov in coverage:
+        need = requirement.minimum(layer_cov.layer)
+        if (layer_cov.layer, need) in requirement.min_contacts:
+            if layer_cov.count >= need:
+                met += 1
+            else:
+                gaps.append(
+                    RelationshipGap(
+                        account_id,
+                        GapKind.TOO_FEW_IN_LAYER,
+                        f"{layer_cov.count} {layer_cov.layer.value} contacts, {need} needed",
+                        layer_cov.layer,
+                    )
+                )
+        if (
+            layer_cov.layer is not RelationshipLayer.BROAD
+            and layer_cov.count
+            and (layer_cov.last_touched is None or (as_of - layer_cov.last_touched).days > window)
+        ):
+            gaps.append(
+                RelationshipGap(
+                    account_id,
+                    GapKind.LAYER_NOT_TOUCHED,
+                    f"{layer_cov.layer.value} layer not touched in {window} days",
+                    layer_cov.layer,
+                )
+            )
+    if requirement.executive_sponsor:
+        if any(c.layer is RelationshipLayer.ORGANISATIONAL for c in contacts):
+            met += 1
+        else:
+            gaps.append(
+                RelationshipGap(
+                    account_id,
+                    GapKind.NO_EXECUTIVE_SPONSOR,
+                    "no executive sponsor (organisational contact)",
+                    RelationshipLayer.ORGANISATIONAL,
+                )
+            )
+    return gaps, met

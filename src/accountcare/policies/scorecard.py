@@ -1,0 +1,144 @@
+"""Weighted scorecard rating (DOMAIN.md section 2).
+
+Each account is scored 0-100 on four criteria: purchase history, contribution (margin),
+cooperation years and future potential. The weighted mean of the scores is the
+account's score; the rating is the first band whose floor it reaches. Weights are the
+user's; they must be non-negative with a positive sum, and are normalised.
+
+>>> card = Scorecard()
+>>> r = card.rate("acme", purchase_history=90, contribution=80, cooperation_years=60,
+...               potential=70)
+>>> r.score, r.rating
+(77.0, 'B')
+>>> card.assign({"acme": 85.0, "globex": 40})["acme"].tier
+'A'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from accountcare.domain.tiers import ScorecardRating, TierAssignment, TierReason
+from accountcare.errors import ConfigurationError, InvalidRecord
+from accountcare.policies._population import Number, check_number
+
+__all__ = ["SCORECARD_BANDS", "SCORECARD_CRITERIA", "SCORECARD_WEIGHTS", "Scorecard"]
+
+# The four criteria practitioners rate a customer on, and equal-ish default weights
+# (history and contribution weigh most: the volume of business with us, not size).
+SCORECARD_CRITERIA: tuple[str, ...] = (
+    "purchase_history",
+    "contribution",
+    "cooperation_years",
+    "potential",
+)
+SCORECARD_WEIGHTS: tuple[float, ...] = (0.3, 0.3, 0.2, 0.2)
+# Rating bands on the 0-100 score: 80 and above A, 60 and above B, the rest C.
+SCORECARD_BANDS: tuple[tuple[str, float], ...] = (("A", 80.0), ("B", 60.0), ("C", 0.0))
+
+
+def _weights(
+    policy: Scorecard, attribute: attrs.Attribute[tuple[float, ...]], value: object
+) -> None:
+    if not isinstance(value, tuple) or len(value) != len(SCORECARD_CRITERIA):
+        raise ConfigurationError(
+            f"Scorecard: needs {len(SCORECARD_CRITERIA)} weights, got {value!r}"
+        )
+    for w in value:
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+            raise ConfigurationError(f"Scorecard: weights must be finite and >= 0, got {w!r}")
+    if sum(value) <= 0:
+        raise ConfigurationError("Scorecard: the weights must not all be zero")
+
+
+def _bands(policy: Scorecard, attribute: attrs.Attribute[Any], value: Any) -> None:
+    floors = [f for _, f in value] if isinstance(value, tuple) else []
+    labels = [t for t, _ in value] if isinstance(value, tuple) else []
+    ok = (
+        len(floors) >= 2
+        and floors == sorted(floors, reverse=True)
+        and len(set(floors)) == len(floors)
+    )
+    if not ok or floors[-1] != 0 or len(set(labels)) != len(labels):
+        raise ConfigurationError(
+            f"Scorecard: bands need distinct labels and floors decreasing to 0, got {value!r}"
+        )
+
+
+def _as_bands(values: Any) -> tuple[tuple[str, float], ...]:
+    return tuple((str(t), float(f)) for t, f in values)
+
+
+@attrs.frozen
+class Scorecard:
+    """Weighted scorecard; ``weights`` follow :data:`SCORECARD_CRITERIA`."""
+
+    weights: tuple[float, ...] = attrs.field(
+        default=SCORECARD_WEIGHTS, converter=tuple, validator=_weights
+    )
+    bands: tuple[tuple[str, float], ...] = attrs.field(
+        default=SCORECARD_BANDS,
+        converter=_as_bands,
+        validator=_bands,
+    )
+    name: str = "scorecard"
+    scale_invariant = False
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        return tuple(t for t, _ in self.bands)
+
+    def rate(self, account_id: str, **scores: Number) -> ScorecardRating:
+        """Rate one account from its four criterion scores (each 0-100)."""
+        unknown = set(scores) - set(SCORECARD_CRITERIA)
+        missing = set(SCORECARD_CRITERIA) - set(scores)
+        if unknown or missing:
+            field = sorted(unknown or missing)[0]
+            raise InvalidRecord(
+                f"account {account_id!r}",
+                field,
+                "is not one of the four criteria" if unknown else "is missing",
+            )
+        total = sum(self.weights)
+        pairs = []
+        weighted = 0.0
+        for criterion, weight in zip(SCORECARD_CRITERIA, self.weights, strict=True):
+            score = float(check_number(account_id, scores[criterion]))
+            if not 0 <= score <= 100:
+                raise InvalidRecord(
+                    f"account {account_id!r}",
+                    criterion,
+                    f"must be a score from 0 to 100, got {score}",
+                )
+            pairs.append((criterion, score))
+            weighted += weight * score
+        final = round(min(100.0, max(0.0, weighted / total)), 6)
+        return ScorecardRating(account_id, tuple(pairs), final, self._band(final)[0])
+
+    def _band(self, score: float) -> tuple[str, float]:
+        for label, floor in self.bands:
+            if score >= floor:
+                return label, floor
+        return self.bands[-1]
+
+    def assign(self, values: Mapping[str, Number]) -> dict[str, TierAssignment]:
+        """Rate accounts from scores already weighted (0-100), e.g. :meth:`rate`'s score."""
+        out = {}
+        for account_id in sorted(values):
+            score = float(check_number(account_id, values[account_id]))
+            if not 0 <= score <= 100:
+                raise InvalidRecord(
+                    f"account {account_id!r}",
+                    "value",
+                    f"must be a score from 0 to 100, got {score}",
+                )
+            label, floor = self._band(score)
+            reason = TierReason(
+                value=score, rule=f"weighted score of at least {floor:g}", cutoff=floor
+            )
+            out[account_id] = TierAssignment(account_id, label, self.name, reason)
+        return out

@@ -1,0 +1,211 @@
+"""Hypothesis strategies for what a store must keep exactly: Decimal money to the last
+digit, dates, aware datetimes in several UTC offsets, enums, sets, CJK text.
+
+Used by the store contract (:mod:`accountcare.testing.store_contract`); usable on their
+own. Text never holds NUL or lone surrogates (no database text type stores them).
+
+>>> from hypothesis import given
+>>> @given(orders("acme"))
+... def test(order):
+...     assert order.account_id == "acme"
+>>> test()
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from accountcare.domain.accounts import (
+    Account,
+    AccountNote,
+    Address,
+    CompanySize,
+    CreditRating,
+    FinancialInfo,
+    LifecycleStage,
+    Source,
+)
+from accountcare.domain.activity import (
+    Complaint,
+    ComplaintSeverity,
+    Interaction,
+    InteractionKind,
+    Order,
+    Outcome,
+)
+from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole, PhoneNumber
+from accountcare.domain.messages import Message, Recipient
+
+__all__ = [
+    "OFFSETS",
+    "accounts",
+    "aware_datetimes",
+    "complaints",
+    "contacts",
+    "exactly",
+    "ids",
+    "interactions",
+    "messages",
+    "money",
+    "orders",
+]
+
+# Offsets seen in the book: UTC, China, Korea, India, Newfoundland, New York, Chatham.
+OFFSETS = tuple(
+    timezone(timedelta(minutes=m)) if m else UTC for m in (0, 480, 540, 330, -210, -300, 765)
+)
+
+_LETTERS = st.characters(codec="utf-8", exclude_characters="\x00", max_codepoint=0x2FFFF)
+text = st.text(_LETTERS, max_size=12)
+names = st.text(_LETTERS, min_size=1, max_size=12).filter(lambda s: bool(s.strip()))
+# Ids mix cases on purpose: "acme" and "ACME" are two accounts in every store.
+ids = st.one_of(
+    st.text("aAbB-é王", min_size=1, max_size=4).filter(lambda s: bool(s.strip())), names
+)
+money = st.decimals(allow_nan=False, allow_infinity=False)
+
+
+def aware_datetimes() -> st.SearchStrategy[datetime]:
+    """Aware datetimes with microseconds in one of :data:`OFFSETS`, 1900-2200."""
+    return st.datetimes(
+        min_value=datetime(1900, 1, 2),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from(OFFSETS),
+    )
+
+
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
+
+
+def accounts(account_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Account]:
+    return st.builds(
+        Account,
+        id=account_id,
+        name=names,
+        owner=st.none() | st.sampled_from(["rep-li", "rep-kim", "REP-LI"]),
+        size=st.none() | st.sampled_from(CompanySize),
+        cooperation_since=st.none() | dates,
+        stage=st.sampled_from(LifecycleStage),
+        source=st.none() | st.sampled_from(Source),
+        tags=st.frozensets(names, max_size=3),
+        strategic=st.booleans(),
+        addresses=st.lists(
+            st.builds(Address, country=st.sampled_from(["CN", "KR", "TW", "DE"]), city=text),
+            max_size=2,
+        ),
+        financial=st.builds(
+            FinancialInfo, bank=text, credit_rating=st.none() | st.sampled_from(CreditRating)
+        ),
+        notes=st.lists(
+            st.builds(AccountNote, written_at=aware_datetimes(), author=names, text=text),
+            max_size=2,
+        ),
+        updated_at=st.none() | aware_datetimes(),
+    )
+
+
+def contacts(account_id: str) -> st.SearchStrategy[Contact]:
+    return st.builds(
+        Contact,
+        id=ids,
+        account_id=st.just(account_id),
+        name=names,
+        role=st.sampled_from(ContactRole),
+        birthday=st.none()
+        | st.builds(
+            Birthday,
+            month=st.integers(1, 12),
+            day=st.integers(1, 28),
+            year=st.none() | st.integers(1900, 2000),
+        ),
+        time_zone=st.sampled_from(["UTC", "Asia/Shanghai", "Asia/Seoul", "America/St_Johns"]),
+        phones=st.lists(st.builds(PhoneNumber, raw=names), max_size=2),
+        channels=st.lists(st.sampled_from(Channel), max_size=3, unique=True),
+        consents=st.frozensets(st.sampled_from(Channel)),
+        opted_out=st.booleans(),
+        hobbies=st.lists(text, max_size=2),
+    )
+
+
+def orders(account_id: str) -> st.SearchStrategy[Order]:
+    return st.builds(
+        Order,
+        id=ids,
+        account_id=st.just(account_id),
+        ordered_on=dates,
+        amount=money,
+        margin=st.none() | money,
+        currency=st.sampled_from(["CNY", "KRW", "TWD", "EUR", "USD", "JPY"]),
+        quantity=st.integers(0, 10**6),
+        product=text,
+    )
+
+
+def interactions(account_id: str) -> st.SearchStrategy[Interaction]:
+    return st.builds(
+        Interaction,
+        id=ids,
+        account_id=st.just(account_id),
+        occurred_at=aware_datetimes(),
+        kind=st.sampled_from(InteractionKind),
+        by=names,
+        outcome=st.sampled_from(Outcome),
+        summary=text,
+        leader_joined=st.booleans(),
+    )
+
+
+@st.composite
+def complaints(draw: st.DrawFn, account_id: str) -> Complaint:
+    opened = draw(aware_datetimes())
+    closed = draw(st.none() | st.timedeltas(timedelta(0), timedelta(days=400)))
+    return Complaint(
+        id=draw(ids),
+        account_id=account_id,
+        opened_at=opened,
+        severity=draw(st.sampled_from(ComplaintSeverity)),
+        subject=draw(text),
+        closed_at=None
+        if closed is None
+        else (opened + closed).astimezone(draw(st.sampled_from(OFFSETS))),
+    )
+
+
+def messages(key: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Message]:
+    return st.builds(
+        Message,
+        key=key,
+        channel=st.sampled_from(Channel),
+        recipient=st.builds(Recipient, contact_id=ids, name=names, address=names),
+        subject=text,
+        text=text,
+        due_at=aware_datetimes(),
+        html=st.none() | text,
+    )
+
+
+def exactly(value: Any) -> Any:
+    """A form of ``value`` in which equal means *exactly* equal: Decimals keep their
+    exponent (``1.10`` is not ``1.1``), datetimes their UTC offset, times their zone.
+
+    >>> from decimal import Decimal
+    >>> exactly(Decimal("1.10")) == exactly(Decimal("1.1"))
+    False
+    """
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))
+        return (type(value).__name__, tuple(exactly(getattr(value, f.name)) for f in fields))
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value))
+    if isinstance(value, datetime | time):
+        return (type(value).__name__, value.isoformat(), value.utcoffset())
+    if isinstance(value, frozenset | set):
+        return frozenset(exactly(v) for v in value)
+    if isinstance(value, tuple | list):
+        return tuple(exactly(v) for v in value)
+    return (type(value).__name__, value)

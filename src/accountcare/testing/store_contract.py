@@ -1,0 +1,372 @@
+"""The store contract: the one test suite every store must pass.
+
+Subclass :class:`StoreContract` in a test module and give it a ``store`` fixture that
+returns an empty store; pytest runs every test below against it. The library runs it on
+its memory, SQLite, PostgreSQL and MariaDB stores; a host CRM runs it on its own::
+
+    import pytest
+    from accountcare.testing.store_contract import StoreContract
+
+    class TestMyCrmStore(StoreContract):
+        @pytest.fixture
+        def store(self):
+            store = MyCrmStore(...)   # empty
+            yield store
+            store.wipe()
+
+Needs pytest and Hypothesis (the ``dev`` extra).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, Interaction, InteractionKind, Order
+from accountcare.domain.care import CareKind, CareSchedule, CareTask
+from accountcare.domain.contacts import Channel, Contact
+from accountcare.domain.messages import Message, Recipient
+from accountcare.domain.outbox import OutboxStatus
+from accountcare.domain.tiers import TierAssignment, TierReason
+from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
+from accountcare.errors import InvalidRecord
+from accountcare.ports.store import Batch, Store
+from accountcare.testing import storable
+
+__all__ = ["StoreContract"]
+
+NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
+LEASE = timedelta(minutes=5)
+# One store serves all examples of a test (hence function_scoped_fixture), and each
+# subclass runs the same test methods (hence differing_executors): both on purpose.
+_CONTRACT = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+)
+
+
+def _account(account_id: str, **fields: Any) -> Account:
+    return Account(id=account_id, name=f"{account_id} Ltd.", **fields)
+
+
+def _order(order_id: str, account_id: str, on: date, amount: str = "10.00") -> Order:
+    return Order(
+        id=order_id, account_id=account_id, ordered_on=on, amount=Decimal(amount), currency="CNY"
+    )
+
+
+def _message(key: str, due_at: datetime = NOW) -> Message:
+    return Message(
+        key=key,
+        channel=Channel.EMAIL,
+        recipient=Recipient("c-1", "王伟", "wang@example.com", "zh-Hans"),
+        subject="生日快乐",
+        text="...",
+        due_at=due_at,
+    )
+
+
+def _tier(account_id: str, tier: str, policy: str = "abc") -> TierAssignment:
+    return TierAssignment(account_id, tier, policy, TierReason(value=1.5, rule="test"))
+
+
+class StoreContract:
+    """What every :class:`~accountcare.ports.store.Store` must do.
+
+    Subclasses provide a ``store`` fixture returning an empty store. The Hypothesis
+    tests reuse that store for all their examples, so they only assume what the port
+    promises: the last write of an id wins.
+    """
+
+    # -- the port ---------------------------------------------------------------
+
+    def test_store_satisfies_the_port(self, store: Store) -> None:
+        assert isinstance(store, Store)
+
+    def test_every_kind_of_record_comes_back_equal(self, store: Store) -> None:
+        acme = _account("acme", owner="rep-li", tags={"important", "group"})
+        contact = Contact(id="c-1", account_id="acme", name="김민준", consents=[Channel.SMS])
+        order = _order("o-1", "acme", date(2027, 1, 5), "1234.50")
+        visit = Interaction(
+            id="i-1", account_id="acme", occurred_at=NOW, kind=InteractionKind.VISIT, by="li"
+        )
+        complaint = Complaint(id="q-1", account_id="acme", opened_at=NOW, subject="late")
+        plan = VisitPlan(
+            start=date(2027, 3, 1),
+            end=date(2027, 3, 8),
+            visits=[Visit("acme", "li", date(2027, 3, 2), VisitPurpose.ROUTINE, tier="A")],
+        )
+        task = CareTask(
+            contact_id="c-1",
+            account_id="acme",
+            on=date(2027, 3, 2),
+            local_time=time(9),
+            time_zone="Asia/Seoul",
+            channel=Channel.SMS,
+            kind=CareKind.BIRTHDAY,
+            template_key="birthday",
+        )
+        tasks: Any = (task,)  # CareSchedule's bare ``converter=tuple`` confuses mypy
+        schedule = CareSchedule(start=date(2027, 3, 1), end=date(2027, 4, 1), tasks=tasks)
+        store.write(
+            Batch(
+                accounts=[acme],
+                contacts=[contact],
+                orders=[order],
+                interactions=[visit],
+                complaints=[complaint],
+                tiers={date(2027, 1, 1): [_tier("acme", "A")]},
+                visit_plans={"east": plan},
+                care_schedules={"march": schedule},
+            )
+        )
+        assert store.account("acme") == acme
+        assert store.accounts() == (acme,)
+        assert store.contact("c-1") == contact
+        assert store.contacts("acme") == (contact,)
+        assert store.orders("acme") == (order,)
+        assert store.interactions("acme") == (visit,)
+        assert store.complaints("acme") == (complaint,)
+        assert store.tier_assignments("abc", date(2027, 1, 1)) == (_tier("acme", "A"),)
+        assert store.visit_plan("east") == plan
+        assert store.care_schedule("march") == schedule
+
+    def test_missing_records_are_none_or_empty(self, store: Store) -> None:
+        assert store.account("nobody") is None
+        assert store.contact("nobody") is None
+        assert store.visit_plan("nothing") is None
+        assert store.care_schedule("nothing") is None
+        assert store.outbox_entry("nothing") is None
+        assert store.accounts() == ()
+        assert store.orders("nobody") == ()
+
+    def test_writing_an_id_again_replaces_the_record(self, store: Store) -> None:
+        store.write(Batch(accounts=[_account("acme", owner="rep-li")]))
+        store.write(Batch(accounts=[_account("acme", owner="rep-kim")]))
+        assert store.accounts() == (_account("acme", owner="rep-kim"),)
+
+    def test_the_last_record_with_an_id_in_a_batch_wins(self, store: Store) -> None:
+        first, last = _account("acme", owner="rep-li"), _account("acme", owner="rep-kim")
+        store.write(Batch(accounts=[first, last]))
+        assert store.accounts() == (last,)
+
+    def test_ids_are_case_sensitive(self, store: Store) -> None:
+        store.write(Batch(accounts=[_account("acme"), _account("ACME"), _account("Acme")]))
+        assert [a.id for a in store.accounts()] == ["ACME", "Acme", "acme"]
+
+    # -- bad input --------------------------------------------------------------
+
+    def test_a_batch_naming_an_unknown_account_stores_nothing(self, store: Store) -> None:
+        store.write(Batch(accounts=[_account("old")]))
+        bad = Batch(
+            accounts=[_account("new")],
+            orders=[
+                _order("o-1", "new", date(2027, 1, 1)),
+                _order("o-2", "ghost", date(2027, 1, 1)),
+            ],
+            outbox=[_message("m-1")],
+        )
+        with pytest.raises(InvalidRecord, match="o-2") as caught:
+            store.write(bad)
+        assert caught.value.field == "account_id"
+        assert store.accounts() == (_account("old"),)
+        assert store.orders("new") == ()
+        assert store.outbox() == ()
+
+    def test_a_record_of_the_wrong_kind_is_named_and_nothing_stored(self, store: Store) -> None:
+        bad: Any = [_account("acme"), _order("o-1", "acme", date(2027, 1, 1))]
+        with pytest.raises(InvalidRecord, match=r"accounts\[1\]"):
+            store.write(Batch(accounts=bad))
+        assert store.accounts() == ()
+
+    # -- queries ----------------------------------------------------------------
+
+    def test_accounts_by_owner(self, store: Store) -> None:
+        store.write(
+            Batch(accounts=[_account("b", owner="li"), _account("a", owner="li"), _account("c")])
+        )
+        assert [a.id for a in store.accounts_by_owner("li")] == ["a", "b"]
+        assert store.accounts_by_owner("LI") == ()
+
+    def test_accounts_in_tier_follow_each_accounts_latest_assignment(self, store: Store) -> None:
+        store.write(
+            Batch(
+                accounts=[_account("x"), _account("y"), _account("z")],
+                tiers={
+                    date(2026, 1, 1): [_tier("x", "A"), _tier("y", "A"), _tier("z", "B")],
+                    date(2027, 1, 1): [_tier("x", "B"), _tier("z", "A", policy="rank")],
+                },
+            )
+        )
+        assert [a.id for a in store.accounts_in_tier("abc", "A")] == ["y"]
+        assert [a.id for a in store.accounts_in_tier("abc", "B")] == ["x", "z"]
+        assert [a.id for a in store.accounts_in_tier("abc", "A", date(2026, 6, 1))] == ["x", "y"]
+        assert store.accounts_in_tier("abc", "A", date(2025, 12, 31)) == ()
+        assert [a.id for a in store.accounts_in_tier("rank", "A")] == ["z"]
+
+    def test_accounts_changed_since_compare_instants_not_wall_clocks(self, store: Store) -> None:
+        seoul = timezone(timedelta(hours=9))
+        store.write(
+            Batch(
+                accounts=[
+                    _account("before", updated_at=datetime(2027, 3, 1, 17, 59, tzinfo=seoul)),
+                    _account("at", updated_at=datetime(2027, 3, 1, 9, tzinfo=UTC)),
+                    _account(
+                        "after",
+                        updated_at=datetime(2027, 3, 1, 4, 1, tzinfo=timezone(timedelta(hours=-5))),
+                    ),
+                    _account("never"),
+                ]
+            )
+        )
+        assert [a.id for a in store.accounts_changed_since(NOW)] == ["after", "at"]
+
+    def test_orders_between_is_half_open_and_ordered(self, store: Store) -> None:
+        days = [date(2027, 1, 31), date(2027, 1, 1), date(2027, 1, 15), date(2026, 12, 31)]
+        orders = [_order(f"o-{n}", "acme", day) for n, day in enumerate(days)]
+        store.write(Batch(accounts=[_account("acme")], orders=orders))
+        found = store.orders_between(date(2027, 1, 1), date(2027, 1, 31))
+        assert [o.id for o in found] == ["o-1", "o-2"]
+        assert [o.id for o in store.orders("acme")] == ["o-3", "o-1", "o-2", "o-0"]
+
+    def test_activity_is_ordered_by_instant_then_id(self, store: Store) -> None:
+        tokyo = timezone(timedelta(hours=9))
+        late = Interaction(
+            id="a",
+            account_id="acme",
+            occurred_at=datetime(2027, 1, 1, 12, tzinfo=UTC),
+            kind=InteractionKind.CALL,
+            by="li",
+        )
+        early = Interaction(  # later on the wall clock, earlier as an instant
+            id="b",
+            account_id="acme",
+            occurred_at=datetime(2027, 1, 1, 20, tzinfo=tokyo),
+            kind=InteractionKind.CALL,
+            by="li",
+        )
+        store.write(Batch(accounts=[_account("acme")], interactions=[late, early]))
+        assert store.interactions("acme") == (early, late)
+
+    # -- the outbox -------------------------------------------------------------
+
+    def test_queuing_a_key_twice_never_duplicates(self, store: Store) -> None:
+        first = store.write(Batch(outbox=[_message("k-1"), _message("k-2"), _message("k-1")]))
+        again = store.write(Batch(outbox=[_message("k-2"), _message("k-3")]))
+        assert first.enqueued == ("k-1", "k-2")
+        assert again.enqueued == ("k-3",)
+        assert again.already_queued == ("k-2",)
+        assert sorted(e.key for e in store.outbox()) == ["k-1", "k-2", "k-3"]
+
+    def test_queuing_never_resets_a_sent_entry(self, store: Store) -> None:
+        store.write(Batch(outbox=[_message("k-1")]))
+        (claimed,) = store.claim_outbox(NOW, 10, LEASE)
+        assert store.settle_outbox(claimed.delivered(NOW))
+        store.write(Batch(outbox=[_message("k-1")]))
+        entry = store.outbox_entry("k-1")
+        assert entry is not None
+        assert entry.status is OutboxStatus.SENT
+
+    def test_claims_take_due_entries_oldest_first(self, store: Store) -> None:
+        store.write(
+            Batch(
+                outbox=[
+                    _message("late", NOW + timedelta(hours=1)),
+                    _message("b", NOW - timedelta(minutes=1)),
+                    _message("a", NOW - timedelta(minutes=1)),
+                    _message("first", NOW - timedelta(days=1)),
+                ]
+            )
+        )
+        claimed = store.claim_outbox(NOW, 2, LEASE)
+        assert [e.key for e in claimed] == ["first", "a"]
+        assert all(e.status is OutboxStatus.IN_FLIGHT and e.attempts == 1 for e in claimed)
+        assert [e.key for e in store.claim_outbox(NOW, 10, LEASE)] == ["b"]
+        assert store.claim_outbox(NOW, 10, LEASE) == ()
+
+    def test_an_entry_in_flight_is_claimed_again_only_after_its_lease(self, store: Store) -> None:
+        store.write(Batch(outbox=[_message("k")]))
+        (first,) = store.claim_outbox(NOW, 1, LEASE)
+        assert store.claim_outbox(NOW + LEASE - timedelta(microseconds=1), 1, LEASE) == ()
+        (second,) = store.claim_outbox(NOW + LEASE, 1, LEASE)
+        assert second.attempts == 2
+        # The first claim's outcome comes too late: it no longer belongs to the entry.
+        assert not store.settle_outbox(first.delivered(NOW))
+        assert store.settle_outbox(second.delivered(NOW + LEASE))
+        assert store.outbox(OutboxStatus.SENT) == (second.delivered(NOW + LEASE),)
+
+    def test_settled_outcomes_are_recorded(self, store: Store) -> None:
+        from accountcare.domain.outbox import RetryPolicy
+
+        store.write(Batch(outbox=[_message("ok"), _message("retry"), _message("dead")]))
+        claimed = {e.key: e for e in store.claim_outbox(NOW, 10, LEASE)}
+        retry = RetryPolicy(max_attempts=3)
+        store.settle_outbox(claimed["ok"].delivered(NOW, provider_id="250 queued"))
+        store.settle_outbox(claimed["retry"].failed(NOW, "timeout", retry))
+        store.settle_outbox(claimed["dead"].failed(NOW, "no such user", retry, retryable=False))
+        assert [e.key for e in store.outbox(OutboxStatus.SENT)] == ["ok"]
+        assert [e.key for e in store.outbox(OutboxStatus.DEAD)] == ["dead"]
+        (waiting,) = store.outbox(OutboxStatus.PENDING)
+        assert (waiting.key, waiting.last_error) == ("retry", "timeout")
+        assert waiting.next_attempt_at == NOW + retry.delay(1)
+        assert store.claim_outbox(NOW + retry.delay(1), 10, LEASE)[0].key == "retry"
+
+    # -- laws -------------------------------------------------------------------
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_values_round_trip_exactly_through_the_store(self, store: Store, data: Any) -> None:
+        account = data.draw(storable.accounts())
+        aid = account.id
+        batch = Batch(
+            accounts=[account],
+            contacts=data.draw(st.lists(storable.contacts(aid), max_size=2, unique_by=_id)),
+            orders=data.draw(st.lists(storable.orders(aid), max_size=3, unique_by=_id)),
+            interactions=data.draw(st.lists(storable.interactions(aid), max_size=2, unique_by=_id)),
+            complaints=data.draw(st.lists(storable.complaints(aid), max_size=2, unique_by=_id)),
+        )
+        store.write(batch)
+        assert storable.exactly(store.account(aid)) == storable.exactly(account)
+        for contact in batch.contacts:
+            assert storable.exactly(store.contact(contact.id)) == storable.exactly(contact)
+        for kind, read in (
+            ("orders", store.orders),
+            ("interactions", store.interactions),
+            ("complaints", store.complaints),
+        ):
+            stored = {r.id: r for r in read(aid)}
+            for record in getattr(batch, kind):
+                assert storable.exactly(stored[record.id]) == storable.exactly(record)
+
+    @_CONTRACT
+    @given(drawn=st.lists(storable.messages(), min_size=1, max_size=6))
+    def test_queued_messages_round_trip_and_never_duplicate(
+        self, store: Store, drawn: list[Message]
+    ) -> None:
+        run = uuid.uuid4().hex  # keys of earlier examples never collide with these
+        found = [attrs.evolve(m, key=f"{run}|{m.key}") for m in drawn]
+        store.write(Batch(outbox=found))
+        store.write(Batch(outbox=list(reversed(found))))
+        first: dict[str, Message] = {}
+        for message in found:
+            first.setdefault(message.key, message)
+        for key, message in first.items():
+            entry = store.outbox_entry(key)
+            assert entry is not None
+            assert storable.exactly(entry.message) == storable.exactly(message)
+            assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0)
+        keys = [e.key for e in store.outbox() if e.key.startswith(run)]
+        assert sorted(keys) == sorted(first)
+
+
+def _id(record: Any) -> str:
+    return str(record.id)
