@@ -1,0 +1,154 @@
+"""CSV imports of contacts, with a column mapping (accounts and orders: :mod:`.records_csv`).
+
+Line numbers are the file's own (line 1 is the header; a quoted cell spanning lines counts
+its lines), so a user can open the file and find the row. Every bad value of every row is
+reported; see :mod:`.report` for the all-or-nothing rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from accountcare.adapters.importers.drafts import (
+    ContactDraft,
+    ImportOptions,
+    assemble,
+    gc_paused,
+    person_name,
+)
+from accountcare.adapters.importers.kinds import phone_kind
+from accountcare.adapters.importers.mappings import (
+    ContactMapping,
+    detect_mapping,
+    fill,
+    numbers_of,
+)
+from accountcare.adapters.importers.report import ImportFormatError, ImportReport, finish
+from accountcare.adapters.importers.table import Table
+from accountcare.adapters.importers.text import Source, decode, read_bytes
+
+__all__ = ["read_contacts_csv"]
+
+
+def read_contacts_csv(
+    source: Source, mapping: ContactMapping | None = None, *, options: ImportOptions
+) -> ImportReport:
+    """Contacts (and the accounts their company column names) from a CSV export.
+
+    With no ``mapping`` the header decides (:func:`~.mappings.detect_mapping`).
+
+    >>> from datetime import date
+    >>> from accountcare.adapters.importers.mappings import PHONE_EXPORT
+    >>> data = "Name,Mobile,Company\\n王伟,138 0013 8000,Acme\\n".encode()
+    >>> report = read_contacts_csv(data, PHONE_EXPORT,
+    ...     options=ImportOptions(as_of=date(2026, 11, 22), country="CN"))
+    >>> [(c.name, c.phones[0].e164) for c in report.contacts]
+    [('王伟', '+8613800138000')]
+    """
+    with gc_paused():
+        return _read_contacts(source, mapping, options)
+
+
+def _read_contacts(
+    source: Source, mapping: ContactMapping | None, options: ImportOptions
+) -> ImportReport:
+    table = Table(decode(read_bytes(source), options.encoding))
+    if mapping is None:
+        mapping = detect_mapping(table.header)
+        if mapping is None:
+            raise ImportFormatError(
+                "cannot tell which export wrote this CSV; pass a ContactMapping. Columns found: "
+                + ", ".join(repr(h) for h in table.header)
+            )
+    for spec in mapping.required:
+        table.need(spec)
+    draft_of = _contact_reader(table, mapping)
+    drafts = [draft_of(line, row) for line, row in table.rows()]
+    return finish(assemble(drafts, options), keep_good=options.keep_good)
+
+
+def _contact_reader(
+    table: Table, mapping: ContactMapping
+) -> Callable[[int, list[str]], ContactDraft]:
+    header = table.header
+    full, given, middle, family = (
+        table.find(s) for s in (mapping.full_name, mapping.given, mapping.middle, mapping.family)
+    )
+    name_field = header[full] if full is not None else header[given] if given is not None else ""
+    phones = [
+        (at, header[at], column.kind, table.find(fill(column.kind_column, n)))
+        for column in mapping.phones
+        for n in numbers_of(column.value, header)
+        if (at := table.find(fill(column.value, n))) is not None
+    ]
+    emails = [
+        (at, header[at])
+        for spec in mapping.emails
+        for n in numbers_of(spec, header)
+        if (at := table.find(fill(spec, n))) is not None
+    ]
+    birthday, company, account, title, ident = (
+        table.find(s)
+        for s in (mapping.birthday, mapping.company, mapping.account_id, mapping.title, mapping.id)
+    )
+    birthday_field = header[birthday] if birthday is not None else "birthday"
+    company_field = header[company] if company is not None else "company"
+    id_field = header[ident] if ident is not None else "id"
+    separator = mapping.separator
+
+    width = len(header)
+    blank = [""] * width
+    simple = [at for at in (birthday, company, account, title, ident) if at is not None]
+    name_parts = [at for at in (full, given, middle, family) if at is not None]
+
+    def draft(line: int, row: list[str]) -> ContactDraft:
+        if len(row) < width:
+            row = row + blank[len(row) :]
+        for at in simple:
+            row[at] = row[at].strip()
+        for at in name_parts:
+            row[at] = row[at].strip()
+        name = row[full] if full is not None else ""
+        if not name:
+            name = person_name(
+                row[given] if given is not None else "",
+                row[middle] if middle is not None else "",
+                row[family] if family is not None else "",
+            )
+        found = ContactDraft(
+            "line",
+            line,
+            name,
+            name_field,
+            [],
+            [],
+            row[birthday] if birthday is not None else "",
+            birthday_field,
+            None,
+            row[company] if company is not None else "",
+            company_field,
+            row[account] if account is not None else "",
+            row[title] if title is not None else "",
+            row[ident] if ident is not None else "",
+            id_field,
+        )
+        for at, field, kind, kind_at in phones:
+            value = row[at]
+            if value and not value.isspace():
+                label = row[kind_at] if kind_at is not None else ""
+                chosen = phone_kind(label, kind) if label else kind
+                if separator in value:
+                    found.phones.extend(
+                        (raw.strip(), chosen, field)
+                        for raw in value.split(separator)
+                        if raw.strip()
+                    )
+                else:
+                    found.phones.append((value.strip(), chosen, field))
+        for at, field in emails:
+            value = row[at]
+            if value and not value.isspace():
+                found.emails.extend((v.strip(), field) for v in value.split(separator) if v.strip())
+        return found
+
+    return draft

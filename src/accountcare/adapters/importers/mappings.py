@@ -1,0 +1,212 @@
+"""Column mappings: which CSV column holds what, with ready ones for real exports.
+
+A mapping names, for each contact field, the column(s) that hold it. A spec is one column
+name or a tuple of alternatives (the first one the header has is used). Phone and email
+specs may hold ``{n}`` for numbered columns (Google's ``Phone 1 - Value``,
+``Phone 2 - Value``...): every number the header has is read. A cell may hold several
+values separated by `` ::: `` (Google's multi-value separator).
+
+Ready mappings, from the header rows those tools write:
+
+- :data:`GOOGLE_CONTACTS`: Google Contacts "Google CSV" (``First Name,Middle Name,
+  Last Name,Phonetic First Name,...,Labels,E-mail 1 - Label,E-mail 1 - Value,...``).
+- :data:`GOOGLE_CONTACTS_LEGACY`: the older Google CSV (``Name,Given Name,Additional
+  Name,Family Name,Yomi Name,...,Group Membership,E-mail 1 - Type,E-mail 1 - Value,...``).
+- :data:`OUTLOOK`: "Outlook CSV" as Outlook, Outlook.com and Google write it (``First
+  Name,Middle Name,Last Name,Title,...,Mobile Phone,...,Company,...``).
+- :data:`PHONE_EXPORT`: the short sheets phone apps write (``Name,Phone,Email...``),
+  with the Chinese and Korean headers those apps use (姓名/手机, 이름/휴대폰...).
+
+:func:`detect_mapping` picks one of them from a header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "GOOGLE_CONTACTS",
+    "GOOGLE_CONTACTS_LEGACY",
+    "OUTLOOK",
+    "PHONE_EXPORT",
+    "ContactMapping",
+    "PhoneColumn",
+    "detect_mapping",
+]
+
+
+def _spec(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class PhoneColumn:
+    """A column of phone numbers: its kind is fixed (``"mobile"``) or read from a column."""
+
+    value: tuple[str, ...] = attrs.field(converter=_spec)
+    kind: str = "mobile"
+    kind_column: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+
+
+def _phone_columns(values: Sequence[PhoneColumn | str]) -> tuple[PhoneColumn, ...]:
+    return tuple(v if isinstance(v, PhoneColumn) else PhoneColumn(v) for v in values)
+
+
+def _specs(values: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(_spec(v) for v in values)
+
+
+@attrs.frozen
+class ContactMapping:
+    """Where each contact field is in a CSV file.
+
+    The name is ``full_name`` when the row has one, else ``family`` and ``given`` (joined
+    without a space for Chinese, Japanese and Korean names, given-first with spaces
+    otherwise). ``required`` lists specs the header must have (by default the name ones).
+
+    >>> mapping = ContactMapping(full_name="Name", phones=["Mobile"], emails=["Email"],
+    ...                          company="Company")
+    >>> mapping.required
+    (('Name',),)
+    """
+
+    full_name: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    given: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    middle: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    family: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    phones: tuple[PhoneColumn, ...] = attrs.field(default=(), converter=_phone_columns)
+    emails: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=_specs)
+    birthday: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    company: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    account_id: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    title: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    id: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    required: tuple[tuple[str, ...], ...] = attrs.field(converter=_specs)
+    separator: str = " ::: "
+
+    @required.default
+    def _name_columns(self) -> tuple[tuple[str, ...], ...]:
+        if self.full_name:
+            return (self.full_name,)
+        return tuple(s for s in (self.given, self.family) if s)
+
+
+def _numbered(template: str, header: Sequence[str]) -> list[str]:
+    """Every ``n`` for which the header has ``template`` with ``{n}`` filled in, in order."""
+    pattern = re.compile("^" + re.escape(template).replace(r"\{n\}", r"(\d+)") + "$")
+    found = sorted(
+        (int(m.group(1)), name) for name in header if (m := pattern.match(name)) is not None
+    )
+    return [str(n) for n, _ in found]
+
+
+def numbers_of(spec: tuple[str, ...], header: Sequence[str]) -> list[str]:
+    """The numbers ``n`` for which the header has the ``{n}`` spec ([""] for a plain spec)."""
+    if not any("{n}" in s for s in spec):
+        return [""]
+    numbers: list[str] = []
+    for alternative in spec:
+        for n in _numbered(alternative, header):
+            if n not in numbers:
+                numbers.append(n)
+    return numbers
+
+
+def fill(spec: tuple[str, ...], n: str) -> tuple[str, ...]:
+    """``spec`` with ``{n}`` replaced by ``n``."""
+    return tuple(s.replace("{n}", n) for s in spec)
+
+
+_GOOGLE_PHONES = [PhoneColumn("Phone {n} - Value", kind_column="Phone {n} - Label")]
+
+GOOGLE_CONTACTS = ContactMapping(
+    given="First Name",
+    middle="Middle Name",
+    family="Last Name",
+    phones=_GOOGLE_PHONES,
+    emails=["E-mail {n} - Value"],
+    birthday="Birthday",
+    company="Organization Name",
+    title="Organization Title",
+)
+
+GOOGLE_CONTACTS_LEGACY = ContactMapping(
+    full_name="Name",
+    given="Given Name",
+    middle="Additional Name",
+    family="Family Name",
+    phones=[PhoneColumn("Phone {n} - Value", kind_column="Phone {n} - Type")],
+    emails=["E-mail {n} - Value"],
+    birthday="Birthday",
+    company="Organization 1 - Name",
+    title="Organization 1 - Title",
+    required=["Name"],
+)
+
+OUTLOOK = ContactMapping(
+    given="First Name",
+    middle="Middle Name",
+    family="Last Name",
+    phones=[
+        PhoneColumn("Mobile Phone", "mobile"),
+        PhoneColumn("Primary Phone", "main"),
+        PhoneColumn("Business Phone", "work"),
+        PhoneColumn("Business Phone 2", "work"),
+        PhoneColumn("Company Main Phone", "work"),
+        PhoneColumn("Home Phone", "home"),
+        PhoneColumn("Home Phone 2", "home"),
+        PhoneColumn("Other Phone", "other"),
+        PhoneColumn("Car Phone", "mobile"),
+    ],
+    emails=["E-mail Address", "E-mail 2 Address", "E-mail 3 Address"],
+    birthday="Birthday",
+    company="Company",
+    title="Job Title",
+    required=["First Name", "Last Name"],
+)
+
+PHONE_EXPORT = ContactMapping(
+    full_name=("Name", "Display Name", "Full Name", "姓名", "名字", "이름"),
+    phones=[
+        PhoneColumn(("Phone {n}", "Mobile {n}", "电话{n}", "手机{n}", "手機{n}", "전화번호{n}")),
+        PhoneColumn(
+            ("Mobile", "Mobile Phone", "Cell", "手机", "手机号码", "手機", "휴대폰", "휴대전화")
+        ),
+        PhoneColumn(
+            ("Phone", "Phone Number", "Telephone", "电话", "电话号码", "電話", "전화번호"), "main"
+        ),
+    ],
+    emails=[("Email", "E-mail", "Email Address", "邮箱", "电子邮件", "電子郵件", "이메일")],
+    birthday=("Birthday", "生日", "생일"),
+    company=("Company", "Organization", "公司", "单位", "單位", "회사"),
+    title=("Title", "Job Title", "职位", "職稱", "직책"),
+)
+
+
+def detect_mapping(header: Sequence[str]) -> ContactMapping | None:
+    """The ready mapping whose export wrote ``header``, or None.
+
+    >>> detect_mapping(["First Name", "Middle Name", "Last Name", "Phonetic First Name"]) \\
+    ...     is GOOGLE_CONTACTS
+    True
+    """
+    names = set(header)
+    if {"First Name", "Last Name", "Phonetic First Name", "Labels"} & names >= {
+        "First Name",
+        "Phonetic First Name",
+    }:
+        return GOOGLE_CONTACTS
+    if {"Name", "Given Name", "Family Name"} <= names:
+        return GOOGLE_CONTACTS_LEGACY
+    if {"First Name", "Last Name", "Mobile Phone", "E-mail Address"} <= names:
+        return OUTLOOK
+    if any(alt in names for alt in PHONE_EXPORT.full_name):
+        return PHONE_EXPORT
+    return None

@@ -1,0 +1,120 @@
+"""What an import found: the good records, every bad row, and the duplicates merged.
+
+An import is all-or-nothing by default: when any row is bad the importer raises
+:class:`ImportFailed`, which carries the full :class:`ImportReport` (every bad row, not just
+the first), and nothing is returned to store. With ``keep_good=True`` the importer returns
+the report with the good records and still lists every bad row in ``problems``.
+
+A file that cannot be read as the format at all (a CSV without a required column, a vCard
+without ``END``, bytes that are not the declared encoding) raises :class:`ImportFormatError`
+at once: there are no rows to judge.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Order
+from accountcare.domain.contacts import Contact
+from accountcare.errors import AccountcareError
+
+__all__ = ["ImportFailed", "ImportFormatError", "ImportReport", "Merge", "Problem"]
+
+
+@attrs.frozen
+class Problem:
+    """One bad value: where (``line 12`` or ``card 3``), which field, and what is wrong.
+
+    >>> str(Problem("line", 12, "Phone 1 - Value", "is not a phone number", "12ab"))
+    "line 12: field 'Phone 1 - Value' is not a phone number ('12ab')"
+    """
+
+    unit: str  # "line" for CSV rows (1 = the header), "card" for vCards (1 = the first card)
+    number: int
+    field: str
+    problem: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        shown = f" ({self.value!r})" if self.value else ""
+        return f"{self.unit} {self.number}: field {self.field!r} {self.problem}{shown}"
+
+
+@attrs.frozen
+class Merge:
+    """A duplicate folded into an earlier contact: ``merged`` went into ``kept``.
+
+    >>> str(Merge("line", 2, 7, "phone +8613800138000"))
+    'line 7 merged into line 2 (same phone +8613800138000)'
+    """
+
+    unit: str
+    kept: int
+    merged: int
+    reason: str  # "phone +86..." or "email a@b.example"
+    contact_id: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.merged} merged into {self.unit} {self.kept} (same {self.reason})"
+
+
+@attrs.frozen
+class ImportReport:
+    """The result of one import.
+
+    ``ok`` is True when no row was bad. ``rows`` counts the rows (or cards) read.
+    """
+
+    contacts: tuple[Contact, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    orders: tuple[Order, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    merges: tuple[Merge, ...] = ()
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line for a log or a CLI.
+
+        >>> ImportReport(rows=3).summary()
+        '3 rows read: 0 contacts, 0 accounts, 0 orders; 0 duplicates merged; 0 problems'
+        """
+        return (
+            f"{self.rows} rows read: {len(self.contacts)} contacts, {len(self.accounts)} "
+            f"accounts, {len(self.orders)} orders; {len(self.merges)} duplicates merged; "
+            f"{len(self.problems)} problems"
+        )
+
+
+class ImportFormatError(AccountcareError, ValueError):
+    """The file is not the format it claims (missing column, malformed vCard, bad bytes)."""
+
+
+class ImportFailed(AccountcareError, ValueError):
+    """Some rows were bad and the caller did not ask to keep the good ones.
+
+    ``report`` lists every problem; its records are empty, so nothing can be half-stored.
+    """
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        shown = "; ".join(str(p) for p in report.problems[:5])
+        more = len(report.problems) - 5
+        tail = f"; and {more} more" if more > 0 else ""
+        super().__init__(
+            f"import refused: {len(report.problems)} bad value(s) in {report.rows} rows "
+            f"({shown}{tail}); fix them or pass keep_good=True to import the good rows"
+        )
+
+
+def finish(report: ImportReport, *, keep_good: bool) -> ImportReport:
+    """Apply the all-or-nothing rule: raise :class:`ImportFailed` unless clean or asked."""
+    if report.problems and not keep_good:
+        raise ImportFailed(
+            attrs.evolve(report, contacts=(), accounts=(), orders=(), merges=report.merges)
+        )
+    return report

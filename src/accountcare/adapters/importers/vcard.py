@@ -1,0 +1,280 @@
+"""vCard 2.1, 3.0 and 4.0, read by a small tolerant parser of our own.
+
+Android exports vCard 2.1 with names as ``N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:``,
+every byte written ``=XX`` and soft line breaks (a line ending in ``=``) every 23 bytes;
+vobject stumbles on those, so the parser works on bytes: it joins folded lines (a line
+starting with a space or tab) and soft breaks, decodes quoted-printable with ``quopri``,
+then decodes each value with its ``CHARSET`` (GB2312, Big5, EUC-KR... as phones of the
+region write them) or the file's encoding (UTF-8 unless the caller declares one). iOS
+writes vCard 3.0 with ``item1.TEL`` groups labelled by ``item1.X-ABLabel`` and year-less
+birthdays as ``BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29``; vCard 4.0 writes ``TEL;VALUE=uri:
+tel:+82...`` and ``BDAY:--0229``. All of these are understood.
+
+A file whose cards cannot be delimited (a card with no ``END:VCARD``, text outside any
+card) raises :class:`~.report.ImportFormatError` naming the card and the line. A bad line
+inside a card is a problem of that card, reported with the rest.
+"""
+
+from __future__ import annotations
+
+import codecs
+import quopri
+import re
+
+import attrs
+
+from accountcare.adapters.importers.drafts import (
+    ContactDraft,
+    ImportOptions,
+    assemble,
+    gc_paused,
+    person_name,
+)
+from accountcare.adapters.importers.kinds import phone_kind
+from accountcare.adapters.importers.report import ImportFormatError, ImportReport, finish
+from accountcare.adapters.importers.text import Source, encoding_name, read_bytes
+
+__all__ = ["Card", "Property", "parse_vcards", "read_vcards"]
+
+_WANTED = frozenset({"FN", "N", "TEL", "EMAIL", "BDAY", "ORG", "TITLE", "UID", "X-ABLABEL"})
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_UNESCAPED = {"n": "\n", "N": "\n"}
+
+
+@attrs.frozen
+class Property:
+    """One content line of a card, decoded: ``item1.TEL;TYPE=CELL:+82...``."""
+
+    name: str  # upper case, without the group
+    value: str  # decoded text, escapes still in place (they matter for N and ORG)
+    params: tuple[tuple[str, str], ...] = ()  # (NAME, value) pairs, names upper case
+    group: str = ""
+    line: int = 0
+
+    def param(self, name: str) -> list[str]:
+        return [v for k, v in self.params if k == name]
+
+
+@attrs.frozen
+class Card:
+    """One ``BEGIN:VCARD`` ... ``END:VCARD`` block: its number (1 = first), the line it
+    starts on, its version, its properties and the lines that could not be read."""
+
+    number: int
+    line: int
+    version: str
+    properties: tuple[Property, ...]
+    bad_lines: tuple[tuple[int, str], ...] = ()
+
+
+def parse_vcards(data: bytes, encoding: str | None = None) -> list[Card]:
+    """The cards of a ``.vcf`` file (only the properties contacts need are decoded).
+
+    >>> text = (b"BEGIN:VCARD\\r\\nVERSION:2.1\\r\\n"
+    ...         b"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E7=8E=8B;=E4=BC=9F;;;\\r\\n"
+    ...         b"TEL;CELL:138 0013 8000\\r\\nEND:VCARD\\r\\n")
+    >>> [(p.name, p.value) for p in parse_vcards(text)[0].properties]
+    [('N', '王;伟;;;'), ('TEL', '138 0013 8000')]
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16").encode("utf-8")
+        encoding = "utf-8"
+    charset = encoding_name(encoding) if encoding else "utf-8"
+    cards: list[Card] = []
+    current: list[Property] | None = None
+    bad: list[tuple[int, str]] = []
+    start = 0
+    version = ""
+    for number, raw in _logical_lines(data):
+        if current is None:
+            if raw.strip().upper() == b"BEGIN:VCARD":
+                current, bad, start, version = [], [], number, ""
+            elif raw.strip():
+                raise ImportFormatError(
+                    f"line {number}: {_show(raw)} is outside any card "
+                    f"(after card {len(cards)}); a vCard file is BEGIN:VCARD ... END:VCARD blocks"
+                )
+            continue
+        upper = raw.strip().upper()
+        if upper == b"END:VCARD":
+            cards.append(Card(len(cards) + 1, start, version, tuple(current), tuple(bad)))
+            current = None
+            continue
+        if upper == b"BEGIN:VCARD":
+            raise ImportFormatError(
+                f"card {len(cards) + 1} (from line {start}) has no END:VCARD before the next "
+                f"BEGIN:VCARD on line {number}"
+            )
+        if not raw.strip():
+            continue
+        found = _property(raw, number, charset)
+        if isinstance(found, str):
+            bad.append((number, found))
+        elif found is not None:
+            if found.name == "VERSION":
+                version = found.value.strip()
+            elif found.name in _WANTED:
+                current.append(found)
+    if current is not None:
+        raise ImportFormatError(
+            f"card {len(cards) + 1} (from line {start}) has no END:VCARD: the file ends inside it"
+        )
+    return cards
+
+
+def _show(raw: bytes) -> str:
+    return repr(raw[:40].decode("utf-8", "replace"))
+
+
+def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """Physical lines joined: folding (leading space/tab) and quoted-printable soft breaks."""
+    out: list[tuple[int, bytes]] = []
+    pending: list[bytes] = []
+    first = 0
+    soft = False
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if pending and (soft or line[:1] in (b" ", b"\t")):
+            pending.append(line if soft else line[1:])
+        else:
+            if pending:
+                out.append((first, b"".join(pending)))
+            pending, first = [line], number
+        joined_head = pending[0].split(b":", 1)[0].upper()
+        soft = b"QUOTED-PRINTABLE" in joined_head and line.endswith(b"=")
+        if soft:
+            pending[-1] = pending[-1][:-1]
+    if pending:
+        out.append((first, b"".join(pending)))
+    return out
+
+
+def _property(raw: bytes, line: int, charset: str) -> Property | str | None:
+    colon = _value_start(raw)
+    if colon < 0:
+        return f"is not a property line (NAME:value): {_show(raw)}"
+    end = raw.find(b";", 0, colon)
+    first = raw[: colon if end < 0 else end]
+    name = first[first.rfind(b".") + 1 :].strip().upper().decode("ascii", "replace")
+    if name not in _WANTED and name != "VERSION":
+        return None  # photos, addresses, notes...: never decoded
+    head = raw[:colon].decode("ascii", "replace")
+    parts = head.split(";")
+    group = parts[0].rpartition(".")[0]
+    params: list[tuple[str, str]] = []
+    for part in parts[1:]:
+        key, sep, value = part.partition("=")
+        if not sep:
+            key, value = "TYPE", key  # vCard 2.1 bare parameters: TEL;CELL;PREF
+        for item in value.split(","):
+            params.append((key.strip().upper(), item.strip().strip('"')))
+    body = raw[colon + 1 :]
+    encodings = {v.upper() for k, v in params if k in ("ENCODING", "TYPE")}
+    if "QUOTED-PRINTABLE" in encodings:
+        body = quopri.decodestring(body)
+    declared = next((v for k, v in params if k == "CHARSET"), None)
+    codec = charset
+    if declared:
+        try:
+            codec = encoding_name(declared)
+        except ValueError:
+            return f"declares an unknown CHARSET {declared!r}"
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError:
+        return f"{name} is not valid {codec} text (declare the file's encoding or CHARSET)"
+    return Property(name, text, tuple(params), group, line)
+
+
+def _value_start(raw: bytes) -> int:
+    """The colon that ends the name and parameters (colons inside quotes do not count)."""
+    colon = raw.find(b":")
+    if colon < 0 or b'"' not in raw[:colon]:
+        return colon
+    quoted = False
+    for at, byte in enumerate(raw):
+        if byte == 0x22:  # "
+            quoted = not quoted
+        elif byte == 0x3A and not quoted:  # :
+            return at
+    return -1
+
+
+def unescape(text: str) -> str:
+    r"""vCard text escapes undone: ``\n`` newline, ``\,`` ``\;`` ``\\``."""
+    return _ESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), text)
+
+
+def components(text: str) -> list[str]:
+    """A structured value (``N``, ``ORG``) split on unescaped ``;``."""
+    return [unescape(part) for part in re.split(r"(?<!\\);", text)]
+
+
+def read_vcards(source: Source, *, options: ImportOptions) -> ImportReport:
+    """Contacts from a ``.vcf`` file of one or many cards (vCard 2.1, 3.0 or 4.0).
+
+    >>> from datetime import date
+    >>> data = (b"BEGIN:VCARD\\nVERSION:4.0\\nFN:Kim Minji\\nTEL;VALUE=uri:tel:+82-10-1234-5678"
+    ...         b"\\nBDAY:--0229\\nEND:VCARD\\n")
+    >>> contact = read_vcards(data, options=ImportOptions(as_of=date(2026, 11, 22),
+    ...                       account_id="personal")).contacts[0]
+    >>> contact.phones[0].e164, contact.birthday.isoformat()
+    ('+821012345678', '--02-29')
+    """
+    with gc_paused():
+        cards = parse_vcards(read_bytes(source), options.encoding)
+        drafts = [_draft(card) for card in cards]
+        return finish(assemble(drafts, options), keep_good=options.keep_good)
+
+
+def _draft(card: Card) -> ContactDraft:
+    draft = ContactDraft("card", card.number, name_field="FN", birthday_field="BDAY")
+    draft.company_field = "ORG"
+    draft.id_field = "UID"
+    for line, problem in card.bad_lines:
+        draft.fail(f"line {line}", problem)
+    labels = {p.group: p.value for p in card.properties if p.name == "X-ABLABEL" and p.group}
+    family = given = middle = ""
+    for prop in card.properties:
+        where = f"{prop.name} (line {prop.line})"
+        if prop.name == "FN":
+            draft.name = " ".join(unescape(prop.value).split())
+        elif prop.name == "N":
+            parts = [*components(prop.value), "", "", ""]
+            family, given, middle = (p.strip() for p in parts[:3])
+        elif prop.name == "TEL":
+            number = prop.value.strip()
+            if number.lower().startswith("tel:"):
+                number = number[4:].split(";", 1)[0]
+            if number:
+                draft.phones.append((number, _kind(prop, labels), where))
+        elif prop.name == "EMAIL" and prop.value.strip():
+            draft.emails.append((unescape(prop.value).strip(), where))
+        elif prop.name == "BDAY":
+            draft.birthday, draft.birthday_field = prop.value.strip(), where
+            omit = prop.param("X-APPLE-OMIT-YEAR")
+            draft.omit_year = int(omit[0]) if omit and omit[0].isdigit() else None
+        elif prop.name == "ORG":
+            draft.company = components(prop.value)[0].strip()
+            draft.company_field = where
+        elif prop.name == "TITLE":
+            draft.title = unescape(prop.value).strip()
+        elif prop.name == "UID":
+            draft.contact_id = prop.value.strip()
+    if not draft.name and (family or given):
+        draft.name = person_name(given, middle, family)
+    return draft
+
+
+def _kind(prop: Property, labels: dict[str, str]) -> str:
+    label = labels.get(prop.group, "")
+    if label:
+        return phone_kind(label)
+    for value in prop.param("TYPE"):
+        kind = phone_kind(value, "")
+        if kind:
+            return kind
+    return "mobile" if not prop.params else "other"

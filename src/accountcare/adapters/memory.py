@@ -1,0 +1,164 @@
+"""The in-memory store: a real store for tests, notebooks and short-lived scripts.
+
+It keeps the values themselves (they are immutable), checks batches exactly as the
+database stores do, and is safe to share between threads. Nothing survives the process.
+
+>>> from accountcare.domain import Account
+>>> from accountcare.ports.store import Batch
+>>> store = MemoryStore()
+>>> _ = store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+>>> store.account("acme").name
+'Acme'
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+from accountcare.adapters._rows import check, check_references
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.care import CareSchedule
+from accountcare.domain.contacts import Contact
+from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.tiers import TierAssignment
+from accountcare.domain.visits import VisitPlan
+from accountcare.ports.store import Batch, WriteReport
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """A :class:`~accountcare.ports.store.Store` held in dictionaries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._accounts: dict[str, Account] = {}
+        self._contacts: dict[str, Contact] = {}
+        self._orders: dict[str, Order] = {}
+        self._interactions: dict[str, Interaction] = {}
+        self._complaints: dict[str, Complaint] = {}
+        self._tiers: dict[tuple[str, date, str], TierAssignment] = {}
+        self._plans: dict[str, VisitPlan] = {}
+        self._schedules: dict[str, CareSchedule] = {}
+        self._outbox: dict[str, OutboxEntry] = {}
+
+    def write(self, batch: Batch) -> WriteReport:
+        with self._lock:
+            checked = check(batch)
+            check_references(checked, lambda ids: {i for i in ids if i in self._accounts})
+            # Everything is checked before the first change: all or nothing.
+            self._accounts.update((a.id, a) for a in checked.accounts)
+            self._contacts.update((c.id, c) for c in checked.contacts)
+            self._orders.update((o.id, o) for o in checked.orders)
+            self._interactions.update((i.id, i) for i in checked.interactions)
+            self._complaints.update((c.id, c) for c in checked.complaints)
+            self._tiers.update(((t.policy, d, t.account_id), t) for d, t in checked.tiers)
+            self._plans.update(checked.visit_plans)
+            self._schedules.update(checked.care_schedules)
+            enqueued, already = [], []
+            for message in checked.outbox:
+                if message.key in self._outbox:
+                    already.append(message.key)
+                else:
+                    self._outbox[message.key] = OutboxEntry.queued(message)
+                    enqueued.append(message.key)
+            return WriteReport(tuple(enqueued), tuple(already))
+
+    def account(self, account_id: str) -> Account | None:
+        return self._accounts.get(account_id)
+
+    def accounts(self) -> tuple[Account, ...]:
+        with self._lock:
+            return tuple(sorted(self._accounts.values(), key=lambda a: a.id))
+
+    def accounts_by_owner(self, owner: str) -> tuple[Account, ...]:
+        return tuple(a for a in self.accounts() if a.owner == owner)
+
+    def accounts_in_tier(
+        self, policy: str, tier: str, as_of: date | None = None
+    ) -> tuple[Account, ...]:
+        with self._lock:
+            latest: dict[str, tuple[date, TierAssignment]] = {}
+            for (name, day, account_id), assignment in self._tiers.items():
+                if name != policy or (as_of is not None and day > as_of):
+                    continue
+                if account_id not in latest or latest[account_id][0] < day:
+                    latest[account_id] = (day, assignment)
+            ids = sorted(i for i, (_, a) in latest.items() if a.tier == tier)
+            return tuple(self._accounts[i] for i in ids if i in self._accounts)
+
+    def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
+        return tuple(
+            a for a in self.accounts() if a.updated_at is not None and a.updated_at >= instant
+        )
+
+    def contact(self, contact_id: str) -> Contact | None:
+        return self._contacts.get(contact_id)
+
+    def contacts(self, account_id: str) -> tuple[Contact, ...]:
+        with self._lock:
+            found = [c for c in self._contacts.values() if c.account_id == account_id]
+        return tuple(sorted(found, key=lambda c: c.id))
+
+    def orders(self, account_id: str) -> tuple[Order, ...]:
+        with self._lock:
+            found = [o for o in self._orders.values() if o.account_id == account_id]
+        return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
+
+    def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
+        with self._lock:
+            found = [o for o in self._orders.values() if start <= o.ordered_on < end]
+        return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
+
+    def interactions(self, account_id: str) -> tuple[Interaction, ...]:
+        with self._lock:
+            found = [i for i in self._interactions.values() if i.account_id == account_id]
+        return tuple(sorted(found, key=lambda i: (i.occurred_at, i.id)))
+
+    def complaints(self, account_id: str) -> tuple[Complaint, ...]:
+        with self._lock:
+            found = [c for c in self._complaints.values() if c.account_id == account_id]
+        return tuple(sorted(found, key=lambda c: (c.opened_at, c.id)))
+
+    def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
+        with self._lock:
+            found = [a for (p, d, _), a in self._tiers.items() if p == policy and d == as_of]
+        return tuple(sorted(found, key=lambda a: a.account_id))
+
+    def visit_plan(self, name: str) -> VisitPlan | None:
+        return self._plans.get(name)
+
+    def care_schedule(self, name: str) -> CareSchedule | None:
+        return self._schedules.get(name)
+
+    def outbox_entry(self, key: str) -> OutboxEntry | None:
+        return self._outbox.get(key)
+
+    def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
+        with self._lock:
+            found = [e for e in self._outbox.values() if status is None or e.status is status]
+        return tuple(sorted(found, key=lambda e: (e.next_attempt_at, e.key)))
+
+    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+        with self._lock:
+            due = sorted(
+                (e for e in self._outbox.values() if e.is_due(now)),
+                key=lambda e: (e.next_attempt_at, e.key),
+            )[: max(0, limit)]
+            claimed = tuple(e.claimed(now, lease) for e in due)
+            self._outbox.update((e.key, e) for e in claimed)
+            return claimed
+
+    def settle_outbox(self, entry: OutboxEntry) -> bool:
+        with self._lock:
+            current = self._outbox.get(entry.key)
+            if (
+                current is None
+                or current.status is not OutboxStatus.IN_FLIGHT
+                or current.attempts != entry.attempts
+            ):
+                return False
+            self._outbox[entry.key] = entry
+            return True

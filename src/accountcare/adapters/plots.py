@@ -1,0 +1,158 @@
+"""Plots for notebooks and reports (extra ``frames``: matplotlib).
+
+Each function draws on a matplotlib ``Axes`` (a new figure when none is given) and
+returns the axes, so a notebook can combine and restyle them.
+
+- :func:`pareto_curve`: the Lorenz/Pareto curve of value with the tier cut-offs marked;
+- :func:`visit_heatmap`: a rep x week heat map of planned visits against capacity;
+- :func:`care_touches`: care touches per week, stacked by kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from accountcare._imports import require
+from accountcare.domain.care import CareKind, CareSchedule
+from accountcare.domain.visits import VisitPlan
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["care_touches", "pareto_curve", "save", "visit_heatmap"]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    pyplot = require("matplotlib.pyplot", "frames")
+    _, new = pyplot.subplots(figsize=size, layout="constrained")
+    return new  # type: ignore[no-any-return]
+
+
+def pareto_curve(
+    values: Mapping[str, float],
+    cutoffs: Sequence[float] = (0.80, 0.95),
+    *,
+    labels: Sequence[str] = ("A", "B", "C"),
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative share of value against the share of accounts, best first.
+
+    ``cutoffs`` are the cumulative value shares where a tier ends (ABC's 80% and 95%);
+    each is drawn as a horizontal line with the share of accounts it took.
+    """
+    positive = sorted((max(float(v), 0.0) for v in values.values()), reverse=True)
+    total = sum(positive)
+    ax = _axes(ax, (6.0, 4.5))
+    if not positive or total == 0:
+        ax.set_title("Pareto curve (no value to show)")
+        return ax
+    xs, ys, running = [0.0], [0.0], 0.0
+    for n, value in enumerate(positive, start=1):
+        running += value
+        xs.append(n / len(positive))
+        ys.append(running / total)
+    ax.plot(xs, ys, color="#1f4e79", linewidth=2, label="cumulative share of value")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="equal shares")
+    for cutoff, label in zip(cutoffs, labels, strict=False):
+        reached = next((x for x, y in zip(xs, ys, strict=True) if y >= cutoff), 1.0)
+        ax.axhline(cutoff, color="#c00000", linestyle="--", linewidth=1)
+        ax.annotate(
+            f"{label} ends at {cutoff:.0%} of value\n({reached:.1%} of accounts)",
+            xy=(reached, cutoff),
+            xytext=(reached + 0.05, cutoff - 0.12),
+            arrowprops={"arrowstyle": "->", "color": "#c00000"},
+            fontsize=8,
+        )
+    ax.set_xlabel("share of accounts (largest first)")
+    ax.set_ylabel("cumulative share of value")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Pareto curve of {len(positive):,} accounts")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def _week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def visit_heatmap(plan: VisitPlan, *, ax: Axes | None = None) -> Axes:
+    """Planned visits as a share of capacity, per rep (rows) and week (columns).
+
+    Uses the plan's weekly :class:`~accountcare.domain.visits.Utilisation`; each cell is
+    annotated with ``planned/capacity``.
+    """
+    weekly = [u for u in plan.utilisation if u.period == "week"]
+    reps = sorted({u.rep_id for u in weekly})
+    weeks = sorted({u.starts_on for u in weekly})
+    ax = _axes(ax, (max(6.0, 0.6 * len(weeks) + 2), max(3.0, 0.4 * len(reps) + 1.5)))
+    if not reps or not weeks:
+        ax.set_title("Visit plan (no utilisation to show)")
+        return ax
+    cell = {(u.rep_id, u.starts_on): u for u in weekly}
+    grid = [[cell[(r, w)].ratio if (r, w) in cell else 0.0 for w in weeks] for r in reps]
+    image = ax.imshow(grid, aspect="auto", cmap="YlOrRd", vmin=0.0, vmax=1.0)
+    if len(reps) * len(weeks) <= 400:
+        for i, rep in enumerate(reps):
+            for j, week in enumerate(weeks):
+                u = cell.get((rep, week))
+                if u is not None:
+                    ax.text(j, i, f"{u.planned}/{u.capacity}", ha="center", va="center", fontsize=7)
+    ax.set_xticks(
+        range(len(weeks)), [w.strftime("%d %b") for w in weeks], rotation=45, ha="right", fontsize=7
+    )
+    ax.set_yticks(range(len(reps)), reps, fontsize=7)
+    ax.set_xlabel("week starting")
+    ax.set_title("Planned visits against capacity")
+    ax.figure.colorbar(image, ax=ax, label="share of capacity used")
+    return ax
+
+
+def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
+    """Care touches per week, stacked by kind, with dropped touches as a line."""
+    ax = _axes(ax, (8.0, 4.0))
+    counts: Counter[tuple[date, CareKind]] = Counter(
+        (_week_of(task.on), task.kind) for task in schedule.tasks
+    )
+    dropped: Counter[date] = Counter(_week_of(d.task.on) for d in schedule.dropped)
+    weeks = sorted({w for w, _ in counts} | set(dropped))
+    if not weeks:
+        ax.set_title("Care schedule (no touches to show)")
+        return ax
+    kinds = [k for k in CareKind if any(kind is k for _, kind in counts)]
+    bottom = [0] * len(weeks)
+    positions = list(range(len(weeks)))
+    for kind in kinds:
+        heights = [counts.get((w, kind), 0) for w in weeks]
+        ax.bar(positions, heights, bottom=bottom, label=kind.value.replace("_", " "), width=0.8)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.plot(
+        positions,
+        [dropped.get(w, 0) for w in weeks],
+        color="black",
+        marker=".",
+        linewidth=1,
+        label="dropped",
+    )
+    step = max(1, len(weeks) // 13)
+    ax.set_xticks(
+        positions[::step],
+        [w.strftime("%d %b %y") for w in weeks[::step]],
+        rotation=45,
+        ha="right",
+        fontsize=7,
+    )
+    ax.set_ylabel("touches")
+    ax.set_title("Care touches per week by kind")
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    return ax
+
+
+def save(ax: Any, path: str) -> None:
+    """Save the figure holding ``ax`` as a PNG (for docs and reports)."""
+    ax.figure.savefig(path, dpi=110)

@@ -1,0 +1,384 @@
+"""The SQLite store: accountcare's embedded default, one file per book.
+
+Every connection runs in autocommit mode (``isolation_level=None``) with WAL, a busy
+timeout and ``foreign_keys=ON``; every write is one ``BEGIN IMMEDIATE`` transaction, so
+two processes writing at once wait for each other instead of failing, and a write that
+still meets a lock after the timeout is retried a few times. Nothing is registered with
+the ``sqlite3`` module: values go through the one converter as JSON text.
+
+>>> import tempfile, pathlib
+>>> from accountcare.domain import Account
+>>> from accountcare.ports.store import Batch
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
+>>> with SqliteStore(path) as store:
+...     _ = store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+...     store.account("acme").name
+'Acme'
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from accountcare.adapters._rows import (
+    KEYS,
+    Checked,
+    check,
+    check_references,
+    chunks,
+    decode,
+    decode_all,
+    encode_json,
+    micros,
+    outbox_row,
+    table_rows,
+)
+from accountcare.adapters._schema import MIGRATIONS, SCHEMA_VERSION
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.care import CareSchedule
+from accountcare.domain.contacts import Contact
+from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.tiers import TierAssignment
+from accountcare.domain.visits import VisitPlan
+from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
+
+__all__ = ["SqliteStore", "default_path"]
+
+T = TypeVar("T")
+
+_HEADER = b"SQLite format 3\x00"
+_WAITING = ("database is locked", "database table is locked", "database is busy")
+
+
+def default_path() -> Path:
+    """Where the store lives when no path is given: the user's data directory.
+
+    ``$XDG_DATA_HOME/accountcare/accountcare.sqlite3`` (``~/.local/share`` when unset) on
+    Linux and BSD, ``~/Library/Application Support/accountcare`` on macOS and
+    ``%LOCALAPPDATA%\\accountcare`` on Windows.
+
+    >>> default_path().name
+    'accountcare.sqlite3'
+    """
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "accountcare" / "accountcare.sqlite3"
+
+
+def _placeholders(columns: tuple[str, ...]) -> str:
+    return ", ".join(f":{c}" for c in columns)
+
+
+def _upsert(table: str, columns: tuple[str, ...]) -> str:
+    keys = KEYS[table]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_placeholders(columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+class SqliteStore:
+    """A :class:`~accountcare.ports.store.Store` in one SQLite file.
+
+    ``path`` defaults to :func:`default_path` (its directory is created). ``timeout`` is
+    how long a write waits for another writer, in seconds; ``retries`` how many times a
+    write that still found the database locked is tried again. ``durable=False`` trades
+    the last commits on power loss (never on a crash of the process) for speed.
+
+    Raises :class:`StoreError` when the path is a directory or a file that is not an
+    SQLite database (left untouched), :class:`SchemaVersionError` when the file was
+    written by a newer accountcare.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 5,
+        durable: bool = True,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self._retries = retries
+        self._lock = threading.RLock()
+        self._refuse_non_database(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of {self.path}: {exc}") from exc
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path} as an SQLite database: {exc}") from exc
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._retrying(self._migrate)
+            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+        except BaseException:
+            self._db.close()
+            raise
+
+    @staticmethod
+    def _refuse_non_database(path: Path) -> None:
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory; give the path of a database file")
+        if path.exists() and path.stat().st_size > 0:
+            with path.open("rb") as handle:
+                header = handle.read(len(_HEADER))
+            if header != _HEADER:
+                raise StoreError(
+                    f"{path} is not an SQLite database (its header is {header[:16]!r}); "
+                    "it was left untouched"
+                )
+
+    def _version(self) -> int:
+        try:
+            row = self._db.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        """Bring the file to :data:`SCHEMA_VERSION` (one transaction; two processes
+        opening a new file at once both succeed)."""
+        found = self._version()
+        if found > SCHEMA_VERSION:
+            raise SchemaVersionError(str(self.path), found, SCHEMA_VERSION)
+        if found == SCHEMA_VERSION:
+            return
+        self._db.execute("PRAGMA journal_mode = WAL")
+        with self._transaction():
+            found = self._version()  # another process may have migrated meanwhile
+            if found > SCHEMA_VERSION:
+                raise SchemaVersionError(str(self.path), found, SCHEMA_VERSION)
+            for version in range(found, SCHEMA_VERSION):
+                for statement in MIGRATIONS[version]:
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _retrying(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (one transaction) again when the database stayed locked."""
+        with self._lock:
+            for attempt in range(self._retries + 1):
+                try:
+                    return work()
+                except sqlite3.OperationalError as exc:
+                    waiting = any(text in str(exc) for text in _WAITING)
+                    if not waiting or attempt == self._retries:
+                        raise StoreError(f"{self.path}: {exc}") from exc
+                    time.sleep(0.05 * 2**attempt)
+            raise AssertionError("unreachable")
+
+    def _select(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> tuple[T, ...]:
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return decode_all([row[0] for row in rows], kind, str(self.path))
+
+    def _one(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> T | None:
+        found = self._select(sql, params, kind)
+        return found[0] if found else None
+
+    # -- writes -----------------------------------------------------------------
+
+    def write(self, batch: Batch) -> WriteReport:
+        checked = check(batch)
+        rows = table_rows(checked, encode_json)
+        queued = {m.key: outbox_row(OutboxEntry.queued(m), encode_json) for m in checked.outbox}
+
+        def work() -> WriteReport:
+            with self._transaction() as db:
+                check_references(checked, self._known_accounts)
+                for table, table_rows_ in rows.items():
+                    if table_rows_:
+                        db.executemany(_upsert(table, tuple(table_rows_[0])), table_rows_)
+                return self._enqueue(db, checked, queued)
+
+        return self._retrying(work)
+
+    def _known_accounts(self, ids: set[str]) -> set[str]:
+        known: set[str] = set()
+        for part in chunks(sorted(ids)):
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT id FROM accounts WHERE id IN ({marks})"
+            known.update(row[0] for row in self._db.execute(sql, tuple(part)))
+        return known
+
+    @staticmethod
+    def _enqueue(
+        db: sqlite3.Connection, checked: Checked, queued: dict[str, dict[str, Any]]
+    ) -> WriteReport:
+        present: set[str] = set()
+        for part in chunks(list(queued)):
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT key FROM outbox WHERE key IN ({marks})"
+            present.update(row[0] for row in db.execute(sql, tuple(part)))
+        new = [row for key, row in queued.items() if key not in present]
+        if new:
+            columns = tuple(new[0])
+            db.executemany(
+                f"INSERT INTO outbox ({', '.join(columns)}) VALUES ({_placeholders(columns)})",
+                new,
+            )
+        keys = [m.key for m in checked.outbox]
+        return WriteReport(
+            tuple(k for k in keys if k not in present), tuple(k for k in keys if k in present)
+        )
+
+    # -- reads ------------------------------------------------------------------
+
+    def account(self, account_id: str) -> Account | None:
+        return self._one("SELECT payload FROM accounts WHERE id = ?", (account_id,), Account)
+
+    def accounts(self) -> tuple[Account, ...]:
+        return self._select("SELECT payload FROM accounts ORDER BY id", (), Account)
+
+    def accounts_by_owner(self, owner: str) -> tuple[Account, ...]:
+        sql = "SELECT payload FROM accounts WHERE owner = ? ORDER BY id"
+        return self._select(sql, (owner,), Account)
+
+    def accounts_in_tier(
+        self, policy: str, tier: str, as_of: date | None = None
+    ) -> tuple[Account, ...]:
+        limit = as_of.isoformat() if as_of is not None else "9999-12-31"
+        sql = """
+            SELECT a.payload FROM accounts a JOIN tier_assignments t ON t.account_id = a.id
+            WHERE t.policy = ? AND t.tier = ? AND t.as_of = (
+                SELECT MAX(l.as_of) FROM tier_assignments l
+                WHERE l.policy = t.policy AND l.account_id = t.account_id AND l.as_of <= ?)
+            ORDER BY a.id"""
+        return self._select(sql, (policy, tier, limit), Account)
+
+    def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
+        sql = "SELECT payload FROM accounts WHERE updated_us >= ? ORDER BY id"
+        return self._select(sql, (micros(instant),), Account)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        return self._one("SELECT payload FROM contacts WHERE id = ?", (contact_id,), Contact)
+
+    def contacts(self, account_id: str) -> tuple[Contact, ...]:
+        sql = "SELECT payload FROM contacts WHERE account_id = ? ORDER BY id"
+        return self._select(sql, (account_id,), Contact)
+
+    def orders(self, account_id: str) -> tuple[Order, ...]:
+        sql = "SELECT payload FROM orders WHERE account_id = ? ORDER BY ordered_on, id"
+        return self._select(sql, (account_id,), Order)
+
+    def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
+        sql = """SELECT payload FROM orders WHERE ordered_on >= ? AND ordered_on < ?
+                 ORDER BY ordered_on, id"""
+        return self._select(sql, (start.isoformat(), end.isoformat()), Order)
+
+    def interactions(self, account_id: str) -> tuple[Interaction, ...]:
+        sql = "SELECT payload FROM interactions WHERE account_id = ? ORDER BY occurred_us, id"
+        return self._select(sql, (account_id,), Interaction)
+
+    def complaints(self, account_id: str) -> tuple[Complaint, ...]:
+        sql = "SELECT payload FROM complaints WHERE account_id = ? ORDER BY opened_us, id"
+        return self._select(sql, (account_id,), Complaint)
+
+    def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
+        sql = """SELECT payload FROM tier_assignments WHERE policy = ? AND as_of = ?
+                 ORDER BY account_id"""
+        return self._select(sql, (policy, as_of.isoformat()), TierAssignment)
+
+    def visit_plan(self, name: str) -> VisitPlan | None:
+        return self._one("SELECT payload FROM visit_plans WHERE name = ?", (name,), VisitPlan)
+
+    def care_schedule(self, name: str) -> CareSchedule | None:
+        sql = "SELECT payload FROM care_schedules WHERE name = ?"
+        return self._one(sql, (name,), CareSchedule)
+
+    # -- outbox -----------------------------------------------------------------
+
+    def outbox_entry(self, key: str) -> OutboxEntry | None:
+        return self._one("SELECT payload FROM outbox WHERE key = ?", (key,), OutboxEntry)
+
+    def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
+        if status is None:
+            sql = "SELECT payload FROM outbox ORDER BY next_attempt_us, key"
+            return self._select(sql, (), OutboxEntry)
+        sql = "SELECT payload FROM outbox WHERE status = ? ORDER BY next_attempt_us, key"
+        return self._select(sql, (status.value,), OutboxEntry)
+
+    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+        def work() -> tuple[OutboxEntry, ...]:
+            with self._transaction() as db:
+                rows = db.execute(
+                    """SELECT payload FROM outbox
+                       WHERE status IN ('pending', 'in_flight') AND next_attempt_us <= ?
+                       ORDER BY next_attempt_us, key LIMIT ?""",
+                    (micros(now), max(0, limit)),
+                ).fetchall()
+                claimed = tuple(
+                    decode(row[0], OutboxEntry, str(self.path)).claimed(now, lease) for row in rows
+                )
+                db.executemany(
+                    """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
+                       attempts = :attempts, payload = :payload WHERE key = :key""",
+                    [outbox_row(entry, encode_json) for entry in claimed],
+                )
+                return claimed
+
+        return self._retrying(work)
+
+    def settle_outbox(self, entry: OutboxEntry) -> bool:
+        row = outbox_row(entry, encode_json)
+
+        def work() -> bool:
+            with self._transaction() as db:
+                cursor = db.execute(
+                    """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
+                       payload = :payload
+                       WHERE key = :key AND status = 'in_flight' AND attempts = :attempts""",
+                    row,
+                )
+                return cursor.rowcount == 1
+
+        return self._retrying(work)

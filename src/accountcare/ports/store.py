@@ -1,0 +1,202 @@
+"""The store port: where a host keeps accounts, their activity, plans and the outbox.
+
+A store takes writes as a :class:`Batch` (one transaction: all of it or nothing) and
+answers the queries the services need. Any class with these methods is a store; run
+:mod:`accountcare.testing.store_contract` against it to check it behaves like ours.
+
+>>> from accountcare.adapters.memory import MemoryStore
+>>> from accountcare.domain import Account
+>>> store = MemoryStore()
+>>> _ = store.write(Batch(accounts=[Account(id="acme", name="Acme", owner="rep-li")]))
+>>> [a.id for a in store.accounts_by_owner("rep-li")]
+['acme']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.care import CareSchedule
+from accountcare.domain.contacts import Contact
+from accountcare.domain.messages import Message
+from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.tiers import TierAssignment
+from accountcare.domain.visits import VisitPlan
+from accountcare.errors import AccountcareError
+
+__all__ = [
+    "Batch",
+    "SchemaVersionError",
+    "Store",
+    "StoreError",
+    "WriteReport",
+]
+
+
+class StoreError(AccountcareError):
+    """A store cannot be opened or used: not a database, a directory, unreachable..."""
+
+
+class SchemaVersionError(StoreError):
+    """The stored schema is newer than this version of accountcare understands."""
+
+    def __init__(self, where: str, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"{where} has schema version {found}, but this accountcare understands versions "
+            f"up to {supported}; upgrade accountcare to open it (nothing was changed)"
+        )
+
+
+def _plans(
+    value: Mapping[str, VisitPlan] | Iterable[tuple[str, VisitPlan]],
+) -> tuple[tuple[str, VisitPlan], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((name, plan) for name, plan in items)
+
+
+def _schedules(
+    value: Mapping[str, CareSchedule] | Iterable[tuple[str, CareSchedule]],
+) -> tuple[tuple[str, CareSchedule], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((name, schedule) for name, schedule in items)
+
+
+def _tiers(
+    value: Mapping[date, Iterable[TierAssignment]] | Iterable[tuple[date, TierAssignment]],
+) -> tuple[tuple[date, TierAssignment], ...]:
+    if isinstance(value, Mapping):
+        return tuple((as_of, a) for as_of, group in value.items() for a in group)
+    return tuple(value)
+
+
+def _tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class Batch:
+    """Everything one transaction writes.
+
+    Records with an id replace the stored record with the same id (an upsert); a later
+    record in the batch wins over an earlier one with the same id. ``tiers`` maps the
+    as-of date of a tier run to its assignments (keyed by policy, date and account);
+    ``visit_plans`` and ``care_schedules`` are stored under a name the host chooses
+    ("east-2027-w05"). ``outbox`` messages are queued unless their key is already in the
+    outbox, whatever its state: queuing is idempotent.
+
+    Contacts, orders, interactions, complaints and tier assignments must name an account
+    that is stored or in the same batch.
+
+    >>> from datetime import date
+    >>> Batch(tiers={date(2027, 1, 1): []}).is_empty
+    True
+    """
+
+    accounts: tuple[Account, ...] = attrs.field(default=(), converter=_tuple)
+    contacts: tuple[Contact, ...] = attrs.field(default=(), converter=_tuple)
+    orders: tuple[Order, ...] = attrs.field(default=(), converter=_tuple)
+    interactions: tuple[Interaction, ...] = attrs.field(default=(), converter=_tuple)
+    complaints: tuple[Complaint, ...] = attrs.field(default=(), converter=_tuple)
+    tiers: tuple[tuple[date, TierAssignment], ...] = attrs.field(default=(), converter=_tiers)
+    visit_plans: tuple[tuple[str, VisitPlan], ...] = attrs.field(default=(), converter=_plans)
+    care_schedules: tuple[tuple[str, CareSchedule], ...] = attrs.field(
+        default=(), converter=_schedules
+    )
+    outbox: tuple[Message, ...] = attrs.field(default=(), converter=_tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, a.name) for a in attrs.fields(Batch))
+
+
+@attrs.frozen
+class WriteReport:
+    """What a write did to the outbox: keys newly queued, and keys already there."""
+
+    enqueued: tuple[str, ...] = ()
+    already_queued: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the services need from a store.
+
+    Reads return tuples in a stable order: accounts and contacts by id, orders by
+    (date, id), interactions and complaints by (instant, id), tier assignments by
+    account id, outbox entries by (next attempt, key). Values come back equal to what
+    was written: Decimal money to the last digit, dates, aware datetimes with their
+    offset, enums and sets.
+
+    ``write`` raises :class:`~accountcare.errors.InvalidRecord` naming the first bad
+    record and stores nothing of the batch; :class:`StoreError` when the store fails.
+    """
+
+    def write(self, batch: Batch) -> WriteReport:
+        """Apply ``batch`` in one transaction."""
+        ...
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def accounts(self) -> tuple[Account, ...]:
+        """Every account, by id."""
+        ...
+
+    def accounts_by_owner(self, owner: str) -> tuple[Account, ...]: ...
+
+    def accounts_in_tier(
+        self, policy: str, tier: str, as_of: date | None = None
+    ) -> tuple[Account, ...]:
+        """Accounts whose latest assignment under ``policy`` (on or before ``as_of``,
+        when given) is ``tier``."""
+        ...
+
+    def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
+        """Accounts whose ``updated_at`` is at or after ``instant``."""
+        ...
+
+    def contact(self, contact_id: str) -> Contact | None: ...
+
+    def contacts(self, account_id: str) -> tuple[Contact, ...]: ...
+
+    def orders(self, account_id: str) -> tuple[Order, ...]: ...
+
+    def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
+        """Orders of every account placed in ``[start, end)``."""
+        ...
+
+    def interactions(self, account_id: str) -> tuple[Interaction, ...]: ...
+
+    def complaints(self, account_id: str) -> tuple[Complaint, ...]: ...
+
+    def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
+        """The assignments of the run of ``policy`` dated ``as_of``."""
+        ...
+
+    def visit_plan(self, name: str) -> VisitPlan | None: ...
+
+    def care_schedule(self, name: str) -> CareSchedule | None: ...
+
+    def outbox_entry(self, key: str) -> OutboxEntry | None: ...
+
+    def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
+        """Entries in ``status`` (all when None)."""
+        ...
+
+    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+        """Atomically take up to ``limit`` due entries (see :meth:`OutboxEntry.is_due`),
+        oldest first, and mark them in flight until ``now + lease``."""
+        ...
+
+    def settle_outbox(self, entry: OutboxEntry) -> bool:
+        """Record the outcome of a claimed entry. Returns False (and changes nothing)
+        when the stored entry is no longer the claim this outcome belongs to (its lease
+        ran out and another dispatcher claimed it again)."""
+        ...

@@ -1,0 +1,124 @@
+"""Real servers on loopback for the notifier tests: aiosmtpd and http.server.
+
+Both bind 127.0.0.1 on a free port, record what they receive, and stop when the
+context exits.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class SmtpRecorder:
+    """An aiosmtpd handler that keeps every message; recipients starting with
+    ``refuse`` get 550 and ``busy`` get 451."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.startswith("refuse"):
+            return "550 5.1.1 no such user"
+        if address.startswith("busy"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        parsed = message_from_bytes(envelope.content, policy=email_policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted"
+
+    def keys(self) -> list[str]:
+        return [str(m["X-Accountcare-Key"]) for m in self.messages]
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, SmtpRecorder]]:
+    recorder = SmtpRecorder()
+    port = free_port()
+    controller = Controller(
+        recorder, hostname="127.0.0.1", port=port, ready_timeout=10.0, enable_SMTPUTF8=True
+    )
+    controller.start()
+    try:
+        yield port, recorder
+    finally:
+        controller.stop()
+
+
+class HttpRecorder:
+    """What the HTTP server received, and how it answers: ``statuses`` is consumed one
+    per request (200 once empty); ``delay`` seconds are slept before answering."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.statuses: list[int] = []
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+    def keys(self) -> list[str]:
+        return [headers.get("Idempotency-Key", "") for headers, _ in self.requests]
+
+
+@contextmanager
+def http_server() -> Iterator[tuple[str, HttpRecorder]]:
+    recorder = HttpRecorder()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            with recorder.lock:
+                recorder.requests.append((dict(self.headers.items()), body))
+                status = recorder.statuses.pop(0) if recorder.statuses else 200
+                delay = recorder.delay
+            if delay:
+                time.sleep(delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.send_header("X-Request-Id", f"req-{len(recorder.requests)}")
+                self.end_headers()
+                self.wfile.write(b"{}")
+            except OSError:  # the client gave up (timeout test)
+                pass
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", recorder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

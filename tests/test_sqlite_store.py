@@ -1,0 +1,175 @@
+"""The SQLite store beyond the contract: files, versions, pragmas, two processes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from accountcare.adapters._schema import SCHEMA_VERSION
+from accountcare.adapters.sqlite import SqliteStore, default_path
+from accountcare.domain import Account
+from accountcare.ports.store import Batch, SchemaVersionError, StoreError
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("name,phone\n王伟,+8613800000000\n", encoding="utf-8")
+    before = _digest(path)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        SqliteStore(path)
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv"]
+
+
+def test_a_schema_newer_than_the_library_names_both_versions(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    with SqliteStore(path) as store:
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 7}")
+    db.close()
+    before = _digest(path)
+    with pytest.raises(SchemaVersionError) as caught:
+        SqliteStore(path)
+    message = str(caught.value)
+    assert str(SCHEMA_VERSION + 7) in message
+    assert f"up to {SCHEMA_VERSION}" in message
+    assert _digest(path) == before
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a directory"):
+        SqliteStore(tmp_path)
+
+
+def test_default_path_is_under_the_users_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("XDG applies to Linux and BSD")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_path() == tmp_path / "data" / "accountcare" / "accountcare.sqlite3"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")  # the spec: absolute only
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_path() == tmp_path / ".local" / "share" / "accountcare" / "accountcare.sqlite3"
+
+
+def test_the_default_path_is_created_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("XDG applies to Linux and BSD")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "nested" / "data"))
+    with SqliteStore() as store:
+        assert store.path.exists()
+
+
+def test_wal_foreign_keys_and_version_are_set(sqlite_path: Path) -> None:
+    with SqliteStore(sqlite_path) as store:
+        assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    db = sqlite3.connect(sqlite_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
+def test_an_empty_database_of_version_zero_is_migrated_forward(sqlite_path: Path) -> None:
+    db = sqlite3.connect(sqlite_path)
+    db.execute("CREATE TABLE host_notes (text TEXT)")  # a host's own table survives
+    db.execute("INSERT INTO host_notes VALUES ('kept')")
+    db.commit()
+    db.close()
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+    with SqliteStore(sqlite_path) as again:
+        assert [a.id for a in again.accounts()] == ["acme"]
+        assert again._db.execute("SELECT text FROM host_notes").fetchall() == [("kept",)]
+
+
+def test_no_global_sqlite3_adapters_are_registered(sqlite_path: Path) -> None:
+    before = dict(sqlite3.adapters), dict(sqlite3.converters)
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+        store.accounts()
+    assert (dict(sqlite3.adapters), dict(sqlite3.converters)) == before
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from accountcare.adapters.sqlite import SqliteStore
+    from accountcare.domain import Account
+    from accountcare.ports.store import Batch
+
+    path, name = sys.argv[1], sys.argv[2]
+    store = SqliteStore(path, timeout=20)
+    for batch in range(40):
+        accounts = [Account(id=f"{name}-{batch}-{n}", name="Co") for n in range(25)]
+        store.write(Batch(accounts=accounts))
+        store.accounts_by_owner("nobody")  # reads between writes, as a real process does
+    store.close()
+    """
+)
+
+
+def test_two_processes_writing_at_once_both_succeed(sqlite_path: Path) -> None:
+    SqliteStore(sqlite_path).close()  # created and migrated once, then raced
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(sqlite_path), name], stderr=subprocess.PIPE
+        )
+        for name in ("left", "right")
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    with SqliteStore(sqlite_path) as store:
+        ids = [a.id for a in store.accounts()]
+    assert len(ids) == 2 * 40 * 25
+    assert {i.split("-")[0] for i in ids} == {"left", "right"}
+
+
+def test_two_processes_creating_a_new_file_at_once_both_succeed(sqlite_path: Path) -> None:
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(sqlite_path), name], stderr=subprocess.PIPE
+        )
+        for name in ("left", "right")
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    with SqliteStore(sqlite_path) as store:
+        assert len(store.accounts()) == 2 * 40 * 25
+
+
+def test_a_locked_database_is_waited_for_then_reported(sqlite_path: Path) -> None:
+    with SqliteStore(sqlite_path, timeout=0.2, retries=1) as store:
+        blocker = sqlite3.connect(sqlite_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreError, match="locked"):
+                store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+        assert [a.id for a in store.accounts()] == ["acme"]
+
+
+def test_a_path_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the folder"):
+        SqliteStore(blocker / "book.sqlite3")
