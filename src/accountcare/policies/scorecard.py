@@ -17,16 +17,27 @@ user's; they must be non-negative with a positive sum, and are normalised.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from accountcare.domain.accounts import Account, CompanySize
+from accountcare.domain.metrics import AccountMetrics
 from accountcare.domain.tiers import ScorecardRating, TierAssignment, TierReason
 from accountcare.errors import ConfigurationError, InvalidRecord
 from accountcare.policies._population import Number, check_number
 
-__all__ = ["SCORECARD_BANDS", "SCORECARD_CRITERIA", "SCORECARD_WEIGHTS", "Scorecard"]
+__all__ = [
+    "POTENTIAL_BY_SIZE",
+    "SCORECARD_BANDS",
+    "SCORECARD_CRITERIA",
+    "SCORECARD_WEIGHTS",
+    "Scorecard",
+    "criterion_scores",
+]
 
 # The four criteria practitioners rate a customer on, and equal-ish default weights
 # (history and contribution weigh most: the volume of business with us, not size).
@@ -142,3 +153,68 @@ class Scorecard:
             )
             out[account_id] = TierAssignment(account_id, label, self.name, reason)
         return out
+
+
+#: Potential (0-100) by company size; a strategic account has full potential, an account
+#: of unknown size half.
+POTENTIAL_BY_SIZE: Mapping[CompanySize, float] = {
+    CompanySize.MICRO: 20.0,
+    CompanySize.SMALL: 40.0,
+    CompanySize.MEDIUM: 60.0,
+    CompanySize.LARGE: 80.0,
+    CompanySize.ENTERPRISE: 100.0,
+}
+
+
+def _percentiles(values: Mapping[str, Decimal]) -> dict[str, float]:
+    """Mid-rank percentile (0-100) of each positive value among all values; 0 for the rest."""
+    ordered = sorted(values.values())
+    n = len(ordered)
+    out = {}
+    for account_id, value in values.items():
+        if value <= 0:
+            out[account_id] = 0.0
+            continue
+        below = bisect_left(ordered, value)
+        equal = bisect_right(ordered, value) - below
+        out[account_id] = 100.0 if n == 1 else round(100 * (below + (equal - 1) / 2) / (n - 1), 6)
+    return out
+
+
+def criterion_scores(
+    metrics: Mapping[str, AccountMetrics], accounts: Iterable[Account] = ()
+) -> dict[str, dict[str, float]]:
+    """The four scorecard criteria (0-100) of each account, from its metrics.
+
+    Purchase history is the percentile of the account's revenue, contribution the
+    percentile of its margin (nothing bought, or a loss, scores 0); cooperation years
+    score 10 a year up to 10 years; potential comes from :data:`POTENTIAL_BY_SIZE`
+    (strategic accounts 100, unknown size 50).
+
+    >>> from datetime import date
+    >>> from accountcare.domain.periods import Period
+    >>> year = Period(date(2026, 1, 1), date(2027, 1, 1))
+    >>> figures = {a: AccountMetrics(a, year, date(2027, 1, 1), revenue=Decimal(r))
+    ...            for a, r in (("acme", 900), ("globex", 100))}
+    >>> criterion_scores(figures)["acme"]
+    {'purchase_history': 100.0, 'contribution': 0.0, 'cooperation_years': 0.0, 'potential': 50.0}
+    """
+    by_id = {a.id: a for a in accounts}
+    history = _percentiles({a: m.revenue for a, m in metrics.items()})
+    contribution = _percentiles({a: m.margin for a, m in metrics.items()})
+    out = {}
+    for account_id, figures in metrics.items():
+        account = by_id.get(account_id)
+        if account is not None and account.strategic:
+            potential = 100.0
+        elif account is not None and account.size is not None:
+            potential = POTENTIAL_BY_SIZE[account.size]
+        else:
+            potential = 50.0
+        out[account_id] = {
+            "purchase_history": history[account_id],
+            "contribution": contribution[account_id],
+            "cooperation_years": min(10.0, figures.cooperation_years) * 10,
+            "potential": potential,
+        }
+    return out
