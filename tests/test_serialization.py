@@ -18,7 +18,7 @@ from accountcare.testing import STRATEGIES, domain_classes, strategy_for
 
 # Values added by other work in progress whose cross-field rules the derived strategy
 # cannot meet yet: each needs a hand-written strategy in accountcare.testing.strategies.
-NEEDS_HAND_WRITTEN = {"VisibilityPolicy"}
+NEEDS_HAND_WRITTEN: set[str] = set()
 
 
 def _params() -> list[Any]:

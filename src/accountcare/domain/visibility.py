@@ -48,9 +48,18 @@ def _nested_class(annotation: Any) -> type | None:
     return None
 
 
-def _grants(value: Mapping[str, Iterable[str]]) -> tuple[tuple[str, frozenset[str]], ...]:
+def _grants(
+    value: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]],
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Department -> paths, from a mapping or from (department, paths) pairs (the form
+    the serialised policy takes)."""
+    pairs = value.items() if isinstance(value, Mapping) else value
     result = []
-    for department, paths in value.items():
+    seen = set()
+    for department, paths in pairs:
+        if department in seen:
+            raise ConfigurationError(f"department {department!r} is granted twice")
+        seen.add(department)
         if not isinstance(department, str) or not department.strip():
             raise ConfigurationError(f"a department needs a name, got {department!r}")
         if isinstance(paths, str):

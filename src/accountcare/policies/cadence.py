@@ -37,18 +37,24 @@ DEVELOPING_STAGES = frozenset(
     {LifecycleStage.PROSPECT, LifecycleStage.TARGET, LifecycleStage.NEGOTIATING}
 )
 
-Tiers = Mapping[str, str] | Iterable[TierAssignment]
+Tiers = Mapping[str, str] | Mapping[str, TierAssignment] | Iterable[TierAssignment]
 
 
 def tier_labels(tiers: Tiers) -> dict[str, str]:
-    """Account id -> tier label, from a mapping or from tier assignments.
+    """Account id -> tier label, from a mapping of labels, a policy's result (a mapping
+    of assignments, such as ``AbcPolicy().assign(values)``) or tier assignments.
 
     >>> from accountcare.domain import TierAssignment, TierReason
     >>> tier_labels([TierAssignment("acme", "A", "abc", TierReason(value=1.0))])
     {'acme': 'A'}
+    >>> from accountcare.policies import AbcPolicy
+    >>> tier_labels(AbcPolicy().assign({"acme": 90, "globex": 8, "initech": 2}))
+    {'acme': 'A', 'globex': 'B', 'initech': 'C'}
     """
     if isinstance(tiers, Mapping):
-        return {str(k): str(t) for k, t in tiers.items()}
+        return {
+            str(k): t.tier if isinstance(t, TierAssignment) else str(t) for k, t in tiers.items()
+        }
     labels: dict[str, str] = {}
     for assignment in tiers:
         if not isinstance(assignment, TierAssignment):

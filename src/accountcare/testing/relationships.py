@@ -17,12 +17,14 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Interaction, InteractionKind, Order, Outcome
 from accountcare.domain.contacts import Contact, ContactRole, RelationshipLayer
 from accountcare.domain.health import HealthComponents, HealthWeights
 from accountcare.domain.pdca import PdcaCycle, PdcaStage, PdcaStep
 from accountcare.domain.periods import Period
 from accountcare.domain.relationships import LayerRequirement, TeamAssignment, TeamRole
+from accountcare.domain.visibility import VisibilityPolicy, field_paths
 from accountcare.domain.warnings import LostAccountReview, RootCause
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "pdca_cycles",
     "periods",
     "team_assignments",
+    "visibility_policies",
 ]
 
 _IDS = st.text(alphabet="abcdef0123456789", min_size=1, max_size=5)
@@ -112,6 +115,24 @@ def pdca_cycles(draw: st.DrawFn) -> PdcaCycle:
     return PdcaCycle(draw(_IDS), draw(_IDS), "deepen the relationship", tuple(steps))
 
 
+@st.composite
+def visibility_policies(draw: st.DrawFn) -> VisibilityPolicy:
+    """Departments (the usual ones and invented ones) granted some of an account's
+    field paths, the rest hidden or not ruled on."""
+    paths = sorted(field_paths(Account))
+    names = st.sampled_from(["sales", "product", "technical support", "service", "finance"])
+    departments = draw(
+        st.dictionaries(
+            names
+            | st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip),
+            st.frozensets(st.sampled_from(paths), max_size=8),
+            max_size=4,
+        )
+    )
+    hidden = draw(st.frozensets(st.sampled_from(paths), max_size=6))
+    return VisibilityPolicy(departments, hidden)
+
+
 def contacts_of(account_id: str, max_size: int = 8) -> st.SearchStrategy[list[Contact]]:
     """Contacts of one account with distinct ids and any role and layer."""
     contact = st.builds(
@@ -182,3 +203,4 @@ st.register_type_strategy(TeamAssignment, team_assignments())
 st.register_type_strategy(LostAccountReview, lost_account_reviews())
 st.register_type_strategy(LayerRequirement, layer_requirements())
 st.register_type_strategy(PdcaCycle, pdca_cycles())
+st.register_type_strategy(VisibilityPolicy, visibility_policies())
