@@ -25,7 +25,17 @@ from accountcare.domain.activity import (
     Outcome,
 )
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence, TierCadence
+from accountcare.domain.calendars import MONDAY_TO_FRIDAY, WorkCalendar
 from accountcare.domain.care import CareKind, CareSchedule, CareTask, DroppedTask, DropReason
+from accountcare.domain.care_rules import (
+    DEFAULT_CARE_RULES,
+    DEFAULT_CEILING,
+    CareEvent,
+    CareRules,
+    CeilingRule,
+    EventKind,
+    ExtraHoliday,
+)
 from accountcare.domain.contacts import (
     Birthday,
     BirthdayCalendar,
@@ -36,8 +46,22 @@ from accountcare.domain.contacts import (
     RelationshipLayer,
     layer_of_role,
 )
+from accountcare.domain.health import HealthComponents, HealthScore, HealthWeights
+from accountcare.domain.hygiene import PurgeItem, PurgePlan, ReverificationItem
 from accountcare.domain.messages import Delivery, Message, Recipient
+from accountcare.domain.metrics import AccountMetrics
+from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy
+from accountcare.domain.pdca import PdcaCycle, PdcaStage, PdcaStep
+from accountcare.domain.periods import Period
+from accountcare.domain.relationships import (
+    AccountTeam,
+    LayerRequirement,
+    RelationshipMap,
+    TeamAssignment,
+    TeamRole,
+)
 from accountcare.domain.tiers import Priority, TierAssignment, TierReason
+from accountcare.domain.visibility import VisibilityPolicy
 from accountcare.domain.visits import (
     UnplacedReason,
     UnplacedVisit,
@@ -47,18 +71,36 @@ from accountcare.domain.visits import (
     VisitPlan,
     VisitPurpose,
 )
+from accountcare.domain.warnings import (
+    Alert,
+    AlertRule,
+    LostAccountReview,
+    RetentionFigures,
+    RootCause,
+    WinBackTask,
+)
 
 __all__ = [
     "DEFAULT_CADENCE",
+    "DEFAULT_CARE_RULES",
+    "DEFAULT_CEILING",
+    "MONDAY_TO_FRIDAY",
     "Account",
+    "AccountMetrics",
     "AccountNote",
+    "AccountTeam",
     "Address",
+    "Alert",
+    "AlertRule",
     "Birthday",
     "BirthdayCalendar",
     "Cadence",
+    "CareEvent",
     "CareKind",
+    "CareRules",
     "CareSchedule",
     "CareTask",
+    "CeilingRule",
     "Channel",
     "CompanySize",
     "Complaint",
@@ -69,28 +111,53 @@ __all__ = [
     "Delivery",
     "DropReason",
     "DroppedTask",
+    "EventKind",
+    "ExtraHoliday",
     "FinancialInfo",
+    "HealthComponents",
+    "HealthScore",
+    "HealthWeights",
     "Interaction",
     "InteractionKind",
+    "LayerRequirement",
     "LifecycleStage",
+    "LostAccountReview",
     "Message",
     "NewCustomerKind",
     "Order",
+    "OutboxEntry",
+    "OutboxStatus",
     "Outcome",
+    "PdcaCycle",
+    "PdcaStage",
+    "PdcaStep",
+    "Period",
     "PhoneNumber",
     "Priority",
+    "PurgeItem",
+    "PurgePlan",
     "Recipient",
     "RelationshipLayer",
+    "RelationshipMap",
+    "RetentionFigures",
+    "RetryPolicy",
+    "ReverificationItem",
+    "RootCause",
     "Source",
+    "TeamAssignment",
+    "TeamRole",
     "TierAssignment",
     "TierCadence",
     "TierReason",
     "UnplacedReason",
     "UnplacedVisit",
     "Utilisation",
+    "VisibilityPolicy",
     "Visit",
     "VisitChecklist",
     "VisitPlan",
     "VisitPurpose",
+    "WinBackTask",
+    "WorkCalendar",
     "layer_of_role",
 ]
