@@ -28,6 +28,7 @@ Locales fall back: ``zh-CN``/``zh-SG``/``zh`` -> ``zh-Hans``, ``zh-TW``/``zh-HK`
 
 from __future__ import annotations
 
+import functools
 import html
 import string
 from collections.abc import Mapping
@@ -71,6 +72,7 @@ LOCALES: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant", "ko")
 _HANT_REGIONS = frozenset({"TW", "HK", "MO", "HANT"})
 
 
+@functools.lru_cache(maxsize=1024)
 def resolve_locale(locale: str, available: frozenset[str] | tuple[str, ...] = LOCALES) -> str:
     """The locale of ``available`` to use for a contact's ``locale`` tag.
 
@@ -158,38 +160,41 @@ class MessageTemplate:
     subject: str
     text: str
     html: str | None = None
+    _compiled: tuple[string.Template, string.Template, string.Template | None] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.subject.strip() or not self.text.strip():
             raise ConfigurationError(f"template {self.name!r} needs a subject and a text")
-        _check_part(self.name, "subject", self.subject)
-        _check_part(self.name, "text", self.text)
-        if self.html is not None:
-            _check_part(self.name, "html", self.html)
+        compiled = (
+            _check_part(self.name, "subject", self.subject),
+            _check_part(self.name, "text", self.text),
+            _check_part(self.name, "html", self.html) if self.html is not None else None,
+        )
+        object.__setattr__(self, "_compiled", compiled)
 
     def render(self, values: Mapping[str, str]) -> tuple[str, str, str]:
         """Subject, text and HTML with ``values`` substituted (HTML-escaped in the HTML).
 
         Line breaks in values are flattened in the subject, so a value cannot add a header.
         """
+        subject_template, text_template, html_template = self._compiled
         full = {name: values.get(name, "") for name in PLACEHOLDERS}
         flat = {k: " ".join(v.split()) for k, v in full.items()}
-        subject = string.Template(self.subject).substitute(flat)
-        text = string.Template(self.text).substitute(full)
-        escaped = {k: html.escape(v) for k, v in full.items()}
-        if self.html is not None:
-            body = string.Template(self.html).substitute(escaped)
+        subject = subject_template.substitute(flat)
+        text = text_template.substitute(full)
+        if html_template is not None:
+            body = html_template.substitute({k: html.escape(v) for k, v in full.items()})
         else:
             body = _paragraphs(text)
         return subject, text, body
 
 
 def _paragraphs(text: str) -> str:
-    blocks = [b for b in text.split("\n\n") if b.strip()]
-    inner = "".join(
-        "<p>" + "<br>\n".join(html.escape(line) for line in b.split("\n")) + "</p>\n"
-        for b in blocks
-    )
+    # Escaping leaves line breaks and spaces alone, so the whole text is escaped at once.
+    blocks = [b for b in html.escape(text).split("\n\n") if b.strip()]
+    inner = "".join("<p>" + b.replace("\n", "<br>\n") + "</p>\n" for b in blocks)
     return f"<!DOCTYPE html>\n<html><body>\n{inner}</body></html>\n"
 
 
@@ -219,6 +224,15 @@ class TemplateBook:
     """
 
     templates: Mapping[tuple[str, str], MessageTemplate] = attrs.field(factory=dict)
+    _locales_of: Mapping[str, frozenset[str]] = attrs.field(init=False, eq=False, repr=False)
+    _all_locales: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        locales: dict[str, set[str]] = {}
+        for key, locale in self.templates:
+            locales.setdefault(key, set()).add(locale)
+        object.__setattr__(self, "_locales_of", {k: frozenset(v) for k, v in locales.items()})
+        object.__setattr__(self, "_all_locales", frozenset(loc for _, loc in self.templates))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Mapping[str, Mapping[str, str]]]) -> TemplateBook:
@@ -246,14 +260,15 @@ class TemplateBook:
 
     @property
     def locales(self) -> frozenset[str]:
-        return frozenset(locale for _, locale in self.templates)
+        """Every locale some template is written in."""
+        return self._all_locales
 
     def template(self, key: str, locale: str, fallback_key: str | None = None) -> MessageTemplate:
         """The template for ``key`` (or ``fallback_key``) in the best locale available."""
         for candidate in (key, fallback_key):
             if candidate is None:
                 continue
-            locales = frozenset(loc for k, loc in self.templates if k == candidate)
+            locales = self._locales_of.get(candidate)
             if not locales:
                 continue
             chosen = resolve_locale(locale, locales)
