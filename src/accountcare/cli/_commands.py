@@ -54,7 +54,9 @@ class Settings:
         try:
             yield store
         finally:
-            store.close()  # type: ignore[attr-defined]
+            close = getattr(store, "close", None)  # the port does not require one
+            if callable(close):
+                close()
 
 
 def open_store(db: str | None) -> Store:
@@ -153,16 +155,27 @@ def cli(ctx: click.Context, db: str | None, fmt: str, as_of: str | None) -> None
 pass_settings = click.make_pass_decorator(Settings)
 
 
-def _progress(settings: Settings) -> Callable[[str], None]:
+@contextmanager
+def _steps(settings: Settings, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (stderr, gone when done); silence elsewhere."""
     from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    if settings.format != "table" or not console.is_terminal:
+        yield lambda step: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=total)
+        started = False
 
-    def say(step: str) -> None:
-        if settings.format == "table":
-            console.print(f"[dim]... {step}[/dim]")
+        def say(step: str) -> None:
+            nonlocal started
+            progress.update(task, description=step, advance=1 if started else 0)
+            started = True
 
-    return say
+        yield say
 
 
 # -- demo --------------------------------------------------------------------------------
@@ -179,7 +192,7 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
 
     if accounts < 1:
         raise UserError(f"--accounts must be at least 1, got {accounts}")
-    with settings.store() as store:
+    with settings.store() as store, _steps(settings, total=6) as progress:
         report = run_demo(
             store,
             accounts=accounts,
@@ -187,7 +200,7 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
             weeks=weeks,
             care_days=care_days,
             name="current",
-            progress=_progress(settings),
+            progress=progress,
         )
     plan, care, review = report.plan, report.care.schedule, report.review
     counts = report.tiers.counts()
