@@ -77,13 +77,30 @@ def assignments_frame(assignments: Mapping[str, TierAssignment]) -> pd.DataFrame
 
 
 def _unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One frame row back into the converter's nested dict.
+
+    A nested value that is None in some rows has a column of its own (``birthday``)
+    beside its dotted columns (``birthday.date``): in a row where all of its dotted
+    cells are missing, the value is None; where any is present, the dotted cells win.
+    """
+    cells = {key: _cell(cell) for key, cell in row.items()}
+    present = set()  # prefixes with at least one non-missing cell under them
+    for key, value in cells.items():
+        if value is not None:
+            parts = key.split(".")
+            present.update(".".join(parts[:i]) for i in range(1, len(parts)))
     nested: dict[str, Any] = {}
-    for key, cell in row.items():
+    for key, value in cells.items():
+        parts = key.split(".")
+        prefixes = (".".join(parts[:i]) for i in range(1, len(parts)))
+        if any(p in cells and p not in present for p in prefixes):
+            continue  # the nested value is None in this row: its own column says so
+        if key in present:
+            continue  # this row's value is nested: its dotted columns carry it
         target = nested
-        *parents, leaf = key.split(".")
-        for parent in parents:
+        for parent in parts[:-1]:
             target = target.setdefault(parent, {})
-        target[leaf] = _cell(cell)
+        target[parts[-1]] = value
     return nested
 
 
@@ -92,6 +109,8 @@ def _cell(cell: Any) -> Any:
     if cell is None:
         return None
     if isinstance(cell, float) and cell != cell:  # pandas' missing value
+        return None
+    if type(cell).__name__ == "NaTType":  # pandas' missing datetime (a datetime subclass)
         return None
     if isinstance(cell, datetime):
         return cell.isoformat()
