@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _report import best_of, table
 from accountcare.adapters._rows import check, encode_json, table_rows
 from accountcare.adapters._schema import MIGRATIONS
-from accountcare.adapters.sqlite import SqliteStore
+from accountcare.adapters.sqlite import _CACHE_KIB, SqliteStore
 from accountcare.domain import Account, Channel, Delivery, Message, Recipient
 from accountcare.ports.store import Batch
 from accountcare.services.outbox import Dispatcher, enqueue
@@ -68,8 +68,9 @@ def store_read(path: Path) -> int:
 
 
 def raw_rows(accounts: list[Account]) -> list[tuple[object, ...]]:
-    rows = table_rows(check(Batch(accounts=accounts)), encode_json)["accounts"]
-    return [(r["id"], r["owner"], r["updated_us"], r["payload"]) for r in rows]
+    columns, rows = table_rows(check(Batch(accounts=accounts)), encode_json)["accounts"]
+    assert columns == ("id", "owner", "updated_us", "payload")
+    return rows
 
 
 def raw_write(rows: list[tuple[object, ...]]) -> Path:
@@ -77,6 +78,8 @@ def raw_write(rows: list[tuple[object, ...]]) -> Path:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")  # the store's page cache
     for statement in MIGRATIONS[0]:
         db.execute(statement)
     db.execute("BEGIN IMMEDIATE")

@@ -158,3 +158,12 @@ def test_missing_phonenumbers_names_the_extra(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "phonenumbers", None)
     with pytest.raises(MissingExtra, match=r"accountcare\[phone\]"):
         PhoneNormaliser("KR")
+
+
+def test_a_number_without_a_stable_e164_form_is_refused() -> None:
+    # phonenumbers strips a national prefix after the country code: "+82 0000000" would
+    # become +82000000, which reads as +8200000 the next time.
+    phones = PhoneNormaliser("KR")
+    assert phones.e164("+820000000") is None
+    assert "E.164" in (phones.problem("+820000000") or "")
+    assert phones.e164("+82 10-1234-5678") == "+821012345678"

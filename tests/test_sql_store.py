@@ -96,3 +96,16 @@ def test_dispatchers_claiming_at_once_never_share_an_entry(server: Any) -> None:
         thread.join(timeout=120)
     every = [key for into in claimed for key in into]
     assert sorted(every) == [m.key for m in messages]
+
+
+def test_a_lone_surrogate_is_refused_naming_record_and_field(server: Any) -> None:
+    from accountcare.domain import Contact
+
+    batch = Batch(
+        accounts=[Account(id="acme", name="Acme")],
+        contacts=[Contact(id="c-1", account_id="acme", name="Kim \udc80")],
+    )
+    with pytest.raises(InvalidRecord) as caught:
+        server.write(batch)
+    assert (caught.value.record, caught.value.field) == ("Contact 'c-1'", "name")
+    assert server.accounts() == ()

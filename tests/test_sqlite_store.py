@@ -173,3 +173,73 @@ def test_a_path_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot create the folder"):
         SqliteStore(blocker / "book.sqlite3")
+
+
+def test_a_lone_surrogate_is_refused_naming_record_and_field_and_nothing_is_written(
+    sqlite_path: Path,
+) -> None:
+    from accountcare.domain import Contact
+    from accountcare.domain.contacts import PhoneNumber
+    from accountcare.errors import InvalidRecord
+
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+        before = store.accounts()
+        bad = Contact(
+            id="c-2",
+            account_id="acme",
+            name="Kim",
+            phones=[PhoneNumber("+82 10 \udcff", None)],  # undecodable byte, surrogate-escaped
+        )
+        batch = Batch(
+            accounts=[Account(id="hanbit", name="Hanbit"), Account(id="acme", name="Renamed")],
+            contacts=[Contact(id="c-1", account_id="hanbit", name="Lee"), bad],
+        )
+        with pytest.raises(InvalidRecord) as caught:
+            store.write(batch)
+        assert caught.value.record == "Contact 'c-2'"
+        assert caught.value.field == "phones[0].raw"
+        assert "not valid Unicode" in caught.value.problem
+        assert store.accounts() == before  # neither the new account nor the rename
+        assert store.contact("c-1") is None
+        with pytest.raises(InvalidRecord) as in_id:
+            store.write(Batch(accounts=[Account(id="acme\ud800", name="Acme")]))
+        assert in_id.value.field == "id"
+        assert store.accounts() == before
+
+
+def test_a_batch_of_new_and_stored_ids_inserts_the_new_and_replaces_the_stored(
+    sqlite_path: Path,
+) -> None:
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(accounts=[Account(id="a", name="A"), Account(id="b", name="B")]))
+        store.write(
+            Batch(accounts=[Account(id="b", name="B2", owner="rep-1"), Account(id="c", name="C")])
+        )
+        assert [(a.id, a.name) for a in store.accounts()] == [("a", "A"), ("b", "B2"), ("c", "C")]
+        assert [a.id for a in store.accounts_by_owner("rep-1")] == ["b"]
+        store.write(Batch(accounts=[Account(id="b", name="B2", owner="rep-1")]))  # unchanged
+        assert store.account("b") == Account(id="b", name="B2", owner="rep-1")
+
+
+def test_thousands_of_records_come_back_equal_and_validated_ones_stay_valid(
+    sqlite_path: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    accounts = [
+        Account(
+            id=f"acct-{n:05d}",
+            name=f"Company {n}",
+            owner=f"rep-{n % 7}",
+            tags={"vip"} if n % 3 == 0 else (),
+            updated_at=datetime(2027, 3, 1, tzinfo=UTC) - timedelta(minutes=n),
+        )
+        for n in range(3000)
+    ]
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(accounts=accounts))
+        back = store.accounts()
+    assert back == tuple(accounts)
+    assert all(type(a.tags) is frozenset for a in back)
+    assert [a.updated_at for a in back] == [a.updated_at for a in accounts]

@@ -125,6 +125,10 @@ converter.register_structure_hook(timedelta, _structure_timedelta)
 converter.register_unstructure_hook(Birthday, _unstructure_birthday)
 converter.register_structure_hook(Birthday, _structure_birthday)
 
+#: The types with hooks of their own above (the rest are attrs records, enums, plain
+#: JSON values and collections of them); row codecs call these hooks as they are.
+LEAF_TYPES: frozenset[type] = frozenset({date, datetime, time, Decimal, timedelta, Birthday})
+
 
 def unstructure(value: object) -> Any:
     """A domain value as plain dicts, lists and strings (JSON-ready)."""

@@ -8,12 +8,14 @@ the record itself through the one converter (:mod:`accountcare.serialization`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
 
+from accountcare._gc import gc_paused
+from accountcare.adapters._codec import loads, row_codec
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -32,34 +34,46 @@ T = TypeVar("T")
 # buffers do: a field's default is part of the stored format, so changing a default
 # needs a migration that rewrites payloads) and without per-field error detail on
 # reading, which only ever meets rows this module wrote. Both make a round trip about
-# three times faster.
+# three times faster. The row codecs (:mod:`._codec`) are straight-line versions of
+# these hooks, built once per record kind; ``stored`` itself reads what they cannot.
 stored = converter.copy(omit_if_default=True, detailed_validation=False)
 
 
 def encode(value: object) -> Any:
     """A value as the plain data a JSON column holds."""
-    return stored.unstructure(value)
+    return row_codec(type(value)).encode(value)
 
 
 def encode_json(value: object) -> str:
     """A value as compact JSON text."""
-    return json.dumps(stored.unstructure(value), ensure_ascii=False, separators=(",", ":"))
+    return row_codec(type(value)).text(value)
+
+
+_BULK = 1000  # rows from which reading pauses the cyclic garbage collector
 
 
 def decode_all(payloads: Iterable[Any], kind: type[T], where: str) -> tuple[T, ...]:
-    """Stored payloads (JSON text or plain data) back as ``kind`` s, in order."""
-    hook, loads = stored.get_structure_hook(kind), json.loads
+    """Stored payloads (JSON text or plain data) back as ``kind`` s, in order.
+
+    Values are rebuilt by the kind's row codec without running validators again (they
+    ran before the payload was written: see :mod:`._codec`); a payload the codec cannot
+    read goes through the converter, and one nothing can read is a :class:`StoreError`.
+    """
+    payloads = payloads if isinstance(payloads, list) else list(payloads)
+    build = row_codec(kind).decode
     try:
-        return tuple([hook(loads(p) if isinstance(p, str | bytes) else p, kind) for p in payloads])
+        if len(payloads) < _BULK:
+            return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
+        with gc_paused():  # many new values, no cycles: see accountcare._gc
+            return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
     except Exception:
-        # Find the first bad payload and say what is wrong with it.
-        for payload in payloads:
-            decode(payload, kind, where)
-        raise
+        # Written by another version, or damaged: the converter reads it or says why.
+        return tuple([decode(p, kind, where) for p in payloads])
 
 
 def decode(payload: Any, kind: type[T], where: str) -> T:
-    """A stored payload (JSON text or plain data) back as a ``kind``."""
+    """A stored payload (JSON text or plain data) back as a ``kind``, through the
+    converter (validators run)."""
     try:
         data = json.loads(payload) if isinstance(payload, str | bytes) else payload
         return stored.structure(data, kind)
@@ -101,7 +115,10 @@ def _typed(values: Sequence[Any], kind: type[T], where: str) -> None:
             )
 
 
-def _last_by(values: Iterable[T], key: Callable[[T], Any]) -> tuple[T, ...]:
+def _last_by(values: Sequence[T], key: Callable[[T], Any]) -> tuple[T, ...]:
+    unique = {key(value): value for value in values}
+    if len(unique) == len(values):  # no repeated id: the batch as it is
+        return tuple(values)
     latest: dict[Any, T] = {}
     for value in values:
         latest.pop(key(value), None)
@@ -178,6 +195,18 @@ def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[
     """Raise :class:`InvalidRecord` for the first record naming an unknown account;
     ``known_accounts(ids)`` returns those of ``ids`` already stored."""
     in_batch = {a.id for a in checked.accounts}
+    wanted = {
+        record.account_id
+        for records in (checked.contacts, checked.orders, checked.interactions, checked.complaints)
+        for record in records
+    }
+    wanted.update(t.account_id for _, t in checked.tiers)
+    wanted -= in_batch
+    if not wanted:
+        return
+    missing = wanted - known_accounts(wanted)
+    if not missing:
+        return
     referring: list[tuple[str, str]] = []  # (record label, account id)
     for kind, records in (
         ("Contact", checked.contacts),
@@ -190,10 +219,6 @@ def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[
         (f"TierAssignment {t.policy!r}/{as_of.isoformat()}/{t.account_id!r}", t.account_id)
         for as_of, t in checked.tiers
     )
-    wanted = {account for _, account in referring} - in_batch
-    if not wanted:
-        return
-    missing = wanted - known_accounts(wanted)
     for label, account in referring:
         if account in missing:
             raise InvalidRecord(
@@ -210,6 +235,8 @@ def chunks(values: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
 
 
 Row = dict[str, Any]
+#: A table's rows: the column names, and one tuple of values per row in that order.
+Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 
 
 def outbox_row(entry: OutboxEntry, encode: Callable[[object], Any]) -> Row:
@@ -222,62 +249,65 @@ def outbox_row(entry: OutboxEntry, encode: Callable[[object], Any]) -> Row:
     }
 
 
-def table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, list[Row]]:
+def _instant(value: datetime | None) -> int | None:
+    return None if value is None else micros(value)
+
+
+def table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, Rows]:
     """The rows each table receives, in the order that keeps references valid;
-    ``encode`` turns a value into the payload column (JSON text or plain dicts)."""
+    ``encode`` turns a value into the payload column (JSON text or plain dicts).
+
+    Rows are tuples (SQLite binds them faster than mappings); :func:`as_dicts` gives
+    the mappings SQLAlchemy wants.
+    """
+    size = sum(len(records) for records in attrs.astuple(checked, recurse=False))
+    if size < _BULK:
+        return _table_rows(checked, encode)
+    with gc_paused():  # many new rows, no cycles: see accountcare._gc
+        return _table_rows(checked, encode)
+
+
+def _table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, Rows]:
     return {
-        "accounts": [
-            {
-                "id": a.id,
-                "owner": a.owner,
-                "updated_us": None if a.updated_at is None else micros(a.updated_at),
-                "payload": encode(a),
-            }
-            for a in checked.accounts
-        ],
-        "contacts": [
-            {"id": c.id, "account_id": c.account_id, "payload": encode(c)} for c in checked.contacts
-        ],
-        "orders": [
-            {
-                "id": o.id,
-                "account_id": o.account_id,
-                "ordered_on": o.ordered_on.isoformat(),
-                "payload": encode(o),
-            }
-            for o in checked.orders
-        ],
-        "interactions": [
-            {
-                "id": i.id,
-                "account_id": i.account_id,
-                "occurred_us": micros(i.occurred_at),
-                "payload": encode(i),
-            }
-            for i in checked.interactions
-        ],
-        "complaints": [
-            {
-                "id": c.id,
-                "account_id": c.account_id,
-                "opened_us": micros(c.opened_at),
-                "payload": encode(c),
-            }
-            for c in checked.complaints
-        ],
-        "tier_assignments": [
-            {
-                "policy": t.policy,
-                "as_of": as_of.isoformat(),
-                "account_id": t.account_id,
-                "tier": t.tier,
-                "payload": encode(t),
-            }
-            for as_of, t in checked.tiers
-        ],
-        "visit_plans": [{"name": n, "payload": encode(p)} for n, p in checked.visit_plans],
-        "care_schedules": [{"name": n, "payload": encode(s)} for n, s in checked.care_schedules],
+        "accounts": (
+            ("id", "owner", "updated_us", "payload"),
+            [(a.id, a.owner, _instant(a.updated_at), encode(a)) for a in checked.accounts],
+        ),
+        "contacts": (
+            ("id", "account_id", "payload"),
+            [(c.id, c.account_id, encode(c)) for c in checked.contacts],
+        ),
+        "orders": (
+            ("id", "account_id", "ordered_on", "payload"),
+            [(o.id, o.account_id, o.ordered_on.isoformat(), encode(o)) for o in checked.orders],
+        ),
+        "interactions": (
+            ("id", "account_id", "occurred_us", "payload"),
+            [(i.id, i.account_id, micros(i.occurred_at), encode(i)) for i in checked.interactions],
+        ),
+        "complaints": (
+            ("id", "account_id", "opened_us", "payload"),
+            [(c.id, c.account_id, micros(c.opened_at), encode(c)) for c in checked.complaints],
+        ),
+        "tier_assignments": (
+            ("policy", "as_of", "account_id", "tier", "payload"),
+            [
+                (t.policy, as_of.isoformat(), t.account_id, t.tier, encode(t))
+                for as_of, t in checked.tiers
+            ],
+        ),
+        "visit_plans": (("name", "payload"), [(n, encode(p)) for n, p in checked.visit_plans]),
+        "care_schedules": (
+            ("name", "payload"),
+            [(n, encode(s)) for n, s in checked.care_schedules],
+        ),
     }
+
+
+def as_dicts(rows: Rows) -> list[Row]:
+    """``rows`` as one mapping per row, column name to value."""
+    columns, values = rows
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 # The primary key of each table (upserts replace every other column).
@@ -292,3 +322,108 @@ KEYS: dict[str, tuple[str, ...]] = {
     "care_schedules": ("name",),
     "outbox": ("key",),
 }
+
+
+def unencodable(*values: object) -> InvalidRecord | None:
+    """An :class:`InvalidRecord` naming the first record (in a :class:`Checked` batch or
+    among ``values``) and field holding text that is not valid Unicode: a lone
+    surrogate, such as ``os.fsdecode`` or ``errors="surrogateescape"`` leave for bytes
+    they cannot decode. No database can store it as UTF-8. None when all text is valid.
+
+    Stores call this only after an encoding error, so valid batches pay nothing.
+
+    >>> from accountcare.domain import Account
+    >>> unencodable(Account(id="acme", name="Acme \\udcff")).field
+    'name'
+    >>> unencodable(Account(id="acme", name="Acme")) is None
+    True
+    """
+    for label, value in _labelled(values):
+        found = _bad_text(value, "")
+        if found is not None:
+            field, text, at = found
+            return InvalidRecord(
+                label,
+                field,
+                f"holds text that is not valid Unicode (a lone surrogate "
+                f"{ascii(text[at])[1:-1]} at position {at}), which cannot be stored; "
+                "decode the source text correctly",
+            )
+    return None
+
+
+def _labelled(values: Sequence[object]) -> Iterator[tuple[str, object]]:
+    for value in values:
+        if not isinstance(value, Checked):
+            yield _label(value), value
+            continue
+        for records in (
+            value.accounts,
+            value.contacts,
+            value.orders,
+            value.interactions,
+            value.complaints,
+        ):
+            for record in records:
+                yield _label(record), record
+        for as_of, tier in value.tiers:
+            yield f"TierAssignment {tier.policy!r}/{as_of.isoformat()}/{tier.account_id!r}", tier
+        for name, plan in value.visit_plans:
+            yield f"VisitPlan {name!r}", _Named(name, plan)
+        for name, schedule in value.care_schedules:
+            yield f"CareSchedule {name!r}", _Named(name, schedule)
+        for message in value.outbox:
+            yield f"Message {message.key!r}", message
+
+
+def _label(record: object) -> str:
+    """``"Contact 'c-1'"``: the kind and the id (or key) a user knows the record by."""
+    for name in ("id", "key", "account_id"):
+        key = getattr(record, name, None)
+        if isinstance(key, str):
+            return f"{type(record).__name__} {key!r}"
+    return type(record).__name__
+
+
+@attrs.frozen
+class _Named:
+    """A visit plan or care schedule with the name it is stored under."""
+
+    name: str
+    value: object
+
+
+def _bad_text(value: object, path: str) -> tuple[str, str, int] | None:
+    """``(field path, text, position)`` of the first string in ``value`` that UTF-8
+    cannot encode."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return path or "(text)", value, exc.start
+        return None
+    kind: Any = type(value)
+    if attrs.has(kind):
+        for field in attrs.fields(kind):
+            # A named record's own fields are named as the record's, not "value.x".
+            name = "" if isinstance(value, _Named) and field.name == "value" else field.name
+            where = f"{path}.{name}" if path and name else path or name
+            found = _bad_text(getattr(value, field.name), where)
+            if found is not None:
+                return found
+    elif isinstance(value, tuple | list):
+        for n, item in enumerate(value):
+            found = _bad_text(item, f"{path}[{n}]")
+            if found is not None:
+                return found
+    elif isinstance(value, frozenset | set):
+        for item in sorted(value, key=repr):
+            found = _bad_text(item, f"{path}[{item!r}]" if not isinstance(item, str) else path)
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = _bad_text(key, path) or _bad_text(item, f"{path}[{key!r}]")
+            if found is not None:
+                return found
+    return None

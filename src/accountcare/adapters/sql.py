@@ -20,14 +20,16 @@ from typing import Any, TypeVar
 from accountcare._imports import require
 from accountcare.adapters._rows import (
     KEYS,
+    as_dicts,
     check,
     check_references,
     chunks,
-    decode,
+    decode_all,
     encode,
     micros,
     outbox_row,
     table_rows,
+    unencodable,
 )
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
@@ -112,10 +114,13 @@ def _tables(sa: Any, prefix: str) -> Any:
 
 
 def _no_nul(label: str, value: Any) -> None:
-    """PostgreSQL text cannot hold NUL characters: say so instead of failing obscurely."""
+    """PostgreSQL text cannot hold NUL characters: say so instead of failing obscurely.
+    Text that is not valid Unicode raises ``UnicodeEncodeError`` (named by the caller)."""
     if isinstance(value, str):
         if "\x00" in value:
             raise InvalidRecord(label, "(text)", "contains a NUL character, which cannot be stored")
+        if not value.isascii():
+            value.encode("utf-8")  # a lone surrogate fails here
     elif isinstance(value, Mapping):
         for key, item in value.items():
             _no_nul(label, key)
@@ -205,13 +210,16 @@ class SqlStore:
 
     def write(self, batch: Batch) -> WriteReport:
         checked = check(batch)
-        rows = table_rows(checked, encode)
-        for name, table_rows_ in rows.items():
-            for row in table_rows_:
-                _no_nul(f"{name} {row.get('id', row.get('name', ''))!r}", row)
+        rows = {name: as_dicts(table) for name, table in table_rows(checked, encode).items()}
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode) for m in checked.outbox}
-        for key, row in queued.items():
-            _no_nul(f"Message {key!r}", row)
+        try:
+            for name, table_rows_ in rows.items():
+                for row in table_rows_:
+                    _no_nul(f"{name} {row.get('id', row.get('name', ''))!r}", row)
+            for key, row in queued.items():
+                _no_nul(f"Message {key!r}", row)
+        except UnicodeEncodeError as exc:
+            raise (unencodable(checked) or StoreError(f"unencodable text: {exc}")) from exc
         with self._transaction() as db:
             check_references(checked, lambda ids: self._known(db, ids))
             for name, table_rows_ in rows.items():
@@ -255,7 +263,7 @@ class SqlStore:
             rows = db.execute(self._sa.select(table).where(*where)).all()
         if key is not None:
             rows.sort(key=key)  # in Python: server collations do not sort like str
-        return tuple(decode(row.payload, kind, f"{self._dialect} {name}") for row in rows)
+        return decode_all([row.payload for row in rows], kind, f"{self._dialect} {name}")
 
     def _one(self, name: str, kind: type[T], *where: Any) -> T | None:
         found = self._select(name, kind, *where)
@@ -294,7 +302,7 @@ class SqlStore:
         )
         with self.engine.connect() as db:
             rows = sorted(db.execute(query).all(), key=lambda r: r.id)
-        return tuple(decode(r.payload, Account, f"{self._dialect} accounts") for r in rows)
+        return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
 
     def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
         c = self._t["accounts"].c
@@ -365,9 +373,8 @@ class SqlStore:
         with self._transaction() as db:
             rows = db.execute(query).all()
             rows.sort(key=lambda r: (r.next_attempt_us, r.key))
-            claimed = tuple(
-                decode(r.payload, OutboxEntry, "outbox").claimed(now, lease) for r in rows
-            )
+            stored = decode_all([r.payload for r in rows], OutboxEntry, "outbox")
+            claimed = tuple(entry.claimed(now, lease) for entry in stored)
             for entry in claimed:
                 row = outbox_row(entry, encode)
                 db.execute(t.update().where(t.c.key == entry.key).values(**row))

@@ -163,16 +163,20 @@ class PhoneNumber:
 
 
 def _phones(values: Iterable[PhoneNumber | str]) -> tuple[PhoneNumber, ...]:
-    return tuple(p if isinstance(p, PhoneNumber) else PhoneNumber(p) for p in values)
+    return tuple([p if isinstance(p, PhoneNumber) else PhoneNumber(p) for p in values])
 
 
 def _channels(values: Iterable[Channel]) -> frozenset[Channel]:
+    if type(values) is frozenset:  # already one (as when read back): no copy
+        return values
     return frozenset(values)
 
 
 def _verified(
     values: Mapping[str, date] | Iterable[tuple[str, date]],
 ) -> tuple[tuple[str, date], ...]:
+    if values == ():  # the default, and most contacts (the Mapping check is slow)
+        return ()
     pairs = values.items() if isinstance(values, Mapping) else values
     return tuple(sorted(pairs))
 

@@ -10,15 +10,14 @@ add the phones and emails it did not have, and each merge is reported.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date
 
 import attrs
 
+from accountcare._gc import gc_paused
 from accountcare.adapters.importers.dates import parse_birthday
 from accountcare.adapters.importers.phones import PhoneNormaliser
 from accountcare.adapters.importers.report import ImportReport, Merge, Problem
@@ -131,23 +130,6 @@ def person_name(given: str, middle: str, family: str) -> str:
     return " ".join(part for part in (given, middle, family) if part)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one bulk import.
-
-    An import allocates about ten objects a row and keeps them all, none in cycles; the
-    collector would scan the growing heap again and again (a third of the time at 100,000
-    rows). Reference counting still frees everything; the previous state is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def account_id_for(company: str) -> str:
     """A stable account id for a company name (same name, any case or spacing: same id).
 
@@ -176,8 +158,9 @@ class _Person:
     contact: Contact
     number: int
     held: set[str]  # merge keys: E.164 numbers and case-folded emails
-    phones: list[PhoneNumber] = attrs.Factory(list)
-    emails: list[str] = attrs.Factory(list)
+    # What later rows add; made by the first of them (most people have no duplicate).
+    phones: list[PhoneNumber] | None = None
+    emails: list[str] | None = None
     birthday: Birthday | None = None
     title: str = ""
     alive: bool = True
@@ -189,21 +172,24 @@ class _Person:
         birthday: Birthday | None,
         title: str,
     ) -> None:
+        added_phones = self.phones if self.phones is not None else []
+        added_emails = self.emails if self.emails is not None else []
+        self.phones, self.emails = added_phones, added_emails
         for phone in phones:
             if phone.e164 and phone.e164 not in self.held:
                 self.held.add(phone.e164)
-                self.phones.append(phone)
+                added_phones.append(phone)
         for email in emails:
             if email.casefold() not in self.held:
                 self.held.add(email.casefold())
-                self.emails.append(email)
+                added_emails.append(email)
         self.birthday = self.birthday or birthday
         self.title = self.title or title
 
     def absorb_person(self, other: _Person) -> None:
         extra = other.contact
         self.absorb(extra.phones, extra.emails, extra.birthday, extra.title)
-        self.absorb(other.phones, other.emails, other.birthday, other.title)
+        self.absorb(other.phones or (), other.emails or (), other.birthday, other.title)
         other.alive = False
 
     def result(self) -> Contact:
@@ -214,8 +200,8 @@ class _Person:
             return kept
         return attrs.evolve(
             kept,
-            phones=(*kept.phones, *self.phones),
-            emails=(*kept.emails, *self.emails),
+            phones=(*kept.phones, *(self.phones or ())),
+            emails=(*kept.emails, *(self.emails or ())),
             birthday=birthday,
             title=title,
         )

@@ -61,6 +61,10 @@ class PhoneNormaliser:
         self.region = region
         self._cache: dict[str, tuple[str | None, str | None]] = {}
         self._lengths: dict[int, tuple[frozenset[int], frozenset[int], re.Pattern[str] | None]] = {}
+        # The rules of the calling code spelled by the first digits (None: no such code).
+        self._by_prefix: dict[
+            str, tuple[frozenset[int], frozenset[int], re.Pattern[str] | None] | None
+        ] = {}
         self._home = self._home_rules(region)
 
     def e164(self, raw: str) -> str | None:
@@ -82,10 +86,15 @@ class PhoneNormaliser:
 
     def _fast(self, raw: str) -> str | None:
         digits = _digits(raw[1:]) if raw[:1] == "+" else None
-        if not digits:
+        if not digits or digits[0] == "0":
             return None
+        by_prefix = self._by_prefix
         for size in (1, 2, 3):
-            rules = self._rules(int(digits[:size])) if digits[:1] != "0" else None
+            prefix = digits[:size]
+            if prefix in by_prefix:
+                rules = by_prefix[prefix]
+            else:
+                rules = by_prefix[prefix] = self._rules(int(prefix))
             if rules is None:
                 continue
             possible, local_only, national_prefix = rules
@@ -170,7 +179,17 @@ class PhoneNormaliser:
         reason = pn.is_possible_number_with_reason(number)
         if reason != pn.ValidationResult.IS_POSSIBLE:
             return None, f"is not a possible phone number ({_LENGTH_WORDS.get(reason, 'bad')})"
-        return pn.format_number(number, pn.PhoneNumberFormat.E164), None
+        e164: str = pn.format_number(number, pn.PhoneNumberFormat.E164)
+        # A national prefix written after the country code ("+82 0...") is stripped; for a
+        # number that is little but such prefixes, the E.164 form would lose yet another
+        # digit when read again. Such a number has no stable E.164 form: refuse it.
+        try:
+            again = pn.format_number(pn.parse(e164, None), pn.PhoneNumberFormat.E164)
+        except pn.NumberParseException:
+            again = None
+        if again != e164:
+            return None, "is not a phone number (it reads differently once written in E.164)"
+        return e164, None
 
 
 # phonenumbers.ValidationResult values, in words.
