@@ -85,3 +85,75 @@ class HealthScore:
     components: HealthComponents = attrs.field(validator=v.typed(HealthComponents))
     weights: HealthWeights = attrs.field(validator=v.typed(HealthWeights))
     reasons: tuple[str, ...] = attrs.field(converter=v.as_tuple)
+
+    def _repr_html_(self) -> str:
+        """The score as a table in Jupyter: each component, its weight and its reason."""
+        from accountcare.domain._html import html_table
+
+        reasons = dict(enumerate(self.reasons))
+        rows = [
+            (name, getattr(self.components, name), getattr(self.weights, name), reasons.get(i))
+            for i, name in enumerate(COMPONENTS)
+        ]
+        caption = f"Health of {self.account_id}: {self.score:.1f} / 100"
+        return html_table(("component", "value", "weight", "reason"), rows, caption=caption)
+
+
+def trusted_components(
+    coverage: float,
+    recency: float,
+    adherence: float,
+    complaints: float,
+    outcomes: float,
+    tier: float,
+) -> HealthComponents:
+    """:class:`HealthComponents` a policy computed, each in [0, 1] by construction.
+
+    Skips the validators (health scores build one per account); never use it for outside
+    input. A test pins that it equals the validating constructor.
+
+    >>> trusted_components(1, 0.5, 1, 1, 1, 0.6) == HealthComponents(1, 0.5, 1, 1, 1, 0.6)
+    True
+    """
+    components = _new(HealthComponents)
+    _set_coverage(components, coverage)
+    _set_recency(components, recency)
+    _set_adherence(components, adherence)
+    _set_complaints(components, complaints)
+    _set_outcomes(components, outcomes)
+    _set_tier(components, tier)
+    return components
+
+
+def trusted_score(
+    account_id: str,
+    score: float,
+    components: HealthComponents,
+    weights: HealthWeights,
+    reasons: tuple[str, ...],
+) -> HealthScore:
+    """A :class:`HealthScore` from validated parts (same rules as
+    :func:`trusted_components`); ``account_id`` must be a non-blank string and ``score``
+    within 0-100, which the caller checks."""
+    health = _new(HealthScore)
+    _set_account(health, account_id)
+    _set_score(health, score)
+    _set_components(health, components)
+    _set_weights(health, weights)
+    _set_reasons(health, reasons)
+    return health
+
+
+_new = object.__new__
+# attrs frozen slots classes: the slot descriptors set a field without __setattr__'s guard.
+_set_coverage = HealthComponents.coverage.__set__  # type: ignore[attr-defined]
+_set_recency = HealthComponents.recency.__set__  # type: ignore[attr-defined]
+_set_adherence = HealthComponents.adherence.__set__  # type: ignore[attr-defined]
+_set_complaints = HealthComponents.complaints.__set__  # type: ignore[attr-defined]
+_set_outcomes = HealthComponents.outcomes.__set__  # type: ignore[attr-defined]
+_set_tier = HealthComponents.tier.__set__  # type: ignore[attr-defined]
+_set_account = HealthScore.account_id.__set__  # type: ignore[attr-defined]
+_set_score = HealthScore.score.__set__  # type: ignore[attr-defined]
+_set_components = HealthScore.components.__set__  # type: ignore[attr-defined]
+_set_weights = HealthScore.weights.__set__  # type: ignore[attr-defined]
+_set_reasons = HealthScore.reasons.__set__  # type: ignore[attr-defined]

@@ -65,6 +65,13 @@ class Alert:
                 return value
         raise KeyError(name)
 
+    def _repr_html_(self) -> str:
+        """The alert as a table in Jupyter: its figures, under the message."""
+        from accountcare.domain._html import html_table
+
+        caption = f"{self.account_id}: {self.rule.value.replace('_', ' ')}. {self.message}"
+        return html_table(("figure", "value"), self.figures, caption=caption)
+
 
 @attrs.frozen
 class RetentionFigures:
@@ -140,3 +147,32 @@ class WinBackTask:
 
 class RootCauseMissing(AccountcareError, ValueError):
     """A win-back was asked for a lost account that has no root-cause record."""
+
+
+def trusted_alert(
+    account_id: str, rule: AlertRule, figures: tuple[tuple[str, Decimal], ...], message: str
+) -> Alert:
+    """An :class:`Alert` from figures a policy computed from validated orders.
+
+    Skips the validators and the figures converter (early warning builds one per firing
+    rule and account); never use it for outside input. A test pins that it equals the
+    validating constructor.
+
+    >>> trusted_alert("acme", AlertRule.LAPSED, (("days", Decimal(9)),), "m") == Alert(
+    ...     "acme", AlertRule.LAPSED, {"days": Decimal(9)}, "m")
+    True
+    """
+    alert = _new(Alert)
+    _set_account(alert, account_id)
+    _set_rule(alert, rule)
+    _set_figures(alert, figures)
+    _set_message(alert, message)
+    return alert
+
+
+_new = object.__new__
+# attrs frozen slots classes: the slot descriptors set a field without __setattr__'s guard.
+_set_account = Alert.account_id.__set__  # type: ignore[attr-defined]
+_set_rule = Alert.rule.__set__  # type: ignore[attr-defined]
+_set_figures = Alert.figures.__set__  # type: ignore[attr-defined]
+_set_message = Alert.message.__set__  # type: ignore[attr-defined]

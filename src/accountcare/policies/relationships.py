@@ -137,7 +137,6 @@ def _gaps(
                 account_id, GapKind.SINGLE_THREADED, "single-threaded: one contact only"
             )
         )
-    met = 0
     deciders = [c.id for c in contacts if c.role is ContactRole.DECISION_MAKER]
     if deciders:
         newest = max((last[d][0] for d in deciders if d in last), default=None)
@@ -151,32 +150,27 @@ def _gaps(
                     RelationshipLayer.KEY,
                 )
             )
-    if requirement.decision_maker:
-        if deciders:
-            met += 1
-        else:
+    if requirement.decision_maker and not deciders:
+        gaps.append(
+            RelationshipGap(
+                account_id,
+                GapKind.NO_DECISION_MAKER,
+                "no named decision maker",
+                RelationshipLayer.KEY,
+            )
+        )
+    needs = dict(layer_needs(requirement))
+    for layer_cov in coverage:
+        need = needs.get(layer_cov.layer)
+        if need is not None and layer_cov.count < need:
             gaps.append(
                 RelationshipGap(
                     account_id,
-                    GapKind.NO_DECISION_MAKER,
-                    "no named decision maker",
-                    RelationshipLayer.KEY,
+                    GapKind.TOO_FEW_IN_LAYER,
+                    f"{layer_cov.count} {layer_cov.layer.value} contacts, {need} needed",
+                    layer_cov.layer,
                 )
             )
-    for layer_cov in coverage:
-        need = requirement.minimum(layer_cov.layer)
-        if (layer_cov.layer, need) in requirement.min_contacts:
-            if layer_cov.count >= need:
-                met += 1
-            else:
-                gaps.append(
-                    RelationshipGap(
-                        account_id,
-                        GapKind.TOO_FEW_IN_LAYER,
-                        f"{layer_cov.count} {layer_cov.layer.value} contacts, {need} needed",
-                        layer_cov.layer,
-                    )
-                )
         if (
             layer_cov.layer is not RelationshipLayer.BROAD
             and layer_cov.count
@@ -190,16 +184,45 @@ def _gaps(
                     layer_cov.layer,
                 )
             )
-    if requirement.executive_sponsor:
-        if any(c.layer is RelationshipLayer.ORGANISATIONAL for c in contacts):
-            met += 1
-        else:
-            gaps.append(
-                RelationshipGap(
-                    account_id,
-                    GapKind.NO_EXECUTIVE_SPONSOR,
-                    "no executive sponsor (organisational contact)",
-                    RelationshipLayer.ORGANISATIONAL,
-                )
+    sponsor = any(c.layer is RelationshipLayer.ORGANISATIONAL for c in contacts)
+    if requirement.executive_sponsor and not sponsor:
+        gaps.append(
+            RelationshipGap(
+                account_id,
+                GapKind.NO_EXECUTIVE_SPONSOR,
+                "no executive sponsor (organisational contact)",
+                RelationshipLayer.ORGANISATIONAL,
             )
-    return gaps, met
+        )
+    counts = {c.layer: c.count for c in coverage}
+    return gaps, requirements_met(requirement, counts, bool(deciders), sponsor)
+
+
+def layer_needs(requirement: LayerRequirement) -> tuple[tuple[RelationshipLayer, int], ...]:
+    """The layer minimums of ``requirement`` that count as requirements, in
+    :data:`LAYERS` order: one per layer named (the first given, as
+    :meth:`LayerRequirement.minimum` reads it).
+
+    >>> layer_needs(DEFAULT_REQUIREMENTS["B"])
+    ((<RelationshipLayer.KEY: 'key'>, 1), (<RelationshipLayer.BROAD: 'broad'>, 2))
+    """
+    named = {layer for layer, _ in requirement.min_contacts}
+    return tuple((layer, requirement.minimum(layer)) for layer in LAYERS if layer in named)
+
+
+def requirements_met(
+    requirement: LayerRequirement,
+    counts: Mapping[RelationshipLayer, int],
+    decision_maker: bool,
+    sponsor: bool,
+) -> int:
+    """How many of ``requirement``'s checks an account meets, given its contacts per
+    layer, whether one is a decision maker and whether one is organisational.
+
+    >>> requirements_met(DEFAULT_REQUIREMENTS["B"], {RelationshipLayer.KEY: 1}, True, False)
+    2
+    """
+    met = int(requirement.decision_maker and decision_maker)
+    for layer, need in layer_needs(requirement):
+        met += counts.get(layer, 0) >= need
+    return met + int(requirement.executive_sponsor and sponsor)
