@@ -8,8 +8,10 @@ zone; :attr:`CareTask.due_at` is that instant in UTC.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -74,8 +76,14 @@ class CareTask:
         the change (02:30 becomes 03:30); a repeated autumn hour takes its first
         occurrence.
         """
-        local = datetime.combine(self.on, self.local_time, tzinfo=ZoneInfo(self.time_zone))
-        return local.astimezone(UTC)
+        return _due_at(self.on, self.local_time, self.time_zone)
+
+
+@functools.lru_cache(maxsize=65536)
+def _due_at(on: date, local_time: time, time_zone: str) -> datetime:
+    # A million tasks share a few thousand (day, time, zone) triples: convert each once.
+    local = datetime.combine(on, local_time, tzinfo=ZoneInfo(time_zone))
+    return local.astimezone(UTC)
 
 
 class DropReason(enum.Enum):
@@ -95,12 +103,91 @@ class DroppedTask:
     detail: str = ""
 
 
-def _tasks(values: Iterable[CareTask]) -> tuple[CareTask, ...]:
-    return tuple(values)
+_T = TypeVar("_T")
 
 
-def _drops(values: Iterable[DroppedTask]) -> tuple[DroppedTask, ...]:
-    return tuple(values)
+class LazySequence(Sequence[_T]):
+    """A read-only sequence whose items are built when they are read.
+
+    The care scheduler returns its tasks this way: it keeps compact columns and builds a
+    :class:`CareTask` only when one is read (``item(i)`` for one, ``items(range)`` for a
+    run), so a schedule of a million tasks costs no million objects until someone reads
+    them. Items are built again on every read: they are equal, not identical. The
+    sequence compares, hashes, prints and pickles like the tuple of its items. Only the
+    library constructs these (the items are trusted, as with :func:`trusted_task`).
+
+    >>> squares = LazySequence(range(4), lambda i: i * i, lambda r: (i * i for i in r))
+    >>> len(squares), squares[3], list(squares[1:3])
+    (4, 9, [1, 4])
+    >>> squares == (0, 1, 4, 9)
+    True
+    """
+
+    __slots__ = ("_item", "_items", "_rows")
+
+    def __init__(
+        self,
+        rows: range,
+        item: Callable[[int], _T],
+        items: Callable[[range], Iterator[_T]],
+    ) -> None:
+        self._rows, self._item, self._items = rows, item, items
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> LazySequence[_T]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | LazySequence[_T]:
+        if isinstance(index, slice):
+            return LazySequence(self._rows[index], self._item, self._items)
+        return self._item(self._rows[index])
+
+    def __iter__(self) -> Iterator[_T]:
+        return self._items(self._rows)
+
+    def __reversed__(self) -> Iterator[_T]:
+        return self._items(self._rows[::-1])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, tuple | LazySequence):
+            return NotImplemented
+        if len(self) != len(other):
+            return False
+        if isinstance(other, LazySequence) and (
+            (other._rows, other._item) == (self._rows, self._item)
+        ):
+            return True
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
+
+
+def _tasks(values: Iterable[CareTask]) -> Sequence[CareTask]:
+    return values if isinstance(values, LazySequence) else tuple(values)
+
+
+def _drops(values: Iterable[DroppedTask]) -> Sequence[DroppedTask]:
+    return values if isinstance(values, LazySequence) else tuple(values)
+
+
+_EACH_TASK = v.each(v.typed(CareTask))
+
+
+def _each_task(instance: Any, attribute: Any, value: Sequence[CareTask]) -> None:
+    if not isinstance(value, LazySequence):  # built by the scheduler from checked values
+        _EACH_TASK(instance, attribute, value)
 
 
 @attrs.frozen
@@ -117,24 +204,60 @@ class CareState:
     """
 
     through: date = attrs.field(validator=v.plain_date)
-    recent: tuple[CareTask, ...] = attrs.field(
-        default=(), converter=_tasks, validator=v.each(v.typed(CareTask))
-    )
+    recent: Sequence[CareTask] = attrs.field(default=(), converter=_tasks, validator=_each_task)
 
 
 @attrs.frozen
 class CareSchedule:
     """The care tasks in ``[start, end)`` and the ones dropped, and the state to carry
-    into the next window (``carry``)."""
+    into the next window (``carry``).
+
+    ``tasks`` and ``dropped`` are read-only sequences: tuples when given, or (from the
+    care scheduler) a :class:`LazySequence` that builds each value when it is read.
+
+    >>> CareSchedule(date(2027, 1, 1), date(2027, 2, 1)).tasks
+    ()
+    """
 
     start: date = attrs.field(validator=v.plain_date)
     end: date = attrs.field(validator=v.plain_date)
-    tasks: tuple[CareTask, ...] = attrs.field(default=(), converter=_tasks)
-    dropped: tuple[DroppedTask, ...] = attrs.field(default=(), converter=_drops)
+    tasks: Sequence[CareTask] = attrs.field(default=(), converter=_tasks)
+    dropped: Sequence[DroppedTask] = attrs.field(default=(), converter=_drops)
     carry: CareState | None = attrs.field(default=None, validator=v.optional(v.typed(CareState)))
 
     def for_contact(self, contact_id: str) -> tuple[CareTask, ...]:
         return tuple(task for task in self.tasks if task.contact_id == contact_id)
+
+    def _repr_html_(self) -> str:
+        """The schedule as two tables in Jupyter: the tasks, and those dropped."""
+        from accountcare.domain._html import html_table
+
+        head = f"Care schedule {self.start} to {self.end} (end excluded)"
+        tasks = html_table(
+            ("day", "local time", "time zone", "contact", "account", "kind", "channel", "reason"),
+            (
+                (
+                    t.on,
+                    t.local_time,
+                    t.time_zone,
+                    t.contact_id,
+                    t.account_id,
+                    t.kind,
+                    t.channel,
+                    t.reason,
+                )
+                for t in self.tasks
+            ),
+            caption=f"{head}: {len(self.tasks):,} tasks, {len(self.dropped):,} dropped",
+            total=len(self.tasks),
+        )
+        dropped = html_table(
+            ("day", "contact", "kind", "why", "detail"),
+            ((d.task.on, d.task.contact_id, d.task.kind, d.reason, d.detail) for d in self.dropped),
+            caption=f"{len(self.dropped):,} touches dropped, with the reason",
+            total=len(self.dropped),
+        )
+        return f"{tasks}\n{dropped}" if self.dropped else tasks
 
 
 def trusted_task(

@@ -17,6 +17,10 @@ the previous window in; a :class:`~accountcare.domain.care.CareSchedule` out.
 
 Tasks come out grouped by contact id, each contact's by day then priority.
 
+This module is the reference implementation. With numpy installed, the same steps run on
+numpy columns (:mod:`accountcare.policies._care_columns`) and give the same schedule,
+with its tasks built only when they are read.
+
 >>> from datetime import date
 >>> from accountcare.domain import Channel, Contact, ContactRole
 >>> kim = Contact(id="c-1", account_id="acme", name="Kim", role=ContactRole.DECISION_MAKER,
@@ -33,9 +37,11 @@ Tasks come out grouped by contact id, each contact's by day then priority.
 
 from __future__ import annotations
 
-import gc
+import importlib.util
 from collections.abc import Iterable, Mapping
 from datetime import date
+from itertools import islice
+from operator import attrgetter
 
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Order
@@ -62,6 +68,7 @@ from accountcare.policies.workdays import check_window
 __all__ = ["schedule_care"]
 
 _CHANNEL_ORDER = {channel: n for n, channel in enumerate(Channel)}
+_ID = attrgetter("id")
 
 
 def schedule_care(
@@ -95,22 +102,27 @@ def schedule_care(
             f"the carried state runs through {state.through.isoformat()}, but the window "
             f"starts on {start.isoformat()}: schedule the windows back to back"
         )
-    people = sorted(contacts, key=lambda c: c.id)
-    by_id = {c.id: c for c in people}
-    if len(by_id) != len(people):
+    people = sorted(contacts, key=_ID)
+    ids = list(map(_ID, people))
+    if any(map(str.__eq__, ids, islice(ids, 1, None))):
         raise ConfigurationError("a contact id appears twice in the contacts")
     extra = tuple(sorted(extra_holidays, key=lambda h: (h.key, h.month, h.day)))
     for country in sorted({c.country for c in people}):
         greeting_days(country, start.year, extra)  # an unknown country fails even if empty
     labels = tier_labels(tiers if tiers is not None else {})
-    paused = gc.isenabled()
-    gc.disable()  # a million acyclic values: the cyclic collector would only slow it down
-    try:
-        return _schedule(people, by_id, start, end, accounts, labels, orders, complaints,
-                         cadence, rules, events, extra, last_calls, state)  # fmt: skip
-    finally:
-        if paused:
-            gc.enable()
+    if _numpy_installed():
+        from accountcare.policies._care_columns import schedule_columns
+
+        return schedule_columns(people, ids, start, end, accounts, labels, orders, complaints,
+                                cadence, rules, events, extra, last_calls or {}, state)  # fmt: skip
+    by_id = dict(zip(ids, people, strict=True))
+    return _schedule(people, by_id, start, end, accounts, labels, orders, complaints,
+                     cadence, rules, events, extra, last_calls, state)  # fmt: skip
+
+
+def _numpy_installed() -> bool:
+    """True when numpy can be imported (then the scheduler runs on columns)."""
+    return importlib.util.find_spec("numpy") is not None
 
 
 def _schedule(

@@ -332,6 +332,8 @@ def _for_type(tp: Any) -> st.SearchStrategy[Any]:
         return st.one_of(*(_for_type(a) for a in args))
     if origin is typing.Literal:
         return st.sampled_from(args)
+    if origin in (typing.Sequence, collections.abc.Sequence):  # built as a tuple
+        return st.lists(_for_type(args[0]), max_size=3).map(tuple)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return st.lists(_for_type(args[0]), max_size=3).map(tuple)

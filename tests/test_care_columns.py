@@ -1,0 +1,234 @@
+"""The care scheduler on numpy columns gives exactly the reference scheduler's schedule,
+and the schedule it returns (built lazily) reads like one built of tuples."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import pickle
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, ComplaintSeverity, Order
+from accountcare.domain.care import CareSchedule, CareState, LazySequence
+from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind
+from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole
+from accountcare.policies import _care_columns, care
+from accountcare.policies.care import schedule_care
+from accountcare.serialization import converter, from_json, to_json
+from accountcare.testing.care import CareInputs, care_inputs, windows
+
+
+@contextmanager
+def _reference() -> Iterator[None]:
+    """Run the reference scheduler (the one used without numpy)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(care, "_numpy_installed", lambda: False)
+        yield
+
+
+def _chain(contacts: Any, cuts: list[date], **inputs: Any) -> list[CareSchedule]:
+    """Schedules of back-to-back windows between the cuts, each carrying the state on."""
+    found: list[CareSchedule] = []
+    state = None
+    for start, end in itertools.pairwise(cuts):
+        found.append(schedule_care(contacts, start=start, end=end, state=state, **inputs))
+        state = found[-1].carry
+    return found
+
+
+def _plain(schedule: CareSchedule) -> tuple[Any, ...]:
+    """Everything in a schedule, in order, as plain values."""
+    assert schedule.carry is not None
+    return (
+        schedule.start,
+        schedule.end,
+        tuple(schedule.tasks),
+        tuple(schedule.dropped),
+        schedule.carry.through,
+        tuple(schedule.carry.recent),
+    )
+
+
+def _same_as_the_reference(contacts: Any, cuts: list[date], **inputs: Any) -> None:
+    columns = [_plain(s) for s in _chain(contacts, cuts, **inputs)]
+    with _reference():
+        reference = [_plain(s) for s in _chain(contacts, cuts, **inputs)]
+    assert columns == reference
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    care_inputs(max_contacts=10),
+    windows(max_days=500),
+    st.lists(st.integers(1, 499), max_size=2),
+    st.booleans(),
+    st.sampled_from([None, date(2026, 3, 9), date(2027, 11, 30)]),
+)
+def test_the_columns_give_the_reference_schedule(
+    inputs: CareInputs,
+    window: tuple[date, date],
+    cuts: list[int],
+    strategic: bool,
+    last_call: date | None,
+) -> None:
+    start, end = window
+    inner = sorted({min(start + timedelta(days=c), end) for c in cuts})
+    accounts = [Account("acme", "Acme", strategic=strategic), Account("zeta", "Zeta")]
+    last_calls = {"zeta": last_call} if last_call is not None else None
+    _same_as_the_reference(
+        inputs.contacts,
+        [start, *inner, end],
+        accounts=accounts,
+        last_calls=last_calls,
+        **inputs.kwargs(),
+    )
+
+
+def _book(seed: int) -> tuple[list[Contact], dict[str, Any]]:
+    """A book like the benchmark's, small: tiers, many orders per account (ceiling
+    pressure), complaints, events, verified fields, lunar and 29 February birthdays."""
+    rng = random.Random(seed)
+    places = [("CN", "Asia/Shanghai"), ("KR", "Asia/Seoul"), ("US", "America/New_York"),
+              ("DE", "Europe/Berlin"), ("TW", "Asia/Taipei")]  # fmt: skip
+    roles = [ContactRole.DECISION_MAKER, ContactRole.CHAMPION, ContactRole.USER, ContactRole.USER]
+    contacts, accounts, tiers, orders = [], [], {}, []
+    for n in range(60):
+        account_id = f"acct-{n:03d}"
+        accounts.append(Account(account_id, f"Account {n}", strategic=rng.random() < 0.1))
+        tiers[account_id] = rng.choice("AABCC")
+        country, zone = places[n % len(places)]
+        for k, role in enumerate(roles[: rng.randint(1, 4)]):
+            if rng.random() < 0.1:
+                birthday = Birthday(2, 29, 1984)
+            else:
+                birthday = Birthday.from_date(date(1960, 1, 1) + timedelta(rng.randrange(14000)))
+            channels = rng.sample(list(Channel), rng.randint(1, 4))
+            contacts.append(
+                Contact(
+                    id=f"c-{rng.randrange(10**6):06d}-{k}",
+                    account_id=account_id,
+                    name="N",
+                    role=role,
+                    birthday=birthday,
+                    time_zone=zone,
+                    country=country,
+                    channels=channels,
+                    consents=[c for c in channels if rng.random() < 0.85],
+                    opted_out=rng.random() < 0.05,
+                    verified={"emails": date(2025, 1, 1) + timedelta(rng.randrange(900))}
+                    if rng.random() < 0.2
+                    else {},
+                )
+            )
+    for _ in range(1500):
+        orders.append(
+            Order(
+                f"o-{rng.randrange(10**5):05d}",  # ids repeat: ties to order by text
+                rng.choice(accounts).id,
+                date(2026, 9, 1) + timedelta(rng.randrange(540)),
+                Decimal(rng.randrange(-50, 5000)),
+            )
+        )
+    complaints = [
+        Complaint(
+            f"q-{n}",
+            rng.choice(accounts).id,
+            datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(9000)),
+            contact_id=rng.choice(contacts).id if rng.random() < 0.5 else None,
+            severity=rng.choice(list(ComplaintSeverity)),
+        )
+        for n in range(40)
+    ]
+    events = [
+        CareEvent("price", EventKind.PRICE_CHANGE, date(2027, 3, 1)),
+        CareEvent("seminar", EventKind.SEMINAR_INVITATION, date(2027, 6, 9),
+                  account_ids={"acct-001", "acct-007"}, contact_ids={contacts[5].id}),
+    ]  # fmt: skip
+    inputs = {"accounts": accounts, "tiers": tiers, "orders": orders, "complaints": complaints,
+              "events": events, "rules": RULES[0]}  # fmt: skip
+    return contacts, inputs
+
+
+RULES = [
+    CareRules(ceiling=[CeilingRule(2, 7), CeilingRule(3, 21)], local_time=time(10)),
+    # A wide rule (more than 8 touches), re-verification counted, 29 February on 1 March.
+    CareRules(
+        ceiling=[CeilingRule(1, 3), CeilingRule(9, 60)],
+        internal_kinds=frozenset(),
+        leap_day_in_common_years=(3, 1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("seed", "rules"), [(1, RULES[0]), (2, RULES[1])])
+@pytest.mark.parametrize("packed", [True, False])
+def test_the_columns_give_the_reference_schedule_for_a_busy_book(
+    seed: int, rules: CareRules, packed: bool
+) -> None:
+    contacts, inputs = _book(seed)
+    inputs["rules"] = rules
+    cuts = [date(2027, 1, 1), date(2027, 4, 17), date(2027, 4, 18), date(2028, 1, 1)]
+    with pytest.MonkeyPatch.context() as patch:
+        if not packed:  # sort on separate keys, as for books too big to pack in 63 bits
+            patch.setattr(_care_columns, "_KEY_BITS", 0)
+        _same_as_the_reference(contacts, cuts, **inputs)
+        _same_as_the_reference(contacts, [cuts[0], cuts[-1]], **inputs)
+
+
+def test_a_lazy_schedule_reads_like_a_tuple() -> None:
+    contacts, inputs = _book(3)
+    plan = schedule_care(contacts, start=date(2027, 1, 1), end=date(2027, 7, 1), **inputs)
+    assert isinstance(plan.tasks, LazySequence)
+    assert isinstance(plan.dropped, LazySequence)
+    tasks = tuple(plan.tasks)
+    assert len(plan.tasks) == len(tasks) > 100
+    assert plan.tasks == tasks
+    assert tasks == plan.tasks
+    assert plan.tasks != tasks[:-1]
+    assert plan.tasks != list(tasks)
+    assert hash(plan.tasks) == hash(tasks)
+    assert repr(plan.tasks[:3]) == repr(tasks[:3])
+    assert plan.tasks[0] == tasks[0]
+    assert plan.tasks[-1] == tasks[-1]
+    assert tuple(plan.tasks[5:40:3]) == tasks[5:40:3]
+    assert tuple(plan.tasks[::-1]) == tasks[::-1] == tuple(reversed(plan.tasks))
+    assert tuple(plan.tasks[-5:][::-2]) == tasks[-5:][::-2]
+    assert plan.tasks.index(tasks[7]) == 7
+    assert tasks[7] in plan.tasks
+    with pytest.raises(IndexError):
+        plan.tasks[len(tasks)]
+    assert pickle.loads(pickle.dumps(plan)) == plan
+    assert from_json(to_json(plan), CareSchedule) == plan
+    assert converter.structure(converter.unstructure(plan.carry), CareState) == plan.carry
+    backwards = attrs.evolve(plan, tasks=plan.tasks[::-1])
+    assert tuple(backwards.tasks) == tasks[::-1]
+    again = schedule_care(contacts, start=date(2027, 1, 1), end=date(2027, 7, 1), **inputs)
+    assert again == plan
+    assert hash(again) == hash(plan)
+    assert plan.for_contact(tasks[0].contact_id) == tuple(
+        t for t in tasks if t.contact_id == tasks[0].contact_id
+    )
+
+
+def test_the_scheduler_leaves_the_garbage_collector_alone() -> None:
+    def refuse() -> None:
+        raise AssertionError("the scheduler must not pause the host's garbage collector")
+
+    contacts, inputs = _book(4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gc, "disable", refuse)
+        schedule_care(contacts, start=date(2027, 1, 1), end=date(2027, 3, 1), **inputs)
+        with _reference():
+            schedule_care(contacts, start=date(2027, 1, 1), end=date(2027, 3, 1), **inputs)
+    assert gc.isenabled()
