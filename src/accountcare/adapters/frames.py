@@ -84,7 +84,7 @@ def _unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
     cells are missing, the value is None; where any is present, the dotted cells win.
     """
     cells = {key: _cell(cell) for key, cell in row.items()}
-    present = set()  # prefixes with at least one non-missing cell under them
+    present: set[str] = set()  # prefixes with at least one non-missing cell under them
     for key, value in cells.items():
         if value is not None:
             parts = key.split(".")

@@ -10,6 +10,7 @@ returns the axes, so a notebook can combine and restyle them.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -58,15 +59,17 @@ def pareto_curve(
         ys.append(running / total)
     ax.plot(xs, ys, color="#1f4e79", linewidth=2, label="cumulative share of value")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="equal shares")
-    for cutoff, label in zip(cutoffs, labels, strict=False):
+    for step, (cutoff, label) in enumerate(zip(cutoffs, labels, strict=False)):
         reached = next((x for x, y in zip(xs, ys, strict=True) if y >= cutoff), 1.0)
         ax.axhline(cutoff, color="#c00000", linestyle="--", linewidth=1)
+        ax.vlines(reached, 0, cutoff, color="#c00000", linestyle=":", linewidth=1)
         ax.annotate(
             f"{label} ends at {cutoff:.0%} of value\n({reached:.1%} of accounts)",
             xy=(reached, cutoff),
-            xytext=(reached + 0.05, cutoff - 0.12),
+            xytext=(min(reached + 0.05, 0.62), cutoff - 0.12 - 0.13 * step),
             arrowprops={"arrowstyle": "->", "color": "#c00000"},
             fontsize=8,
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
         )
     ax.set_xlabel("share of accounts (largest first)")
     ax.set_ylabel("cumulative share of value")
@@ -85,37 +88,52 @@ def visit_heatmap(plan: VisitPlan, *, ax: Axes | None = None) -> Axes:
     """Planned visits as a share of capacity, per rep (rows) and week (columns).
 
     Uses the plan's weekly :class:`~accountcare.domain.visits.Utilisation`; each cell is
-    annotated with ``planned/capacity``.
+    annotated with ``planned/capacity``; a week without capacity (holidays, leave) is
+    grey and marked "off".
     """
     weekly = [u for u in plan.utilisation if u.period == "week"]
     reps = sorted({u.rep_id for u in weekly})
     weeks = sorted({u.starts_on for u in weekly})
-    ax = _axes(ax, (max(6.0, 0.6 * len(weeks) + 2), max(3.0, 0.4 * len(reps) + 1.5)))
+    ax = _axes(ax, (max(6.0, 0.9 * len(weeks) + 2.5), max(3.0, 0.45 * len(reps) + 1.8)))
     if not reps or not weeks:
         ax.set_title("Visit plan (no utilisation to show)")
         return ax
+    colormaps = require("matplotlib", "frames").colormaps
+    cmap = colormaps["YlOrRd"].with_extremes(bad="#d9d9d9")
     cell = {(u.rep_id, u.starts_on): u for u in weekly}
-    grid = [[cell[(r, w)].ratio if (r, w) in cell else 0.0 for w in weeks] for r in reps]
-    image = ax.imshow(grid, aspect="auto", cmap="YlOrRd", vmin=0.0, vmax=1.0)
+    nan = float("nan")
+    grid = [
+        [cell[(r, w)].ratio if (r, w) in cell and cell[(r, w)].capacity else nan for w in weeks]
+        for r in reps
+    ]
+    image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=0.0, vmax=1.0)
     if len(reps) * len(weeks) <= 400:
         for i, rep in enumerate(reps):
             for j, week in enumerate(weeks):
                 u = cell.get((rep, week))
-                if u is not None:
-                    ax.text(j, i, f"{u.planned}/{u.capacity}", ha="center", va="center", fontsize=7)
+                if u is None:
+                    continue
+                text = f"{u.planned}/{u.capacity}" if u.capacity else "off"
+                colour = "white" if u.capacity and u.ratio > 0.6 else "black"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
     ax.set_xticks(
-        range(len(weeks)), [w.strftime("%d %b") for w in weeks], rotation=45, ha="right", fontsize=7
+        range(len(weeks)), [w.strftime("%d %b") for w in weeks], rotation=45, ha="right", fontsize=8
     )
-    ax.set_yticks(range(len(reps)), reps, fontsize=7)
-    ax.set_xlabel("week starting")
-    ax.set_title("Planned visits against capacity")
+    ax.set_yticks(range(len(reps)), reps, fontsize=8)
+    ax.set_xlabel("week starting (Monday)")
+    ax.set_ylabel("rep")
+    ax.set_title(
+        f"Planned visits against capacity, {plan.start:%d %b %Y} to "
+        f"{plan.end - timedelta(days=1):%d %b %Y}",
+        fontsize=10,
+    )
     ax.figure.colorbar(image, ax=ax, label="share of capacity used")
     return ax
 
 
 def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
     """Care touches per week, stacked by kind, with dropped touches as a line."""
-    ax = _axes(ax, (8.0, 4.0))
+    ax = _axes(ax, (9.5, 4.2))
     counts: Counter[tuple[date, CareKind]] = Counter(
         (_week_of(task.on), task.kind) for task in schedule.tasks
     )
@@ -137,7 +155,7 @@ def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
         color="black",
         marker=".",
         linewidth=1,
-        label="dropped",
+        label="dropped (with reason)",
     )
     step = max(1, len(weeks) // 13)
     ax.set_xticks(
@@ -147,12 +165,18 @@ def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
         ha="right",
         fontsize=7,
     )
+    ax.set_xlabel("week starting (Monday)")
     ax.set_ylabel("touches")
-    ax.set_title("Care touches per week by kind")
-    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    ax.set_xlim(-0.6, len(weeks) - 0.4)
+    ax.set_title(
+        f"Care touches per week by kind, {schedule.start:%d %b %Y} to "
+        f"{schedule.end - timedelta(days=1):%d %b %Y}",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
-def save(ax: Any, path: str) -> None:
+def save(ax: Any, path: str | os.PathLike[str]) -> None:
     """Save the figure holding ``ax`` as a PNG (for docs and reports)."""
-    ax.figure.savefig(path, dpi=110)
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")

@@ -7,11 +7,12 @@ show and export them. Every visit and every visit left out carries its reason.
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 
 from accountcare.domain import _validate as v
+from accountcare.domain._html import html_table
 
 __all__ = [
     "PlanPeriod",
@@ -149,6 +150,32 @@ class VisitPlan:
         """Placed visits over required ones (1.0 when nothing was required)."""
         required = len(self.visits) + len(self.unplaced)
         return len(self.visits) / required if required else 1.0
+
+    def _repr_html_(self) -> str:
+        """The plan as two tables in Jupyter: visits placed, and those left out."""
+        last = self.end - timedelta(days=1)
+        placed = html_table(
+            ("day", "rep", "account", "tier", "purpose", "leader joins", "reason"),
+            (
+                (x.on, x.rep_id, x.account_id, x.tier, x.purpose, x.leader_joins, x.reason)
+                for x in self.visits
+            ),
+            caption=f"Visit plan {self.start} to {last}: {len(self.visits):,} visits placed, "
+            f"{len(self.unplaced):,} left out (coverage {self.coverage:.1%})",
+            total=len(self.visits),
+        )
+        if not self.unplaced:
+            return placed
+        left_out = html_table(
+            ("due", "rep", "account", "tier", "purpose", "reason", "detail"),
+            (
+                (u.due_on, u.rep_id, u.account_id, u.tier, u.purpose, u.reason, u.detail)
+                for u in self.unplaced
+            ),
+            caption=f"{len(self.unplaced):,} visits left out, with the reason",
+            total=len(self.unplaced),
+        )
+        return f"{placed}\n{left_out}"
 
 
 @attrs.frozen

@@ -29,6 +29,7 @@ from functools import partial
 from itertools import accumulate, chain, islice, pairwise, repeat
 from typing import Any, Literal
 
+from accountcare.domain._html import html_table
 from accountcare.domain.tiers import TierAssignment, TierCutoffs, TierReason
 from accountcare.errors import ConfigurationError, InvalidRecord
 
@@ -325,6 +326,23 @@ class Tiering(Mapping[str, TierAssignment]):
 
     def __repr__(self) -> str:
         return f"<Tiering {self._rule.name}: {self.counts()}>"
+
+    def _repr_html_(self) -> str:
+        """The ranking as a table in Jupyter, best first; only the rows shown are built."""
+        counts = ", ".join(f"{tier} {n:,}" for tier, n in self.counts().items())
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for key in self:
+                got = self[key]
+                why = got.reason
+                yield why.rank, key, got.tier, why.value, why.share_before, why.rule
+
+        return html_table(
+            ("rank", "account", "tier", "value", "share before", "rule"),
+            rows(),
+            caption=f"{self._rule.name} tiers of {len(self):,} accounts: {counts}",
+            total=len(self),
+        )
 
     def tier_of(self, account_id: str) -> str:
         """The tier label of ``account_id`` (KeyError when it was not tiered)."""
