@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _report import best_of, table
-from accountcare.adapters._bulk import gc_paused
+from accountcare._gc import gc_paused
 from accountcare.adapters.importers import (
     GOOGLE_CONTACTS,
     ImportOptions,
