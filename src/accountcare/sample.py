@@ -67,10 +67,11 @@ def sample_book(
 ) -> Book:
     """A generated book of ``accounts`` accounts with ``years`` of history before ``as_of``.
 
-    ``reps`` defaults to one rep per 200 accounts (at least 3).
+    ``reps`` defaults to one rep per 50 accounts (at least 3), a key-account manager's
+    usual load.
     """
     rng = random.Random(seed)
-    rep_ids = tuple(f"rep-{n:02d}" for n in range(1, (reps or max(3, accounts // 200)) + 1))
+    rep_ids = tuple(f"rep-{n:02d}" for n in range(1, (reps or max(3, accounts // 50)) + 1))
     history_start = as_of - timedelta(days=365 * years)
     book_accounts, contacts, orders, interactions, complaints = [], [], [], [], []
     for n in range(1, accounts + 1):
