@@ -423,3 +423,39 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         "export",
     ):
         assert command in result.stdout
+
+
+def test_a_book_in_two_currencies_needs_rates_to_be_tiered(tmp_path: Path) -> None:
+    db = tmp_path / "currencies.sqlite3"
+    (tmp_path / "accounts.csv").write_text("id,name\nsh,Shanghai Co\nny,New York Inc\n")
+    (tmp_path / "cny.csv").write_text("id,account_id,ordered_on,amount\no-1,sh,2026-06-01,5000\n")
+    (tmp_path / "usd.csv").write_text("id,account_id,ordered_on,amount\no-2,ny,2026-06-01,1000\n")
+    assert run(db, "import", "accounts", "accounts.csv").returncode == 0
+    assert run(db, "import", "orders", "cny.csv", "--currency", "CNY").returncode == 0
+    assert run(db, "import", "orders", "usd.csv", "--currency", "USD").returncode == 0
+
+    refused = run(db, "tier")
+    assert refused.returncode == 1
+    assert "CNY, USD" in refused.stderr
+    assert "give rates" in refused.stderr
+
+    # 5000 CNY is 700 USD at 0.14: New York is the bigger account
+    rows = json_rows(
+        run(
+            db,
+            "--rate",
+            "CNY=0.14",
+            "--rate",
+            "USD=1",
+            "--format",
+            "json",
+            "tier",
+            "--method",
+            "rank",
+        )
+    )
+    values = {r["account_id"]: Decimal(str(r["value"])) for r in rows}
+    assert values == {"sh": Decimal("700.00"), "ny": Decimal(1000)}
+    bad = run(db, "--rate", "CNY=-1", "tier")
+    assert bad.returncode == 1
+    assert "--rate: 'CNY=-1'" in bad.stderr

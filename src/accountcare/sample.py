@@ -35,12 +35,12 @@ __all__ = ["PARETO_SHAPE", "sample_book"]
 PARETO_SHAPE = 1.16
 
 _REGIONS = (
-    # country, zone, locale, currency, family names, given names, dialling prefix
-    ("CN", "Asia/Shanghai", "zh-Hans", "CNY", "王李张刘陈杨黄赵", "伟芳娜敏静丽强磊", "+86138"),
-    ("KR", "Asia/Seoul", "ko", "KRW", "김이박최정강조윤", "민준서연지훈하은", "+8210"),
-    ("TW", "Asia/Taipei", "zh-Hant", "TWD", "陳林黃張李王吳劉", "怡君家豪雅婷志明", "+886912"),
-    ("US", "America/New_York", "en", "USD", "", "", "+1212555"),
-    ("DE", "Europe/Berlin", "en", "EUR", "", "", "+4915"),
+    # country, zone, locale, family names, given names, dialling prefix
+    ("CN", "Asia/Shanghai", "zh-Hans", "王李张刘陈杨黄赵", "伟芳娜敏静丽强磊", "+86138"),
+    ("KR", "Asia/Seoul", "ko", "김이박최정강조윤", "민준서연지훈하은", "+8210"),
+    ("TW", "Asia/Taipei", "zh-Hant", "陳林黃張李王吳劉", "怡君家豪雅婷志明", "+886912"),
+    ("US", "America/New_York", "en", "", "", "+1212555"),
+    ("DE", "Europe/Berlin", "en", "", "", "+4915"),
 )
 _WESTERN_FAMILY = ("Smith", "Miller", "Schmidt", "Fischer", "Brown", "Weber", "Davis", "Wagner")
 _WESTERN_GIVEN = ("Anna", "James", "Lena", "Paul", "Mary", "Jonas", "Emma", "Lukas")
@@ -64,11 +64,12 @@ def sample_book(
     seed: int = 0,
     reps: int | None = None,
     years: int = 2,
+    currency: str = "USD",
 ) -> Book:
     """A generated book of ``accounts`` accounts with ``years`` of history before ``as_of``.
 
     ``reps`` defaults to one rep per 50 accounts (at least 3), a key-account manager's
-    usual load.
+    usual load. Every order is invoiced in ``currency``, so amounts compare directly.
     """
     rng = random.Random(seed)
     rep_ids = tuple(f"rep-{n:02d}" for n in range(1, (reps or max(3, accounts // 50)) + 1))
@@ -97,7 +98,7 @@ def sample_book(
         )
         contacts.extend(_contacts(rng, account_id, region, as_of))
         if not prospect:
-            orders.extend(_orders(rng, account_id, region[3], history_start, as_of))
+            orders.extend(_orders(rng, account_id, currency, history_start, as_of))
             interactions.extend(_interactions(rng, account_id, rep_ids, history_start, as_of))
             if rng.random() < 0.08:
                 complaints.append(_complaint(rng, account_id, as_of))
@@ -123,7 +124,7 @@ def _company_word(rng: random.Random) -> str:
 def _contacts(
     rng: random.Random, account_id: str, region: tuple[str, ...], as_of: date
 ) -> list[Contact]:
-    country, zone, locale, _, family, given, prefix = region
+    country, zone, locale, family, given, prefix = region
     found = []
     for k in range(rng.randint(1, 4)):
         if family:

@@ -35,9 +35,16 @@ class UserError(AccountcareError):
 class Settings:
     """The global options, handed to every subcommand."""
 
-    def __init__(self, db: str | None, fmt: str, as_of: date | None) -> None:
+    def __init__(
+        self,
+        db: str | None,
+        fmt: str,
+        as_of: date | None,
+        rates: Mapping[str, Decimal] | None = None,
+    ) -> None:
         self.db = db
         self.format = fmt
+        self.rates = rates
         self.as_of = as_of if as_of is not None else date.today()
         self._fixed = as_of is not None
 
@@ -144,12 +151,39 @@ def _one_line(error: BaseException) -> str:
     default=None,
     help="The day the work is done for (default: today).",
 )
+@click.option(
+    "--rate",
+    "rates",
+    metavar="CUR=RATE",
+    multiple=True,
+    help="Exchange rate into your reporting currency, for books in several currencies "
+    "(repeat: --rate CNY=0.14 --rate USD=1).",
+)
 @click.version_option(package_name="accountcare")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, fmt: str, as_of: str | None) -> None:
+def cli(
+    ctx: click.Context, db: str | None, fmt: str, as_of: str | None, rates: tuple[str, ...]
+) -> None:
     """Key-account care from the command line: tier the book, plan visits, schedule care,
     review health and early warnings, and send what is due."""
-    ctx.obj = Settings(db, fmt, parse_day("--as-of", as_of) if as_of is not None else None)
+    day = parse_day("--as-of", as_of) if as_of is not None else None
+    ctx.obj = Settings(db, fmt, day, parse_rates(rates) if rates else None)
+
+
+def parse_rates(pairs: Sequence[str]) -> dict[str, Decimal]:
+    """``CUR=RATE`` pairs as a mapping, or a :class:`UserError` naming the bad one."""
+    rates: dict[str, Decimal] = {}
+    for pair in pairs:
+        currency, _, raw = pair.partition("=")
+        try:
+            rate = Decimal(raw.strip())
+        except InvalidOperation:
+            rate = Decimal("NaN")
+        code = currency.strip().upper()
+        if not code or not rate.is_finite() or rate <= 0:
+            raise UserError(f"--rate: {pair!r} is not CUR=RATE with a positive rate")
+        rates[code] = rate
+    return rates
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -349,7 +383,9 @@ def tier(
         kept = "not stored"
     else:
         with settings.store() as store:
-            result = retier(store, method, as_of=settings.as_of, months=months)
+            result = retier(
+                store, method, as_of=settings.as_of, months=months, rates=settings.rates
+            )
         values, assignments = dict(result.values), result.assignments
         kept = f"stored as {result.policy!r} on {settings.as_of}"
     rows = [
@@ -446,7 +482,7 @@ def plan(
         book = load_book(store)
         if rep is not None and rep not in book.reps:
             raise UserError(f"--rep: no account is owned by {rep!r}")
-        tiers = current_tiers(store, as_of=first, book=book)
+        tiers = current_tiers(store, as_of=first, book=book, rates=settings.rates)
         result = plan_and_save(
             store,
             tiers,
@@ -486,7 +522,9 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) ->
     if last <= first:
         raise UserError(f"--to ({last}) must come after --from ({first})")
     with settings.store() as store:
-        result = schedule_and_enqueue(store, start=first, end=last, name=name, enqueue=not no_queue)
+        result = schedule_and_enqueue(
+            store, start=first, end=last, name=name, enqueue=not no_queue, rates=settings.rates
+        )
     schedule = result.schedule
     rows = [
         (
@@ -521,7 +559,7 @@ def health(settings: Settings, top: int, plan_name: str | None) -> None:
     from accountcare.services.review import review_book
 
     with settings.store() as store:
-        review = review_book(store, as_of=settings.as_of, plan=plan_name)
+        review = review_book(store, as_of=settings.as_of, plan=plan_name, rates=settings.rates)
     scores = review.weakest(top if top > 0 else len(review.health))
     rows = [(h.account_id, round(h.score, 1), "; ".join(h.reasons)) for h in scores]
     emit(
@@ -540,7 +578,7 @@ def alerts(settings: Settings, months: int) -> None:
     from accountcare.services.review import review_book
 
     with settings.store() as store:
-        review = review_book(store, as_of=settings.as_of, months=months)
+        review = review_book(store, as_of=settings.as_of, months=months, rates=settings.rates)
     rows = [(a.account_id, a.rule.value, a.message) for a in review.alerts]
     emit(
         rows,

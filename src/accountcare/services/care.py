@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 
 import attrs
 
@@ -94,17 +95,22 @@ def schedule_and_enqueue(
     enqueue: bool = True,
     accounts: Iterable[str] | None = None,
     book: Book | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> CareRun:
     """Schedule the care of every stored contact (or of ``accounts`` only) in
     ``[start, end)``, store the schedule under ``name`` and queue its tasks.
 
-    ``tiers`` default to the ABC tiers as of ``start`` (stored, or computed). Pass
-    ``book`` when it is already loaded.
+    ``tiers`` default to the ABC tiers as of ``start`` (stored, or computed with
+    ``rates`` for a book in several currencies). Pass ``book`` when it is already loaded.
     """
     book = load_book(store) if book is None else book
     wanted = set(accounts) if accounts is not None else None
     contacts = [c for c in book.contacts if wanted is None or c.account_id in wanted]
-    labels = dict(tiers) if tiers is not None else current_tiers(store, as_of=start, book=book)
+    labels = (
+        dict(tiers)
+        if tiers is not None
+        else current_tiers(store, as_of=start, book=book, rates=rates)
+    )
     schedule = schedule_care(
         contacts,
         start=start,

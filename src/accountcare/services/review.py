@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -80,15 +81,21 @@ def review_book(
     plan: str | None = None,
     policy: EarlyWarningPolicy = DEFAULT_EARLY_WARNING,
     book: Book | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> Review:
     """Health and early warnings for every stored account as of ``as_of``.
 
-    ``tiers`` default to the ABC tiers as of ``as_of``; ``plan`` names a stored visit
+    ``tiers`` default to the ABC tiers as of ``as_of`` (computed with ``rates`` for a book
+    in several currencies); ``plan`` names a stored visit
     plan whose visits up to ``as_of`` count as planned (and, when a visit interaction
     of the same account and day exists, as done). Pass ``book`` when it is already loaded.
     """
     book = load_book(store) if book is None else book
-    labels = dict(tiers) if tiers is not None else current_tiers(store, as_of=as_of, book=book)
+    labels = (
+        dict(tiers)
+        if tiers is not None
+        else current_tiers(store, as_of=as_of, book=book, rates=rates)
+    )
     account_tiers: dict[str, str | None] = {a.id: labels.get(a.id) for a in book.accounts}
     visits: dict[str, tuple[int, int]] | None = None
     if plan is not None:

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from accountcare.domain.activity import Order
 from accountcare.domain.book import Book
 from accountcare.domain.periods import Period
 from accountcare.domain.tiers import TierAssignment
@@ -70,18 +72,47 @@ def policy_for(method: str) -> TierPolicyLike:
         raise ConfigurationError(f"unknown tier method {method!r}; use one of {known}") from None
 
 
-def tier_values(book: Book, method: str, *, as_of: date, months: int = 12) -> dict[str, Any]:
+def tier_values(
+    book: Book,
+    method: str,
+    *,
+    as_of: date,
+    months: int = 12,
+    rates: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
     """What ``method`` ranks, per account of ``book``, over the ``months`` before ``as_of``.
 
-    Accounts without orders in the window count 0 (they still get a tier).
+    Accounts without orders in the window count 0 (they still get a tier). Amounts in
+    different currencies do not compare: a book with more than one currency in the
+    window needs ``rates`` (currency -> value of one unit in the currency you report
+    in), and each order's amount and margin are converted before they are summed.
+
+    >>> from accountcare.domain import Account, Order
+    >>> book = Book(accounts=[Account(id="a", name="A"), Account(id="b", name="B")],
+    ...             orders=[Order("o1", "a", date(2026, 5, 1), Decimal(1000), currency="CNY"),
+    ...                     Order("o2", "b", date(2026, 5, 1), Decimal(200), currency="USD")])
+    >>> tier_values(book, "abc", as_of=date(2026, 11, 2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: orders in the window are in CNY, USD: give rates...
+    >>> tier_values(book, "abc", as_of=date(2026, 11, 2),
+    ...             rates={"CNY": Decimal("0.14"), "USD": Decimal(1)})
+    {'a': Decimal('140.00'), 'b': Decimal('200')}
     """
     policy_for(method)  # an unknown method fails before any work
     if months < 1:
         raise ConfigurationError(f"months must be at least 1, got {months}")
     period = Period(as_of - relativedelta(months=months), as_of)
-    metrics = account_metrics(
-        book.accounts, book.orders, book.complaints, period=period, as_of=as_of
-    )
+    orders = [o for o in book.orders if period.start <= o.ordered_on < period.end]
+    currencies = sorted({o.currency for o in orders})
+    if rates is not None:
+        orders = _converted(orders, rates)
+    elif len(currencies) > 1:
+        raise ConfigurationError(
+            f"orders in the window are in {', '.join(currencies)}: give rates to convert "
+            "them to one currency"
+        )
+    metrics = account_metrics(book.accounts, orders, book.complaints, period=period, as_of=as_of)
     if method in ("abc", "rank"):
         return {a: m.revenue for a, m in metrics.items()}
     if method == "profit":
@@ -89,6 +120,25 @@ def tier_values(book: Book, method: str, *, as_of: date, months: int = 12) -> di
     scores = criterion_scores(metrics, book.accounts)
     card = Scorecard()
     return {a: card.rate(a, **s).score for a, s in scores.items()}
+
+
+def _converted(orders: list[Order], rates: Mapping[str, Decimal]) -> list[Order]:
+    missing = sorted({o.currency for o in orders} - set(rates))
+    if missing:
+        raise ConfigurationError(f"no rate given for {', '.join(missing)}")
+    for currency, rate in rates.items():
+        if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+            raise ConfigurationError(
+                f"the rate of {currency} must be a positive Decimal, got {rate!r}"
+            )
+    return [
+        attrs.evolve(
+            o,
+            amount=o.amount * rates[o.currency],
+            margin=None if o.margin is None else o.margin * rates[o.currency],
+        )
+        for o in orders
+    ]
 
 
 @attrs.frozen
@@ -120,12 +170,14 @@ def retier(
     months: int = 12,
     save: bool = True,
     book: Book | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> TierRun:
     """Tier every stored account with ``method`` as of ``as_of``; store the assignments
-    (all or nothing) unless ``save=False``. Pass ``book`` when it is already loaded."""
+    (all or nothing) unless ``save=False``. Pass ``book`` when it is already loaded, and
+    ``rates`` when its orders are in more than one currency (see :func:`tier_values`)."""
     policy = policy_for(method)
     book = load_book(store) if book is None else book
-    values = tier_values(book, method, as_of=as_of, months=months)
+    values = tier_values(book, method, as_of=as_of, months=months, rates=rates)
     assignments = policy.assign(values) if values else {}
     if save and assignments:
         store.write(Batch(tiers={as_of: list(assignments.values())}))
@@ -133,11 +185,16 @@ def retier(
 
 
 def current_tiers(
-    store: Store, *, as_of: date, method: str = "abc", book: Book | None = None
+    store: Store,
+    *,
+    as_of: date,
+    method: str = "abc",
+    book: Book | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> dict[str, str]:
     """The tiers stored for ``method`` on ``as_of``, else computed now (and not stored)."""
     policy = policy_for(method)
     stored = store.tier_assignments(policy.name, as_of)
     if stored:
         return {a.account_id: a.tier for a in stored}
-    return retier(store, method, as_of=as_of, save=False, book=book).labels()
+    return retier(store, method, as_of=as_of, save=False, book=book, rates=rates).labels()
