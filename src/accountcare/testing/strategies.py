@@ -106,12 +106,16 @@ def money(max_value: int = 10**7, allow_negative: bool = True) -> st.SearchStrat
     return st.integers(low, max_value * 100).map(lambda cents: Decimal(cents).scaleb(-2))
 
 
+@st.composite
 def tier_values(
-    kind: str = "any", max_size: int = 12, min_size: int = 0
-) -> st.SearchStrategy[dict[str, Any]]:
+    draw: st.DrawFn, kind: str = "any", max_size: int = 12, min_size: int = 0
+) -> dict[str, Any]:
     """A population for tier policies: account id -> value, with ties, zeros and refunds.
 
     ``kind`` is ``"int"``, ``"float"``, ``"decimal"`` or ``"any"`` (mixed in one book).
+    Half the books draw every value from a pool of at most four, so that many accounts
+    tie, across tier boundaries too: the case where a policy that ranks by position
+    instead of by value goes wrong.
     """
     small = st.integers(-5, 60)  # a narrow range makes ties and zeros common
     ints = st.one_of(small, st.integers(-(10**6), 10**9))
@@ -120,7 +124,10 @@ def tier_values(
     number = {"int": ints, "float": floats, "decimal": decimals}.get(
         kind, st.one_of(ints, floats, decimals)
     )
-    return st.dictionaries(account_ids(), number, min_size=min_size, max_size=max_size)
+    ids = draw(st.lists(account_ids(), min_size=min_size, max_size=max_size, unique=True))
+    if draw(st.booleans()):
+        number = st.sampled_from(draw(st.lists(number, min_size=1, max_size=4)))
+    return {account_id: draw(number) for account_id in ids}
 
 
 @st.composite
