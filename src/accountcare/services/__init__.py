@@ -22,6 +22,7 @@ from accountcare.services.outbox import (
     DispatchReport,
     enqueue,
     enqueue_tasks,
+    render_tasks,
     system_clock,
 )
 from accountcare.services.planning import plan_and_save
@@ -50,6 +51,7 @@ __all__ = [
     "load_book",
     "plan_and_save",
     "policy_for",
+    "render_tasks",
     "retier",
     "review_book",
     "review_periods",

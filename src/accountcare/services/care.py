@@ -37,7 +37,7 @@ from accountcare.policies.care import schedule_care
 from accountcare.policies.templates import TemplateBook, default_templates
 from accountcare.ports.store import Batch, Store, WriteReport
 from accountcare.services.book import load_book
-from accountcare.services.outbox import enqueue_tasks
+from accountcare.services.outbox import render_tasks
 from accountcare.services.tiering import current_tiers
 
 __all__ = ["CareRun", "last_calls", "renderer", "schedule_and_enqueue"]
@@ -98,7 +98,8 @@ def schedule_and_enqueue(
     rates: Mapping[str, Decimal] | None = None,
 ) -> CareRun:
     """Schedule the care of every stored contact (or of ``accounts`` only) in
-    ``[start, end)``, store the schedule under ``name`` and queue its tasks.
+    ``[start, end)``, store the schedule under ``name`` and queue its tasks' messages,
+    all in one transaction.
 
     ``tiers`` default to the ABC tiers as of ``start`` (stored, or computed with
     ``rates`` for a book in several currencies). Pass ``book`` when it is already loaded.
@@ -123,8 +124,7 @@ def schedule_and_enqueue(
         rules=rules,
         last_calls=last_calls(book),
     )
-    store.write(Batch(care_schedules={name: schedule}))
-    queued = WriteReport()
-    if enqueue:
-        queued = enqueue_tasks(store, schedule.tasks, renderer(book, templates))
+    messages = render_tasks(store, schedule.tasks, renderer(book, templates)) if enqueue else []
+    # One transaction: a task that cannot be rendered leaves neither schedule nor messages.
+    queued = store.write(Batch(care_schedules={name: schedule}, outbox=messages))
     return CareRun(name, schedule, queued)

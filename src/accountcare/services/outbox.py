@@ -58,6 +58,7 @@ __all__ = [
     "Dispatcher",
     "enqueue",
     "enqueue_tasks",
+    "render_tasks",
     "system_clock",
 ]
 
@@ -81,8 +82,17 @@ def enqueue_tasks(
 
     ``render`` turns a task into a message (templates, recipient address); the message
     must carry ``task.key``, which makes re-running the scheduler harmless. Tasks whose
-    key is already queued are not rendered again.
+    key is already queued are not rendered again. Every task is rendered before anything
+    is written, so a task that cannot be rendered queues nothing.
     """
+    return enqueue(store, render_tasks(store, tasks, render))
+
+
+def render_tasks(
+    store: Store, tasks: Iterable[CareTask], render: Callable[[CareTask], Message]
+) -> list[Message]:
+    """The messages of the tasks whose key is not queued yet (see :func:`enqueue_tasks`);
+    nothing is written."""
     pending = [task for task in tasks if store.outbox_entry(task.key) is None]
     messages = []
     for task in pending:
@@ -93,7 +103,7 @@ def enqueue_tasks(
                 "a message must carry its task's key"
             )
         messages.append(message)
-    return enqueue(store, messages)
+    return messages
 
 
 @attrs.frozen
