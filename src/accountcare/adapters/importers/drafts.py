@@ -148,22 +148,16 @@ _NO_ACCOUNT = "\x00no account"
 
 
 @attrs.define
-class _Person:
-    """One person being assembled: the first row's contact and what later rows add.
+class _Growth:
+    """What later rows add to one person: made when the first of them arrives (most
+    people have no duplicate), applied once at the end, so a number shared by thousands
+    of rows (a switchboard) costs linear time, not quadratic."""
 
-    Additions are collected and applied once at the end, so a number shared by thousands of
-    rows (a switchboard) costs linear time, not quadratic.
-    """
-
-    contact: Contact
-    number: int
-    held: set[str]  # merge keys: E.164 numbers and case-folded emails
-    # What later rows add; made by the first of them (most people have no duplicate).
-    phones: list[PhoneNumber] | None = None
-    emails: list[str] | None = None
+    held: set[str]  # the person's merge keys: E.164 numbers and case-folded emails
+    phones: list[PhoneNumber] = attrs.Factory(list)
+    emails: list[str] = attrs.Factory(list)
     birthday: Birthday | None = None
     title: str = ""
-    alive: bool = True
 
     def absorb(
         self,
@@ -172,39 +166,45 @@ class _Person:
         birthday: Birthday | None,
         title: str,
     ) -> None:
-        added_phones = self.phones if self.phones is not None else []
-        added_emails = self.emails if self.emails is not None else []
-        self.phones, self.emails = added_phones, added_emails
+        held = self.held
         for phone in phones:
-            if phone.e164 and phone.e164 not in self.held:
-                self.held.add(phone.e164)
-                added_phones.append(phone)
+            if phone.e164 and phone.e164 not in held:
+                held.add(phone.e164)
+                self.phones.append(phone)
         for email in emails:
-            if email.casefold() not in self.held:
-                self.held.add(email.casefold())
-                added_emails.append(email)
+            folded = email.casefold()
+            if folded not in held:
+                held.add(folded)
+                self.emails.append(email)
         self.birthday = self.birthday or birthday
         self.title = self.title or title
 
-    def absorb_person(self, other: _Person) -> None:
-        extra = other.contact
-        self.absorb(extra.phones, extra.emails, extra.birthday, extra.title)
-        self.absorb(other.phones or (), other.emails or (), other.birthday, other.title)
-        other.alive = False
+    def absorb_contact(self, contact: Contact) -> None:
+        self.absorb(contact.phones, contact.emails, contact.birthday, contact.title)
 
-    def result(self) -> Contact:
-        kept = self.contact
+    def absorb_growth(self, other: _Growth) -> None:
+        self.absorb(other.phones, other.emails, other.birthday, other.title)
+
+    def applied_to(self, kept: Contact) -> Contact:
         birthday = kept.birthday or self.birthday
         title = kept.title or self.title
         if not self.phones and not self.emails and (birthday, title) == (kept.birthday, kept.title):
             return kept
         return attrs.evolve(
             kept,
-            phones=(*kept.phones, *(self.phones or ())),
-            emails=(*kept.emails, *(self.emails or ())),
+            phones=(*kept.phones, *self.phones),
+            emails=(*kept.emails, *self.emails),
             birthday=birthday,
             title=title,
         )
+
+
+def _keys(contact: Contact) -> list[str]:
+    """A contact's merge keys: its E.164 numbers, then its emails case-folded."""
+    keys = [p.e164 for p in contact.phones if p.e164]
+    if contact.emails:
+        keys += [e.casefold() for e in contact.emails]
+    return keys
 
 
 def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport:
@@ -218,43 +218,58 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
     problems: list[Problem] = []
     merges: list[Merge] = []
     accounts: dict[str, Account] = {}
-    people: list[_Person] = []
-    index: dict[str, int] = {}
-    ids: dict[str, int] = {}
+    # People by number: the contact of the row each started on, and that row.
+    firsts: list[Contact] = []
+    starts: list[int] = []
+    grown: dict[int, _Growth] = {}  # only the people later rows added to
+    gone: set[int] = set()  # people merged into an earlier one by a row naming both
+    index: dict[str, int] = {}  # merge key -> person
+    ids: dict[str, int] = {}  # contact id -> row
     unit = drafts[0].unit if drafts else "line"
     for draft in drafts:
         contact = _build(draft, options, phones, accounts, birthdays)
         if contact is None:
             problems.extend(draft.problems)
             continue
-        keys = [p.e164 for p in contact.phones if p.e164] + [e.casefold() for e in contact.emails]
+        keys = _keys(contact)
         hits = [index[k] for k in keys if k in index]
-        if len(hits) > 1:
-            hits = sorted(set(hits))
         if not hits:
-            problem = _new_person_problem(draft, contact, ids)
-            if problem is not None:
-                problems.append(problem)
+            if contact.account_id == _NO_ACCOUNT or contact.id in ids:
+                problems.append(_new_person_problem(draft, contact, ids))
                 continue
             ids[contact.id] = draft.number
+            person = len(firsts)
             for key in keys:
-                index[key] = len(people)
-            people.append(_Person(contact, draft.number, set(keys)))
+                index[key] = person
+            firsts.append(contact)
+            starts.append(draft.number)
             continue
+        if len(hits) > 1:
+            hits = sorted(set(hits))
         at = hits[0]
-        target = people[at]
+        target = grown.get(at)
+        if target is None:
+            target = grown[at] = _Growth(set(_keys(firsts[at])))
         reason = _reason(next(k for k in keys if index.get(k) == at))
-        merges.append(Merge(unit, target.number, draft.number, reason, target.contact.id))
-        target.absorb(contact.phones, contact.emails, contact.birthday, contact.title)
-        for other_at in hits[1:]:
-            other = people[other_at]
-            merges.append(Merge(unit, target.number, other.number, reason, target.contact.id))
-            for key in other.held:
+        kept_id = firsts[at].id
+        merges.append(Merge(unit, starts[at], draft.number, reason, kept_id))
+        target.absorb_contact(contact)
+        for other in hits[1:]:
+            merges.append(Merge(unit, starts[at], starts[other], reason, kept_id))
+            extra = grown.pop(other, None)
+            for key in _keys(firsts[other]) if extra is None else extra.held:
                 index[key] = at
-            target.absorb_person(other)
+            target.absorb_contact(firsts[other])
+            if extra is not None:
+                target.absorb_growth(extra)
+            gone.add(other)
         for key in keys:
             index[key] = at
-    alive = [person.result() for person in people if person.alive]
+    alive = [
+        firsts[n] if n not in grown else grown[n].applied_to(firsts[n])
+        for n in range(len(firsts))
+        if n not in gone
+    ]
     used = {c.account_id for c in alive}
     return ImportReport(
         contacts=tuple(alive),
@@ -265,9 +280,8 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
     )
 
 
-def _new_person_problem(
-    draft: ContactDraft, contact: Contact, ids: dict[str, int]
-) -> Problem | None:
+def _new_person_problem(draft: ContactDraft, contact: Contact, ids: dict[str, int]) -> Problem:
+    """Why a row that merges into nobody cannot start a new person."""
     if contact.account_id == _NO_ACCOUNT:
         return Problem(
             draft.unit,
@@ -275,15 +289,13 @@ def _new_person_problem(
             draft.company_field,
             "is missing: the row names no company and no default account_id was given",
         )
-    if contact.id in ids:
-        return Problem(
-            draft.unit,
-            draft.number,
-            draft.id_field,
-            f"repeats the id of {draft.unit} {ids[contact.id]}, a different person",
-            contact.id,
-        )
-    return None
+    return Problem(
+        draft.unit,
+        draft.number,
+        draft.id_field,
+        f"repeats the id of {draft.unit} {ids[contact.id]}, a different person",
+        contact.id,
+    )
 
 
 def _reason(key: str) -> str:
