@@ -1,0 +1,267 @@
+"""Commands that work on the book: ``tier``, ``plan``, ``care``, ``health`` and ``alerts``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accountcare.cli._group import (
+    Settings,
+    UserError,
+    cli,
+    existing_file,
+    parse_day,
+    pass_settings,
+)
+from accountcare.cli._output import emit
+from accountcare.domain.tiers import TierAssignment
+
+__all__ = ["alerts", "care", "health", "plan", "tier"]
+
+
+# -- tier --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--method", default="abc", show_default=True, help="abc, rank, profit or score.")
+@click.option("--from-csv", "from_csv", default=None, metavar="FILE", help="Tier a CSV instead.")
+@click.option("--id-column", default="account_id", show_default=True)
+@click.option("--value-column", default="value", show_default=True)
+@click.option("--months", default=12, show_default=True, help="Months of orders measured.")
+@click.option("--output", default=None, metavar="FILE.csv", help="Write every assignment here.")
+@pass_settings
+def tier(
+    settings: Settings,
+    method: str,
+    from_csv: str | None,
+    id_column: str,
+    value_column: str,
+    months: int,
+    output: str | None,
+) -> None:
+    """Tier the book (or a CSV of values) and store the assignments."""
+    from accountcare.services.tiering import TIER_METHODS, policy_for, retier
+
+    if method not in TIER_METHODS:
+        raise UserError(
+            f"--method: unknown method {method!r}; use one of {', '.join(TIER_METHODS)}"
+        )
+    if from_csv is not None:
+        values = _csv_values(existing_file("--from-csv", from_csv), id_column, value_column)
+        assignments: Mapping[str, TierAssignment] = (
+            policy_for(method).assign(values) if values else {}
+        )
+        kept = "not stored"
+    else:
+        with settings.store() as store:
+            result = retier(
+                store, method, as_of=settings.as_of, months=months, rates=settings.rates
+            )
+        values, assignments = dict(result.values), result.assignments
+        kept = f"stored as {result.policy!r} on {settings.as_of}"
+    rows = [
+        (a.account_id, a.tier, values[a.account_id], a.reason.rule) for a in assignments.values()
+    ]
+    header = ("account_id", "tier", "value", "reason")
+    if output is not None:
+        _write_csv(output, header, rows)
+    if settings.format == "table":
+        counts = Counter(a.tier for a in assignments.values())
+        total = len(rows) or 1
+        summary = [(t, n, f"{n / total:.1%}") for t, n in sorted(counts.items())]
+        emit(
+            summary,
+            ("tier", "accounts", "share"),
+            fmt="table",
+            title=f"{TIER_METHODS[method]}: {len(rows):,} accounts, {kept}",
+        )
+        if output is not None:
+            click.echo(f"every assignment written to {output}")
+    else:
+        emit(rows, header, fmt=settings.format)
+
+
+def _csv_values(path: Path, id_column: str, value_column: str) -> dict[str, Decimal]:
+    text = path.read_bytes().decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    columns = reader.fieldnames or []
+    for option, column in (("--id-column", id_column), ("--value-column", value_column)):
+        if column not in columns:
+            raise UserError(
+                f"{option}: {path.name} has no column {column!r}; its columns are "
+                + ", ".join(repr(c) for c in columns)
+            )
+    values: dict[str, Decimal] = {}
+    for line, row in enumerate(reader, start=2):
+        account = (row[id_column] or "").strip()
+        raw = (row[value_column] or "").strip().replace(",", "")
+        if not account:
+            raise UserError(f"{path.name}, line {line}: column {id_column!r} is empty")
+        if account in values:
+            raise UserError(f"{path.name}, line {line}: account {account!r} appears twice")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise UserError(
+                f"{path.name}, line {line}: {value_column!r} is not a number: {raw!r}"
+            ) from None
+        if not value.is_finite():
+            raise UserError(f"{path.name}, line {line}: {value_column!r} is not finite: {raw!r}")
+        values[account] = value
+    return values
+
+
+def _write_csv(target: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    path = Path(target)
+    if path.is_dir():
+        raise UserError(f"--output: {target!r} is a directory")
+    temporary = path.with_name(f".{path.name}.partial")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(temporary, path)
+
+
+# -- plan --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--weeks", default=4, show_default=True, help="How many weeks to plan.")
+@click.option("--rep", default=None, help="Only this rep's accounts.")
+@click.option("--start", default=None, metavar="YYYY-MM-DD", help="First day (default --as-of).")
+@click.option("--name", default="current", show_default=True, help="Store the plan as.")
+@click.option("--visits-per-day", default=4, show_default=True)
+@pass_settings
+def plan(
+    settings: Settings,
+    weeks: int,
+    rep: str | None,
+    start: str | None,
+    name: str,
+    visits_per_day: int,
+) -> None:
+    """Plan the visits of the next weeks, within each rep's capacity."""
+    from accountcare.services.book import default_calendars, load_book
+    from accountcare.services.planning import plan_and_save
+    from accountcare.services.tiering import current_tiers
+
+    first = parse_day("--start", start) if start is not None else settings.as_of
+    if weeks < 1:
+        raise UserError(f"--weeks must be at least 1, got {weeks}")
+    with settings.store() as store:
+        book = load_book(store)
+        if rep is not None and rep not in book.reps:
+            raise UserError(f"--rep: no account is owned by {rep!r}")
+        tiers = current_tiers(store, as_of=first, book=book, rates=settings.rates)
+        result = plan_and_save(
+            store,
+            tiers,
+            start=first,
+            weeks=weeks,
+            name=name,
+            rep=rep,
+            book=book,
+            calendars=default_calendars(book, visits_per_day=visits_per_day),
+        )
+    rows = [
+        (v.on.isoformat(), v.rep_id, v.account_id, v.tier or "", v.purpose.value, v.reason)
+        for v in sorted(result.visits, key=lambda v: (v.on, v.rep_id, v.account_id))
+    ]
+    emit(
+        rows,
+        ("date", "rep", "account", "tier", "purpose", "reason"),
+        fmt=settings.format,
+        title=f"visit plan {name!r}: {len(rows):,} visits, {len(result.unplaced):,} did not fit",
+    )
+
+
+# -- care --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
+@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
+@click.option("--name", default="current", show_default=True, help="Store the schedule as.")
+@click.option("--no-queue", is_flag=True, help="Do not queue the messages.")
+@pass_settings
+def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) -> None:
+    """Schedule greetings, calls and follow-ups in [--from, --to) and queue the messages."""
+    from accountcare.services.care import schedule_and_enqueue
+
+    first, last = parse_day("--from", start), parse_day("--to", end)
+    if last <= first:
+        raise UserError(f"--to ({last}) must come after --from ({first})")
+    with settings.store() as store:
+        result = schedule_and_enqueue(
+            store, start=first, end=last, name=name, enqueue=not no_queue, rates=settings.rates
+        )
+    schedule = result.schedule
+    rows = [
+        (
+            t.on.isoformat(),
+            t.local_time.strftime("%H:%M"),
+            t.time_zone,
+            t.contact_id,
+            t.kind.value,
+            t.channel.value,
+            t.reason,
+        )
+        for t in schedule.tasks
+    ]
+    emit(
+        rows,
+        ("date", "local time", "zone", "contact", "kind", "channel", "reason"),
+        fmt=settings.format,
+        title=f"care {first} to {last}: {len(rows):,} tasks, {len(schedule.dropped):,} dropped, "
+        f"{len(result.queued.enqueued):,} queued",
+    )
+
+
+# -- health and alerts -------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--top", default=20, show_default=True, help="Show the N weakest (0: all).")
+@click.option("--plan", "plan_name", default=None, help="Count adherence to this stored plan.")
+@pass_settings
+def health(settings: Settings, top: int, plan_name: str | None) -> None:
+    """Relationship health of every account, weakest first."""
+    from accountcare.services.review import review_book
+
+    with settings.store() as store:
+        review = review_book(store, as_of=settings.as_of, plan=plan_name, rates=settings.rates)
+    scores = review.weakest(top if top > 0 else len(review.health))
+    rows = [(h.account_id, round(h.score, 1), "; ".join(h.reasons)) for h in scores]
+    emit(
+        rows,
+        ("account", "score", "why"),
+        fmt=settings.format,
+        title=f"health as of {settings.as_of}: {len(rows)} of {len(review.health):,} accounts",
+    )
+
+
+@cli.command()
+@click.option("--months", default=3, show_default=True, help="Length of each period compared.")
+@pass_settings
+def alerts(settings: Settings, months: int) -> None:
+    """Early warnings: declining top accounts, lapses, volatile buyers, rising complaints."""
+    from accountcare.services.review import review_book
+
+    with settings.store() as store:
+        review = review_book(store, as_of=settings.as_of, months=months, rates=settings.rates)
+    rows = [(a.account_id, a.rule.value, a.message) for a in review.alerts]
+    emit(
+        rows,
+        ("account", "rule", "message"),
+        fmt=settings.format,
+        title=f"{len(rows):,} alerts: {review.previous} vs {review.current}",
+    )

@@ -1,0 +1,173 @@
+"""Commands that fill the store: ``demo`` builds a sample book, ``import`` reads files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from accountcare.cli._group import Settings, UserError, cli, existing_file, pass_settings
+from accountcare.cli._output import emit
+
+__all__ = ["demo", "import_"]
+
+
+@contextmanager
+def _steps(settings: Settings, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (stderr, gone when done); silence elsewhere."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if settings.format != "table" or not console.is_terminal:
+        yield lambda step: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=total)
+        started = False
+
+        def say(step: str) -> None:
+            nonlocal started
+            progress.update(task, description=step, advance=1 if started else 0)
+            started = True
+
+        yield say
+
+
+# -- demo --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--accounts", default=2_000, show_default=True, help="Accounts in the book.")
+@click.option("--weeks", default=4, show_default=True, help="Weeks of visits to plan.")
+@click.option("--care-days", default=30, show_default=True, help="Days of care to schedule.")
+@pass_settings
+def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
+    """Create a sample book in the store and run everything on it."""
+    from accountcare.services.demo import run_demo
+
+    if accounts < 1:
+        raise UserError(f"--accounts must be at least 1, got {accounts}")
+    with settings.store() as store, _steps(settings, total=6) as progress:
+        report = run_demo(
+            store,
+            accounts=accounts,
+            as_of=settings.as_of,
+            weeks=weeks,
+            care_days=care_days,
+            name="current",
+            progress=progress,
+        )
+    plan, care, review = report.plan, report.care.schedule, report.review
+    counts = report.tiers.counts()
+    kinds = Counter(t.kind.value for t in care.tasks)
+    rules = Counter(a.rule.value for a in review.alerts)
+    weakest = review.weakest(1)
+    rows: list[tuple[str, object]] = [
+        (
+            "book",
+            f"{report.accounts:,} accounts, {report.contacts:,} contacts, {report.orders:,} orders",
+        ),
+        ("tiers (ABC)", ", ".join(f"{t} {n:,}" for t, n in counts.items())),
+        (
+            f"visits planned ({weeks} weeks)",
+            f"{len(plan.visits):,} placed, {len(plan.unplaced):,} did not fit",
+        ),
+        ("coverage of due visits", f"{plan.coverage:.0%}"),
+        (f"care tasks ({care_days} days)", ", ".join(f"{k} {n:,}" for k, n in kinds.most_common())),
+        ("care touches dropped", f"{len(care.dropped):,}"),
+        ("messages queued", f"{len(report.care.queued.enqueued):,}"),
+        ("early-warning alerts", ", ".join(f"{r} {n:,}" for r, n in rules.most_common()) or "none"),
+        (
+            "weakest account",
+            f"{weakest[0].account_id} ({weakest[0].score:.0f}/100)" if weakest else "-",
+        ),
+    ]
+    emit(rows, ("what", "result"), fmt=settings.format, title=f"accountcare demo, {settings.as_of}")
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("kind", metavar="contacts|accounts|orders")
+@click.argument("file", metavar="FILE")
+@click.option("--country", default="US", show_default=True, help="Country of the contacts.")
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option("--locale", default="en", show_default=True, help="Greeting language.")
+@click.option("--currency", default="USD", show_default=True, help="Currency of orders.")
+@click.option("--account", "account_id", default=None, help="Account of contacts with no company.")
+@click.option("--keep-good", is_flag=True, help="Store the good rows even if others are bad.")
+@pass_settings
+def import_(
+    settings: Settings,
+    kind: str,
+    file: str,
+    country: str,
+    time_zone: str,
+    locale: str,
+    currency: str,
+    account_id: str | None,
+    keep_good: bool,
+) -> None:
+    """Import contacts (CSV or vCard), accounts or orders (CSV) from FILE."""
+    from accountcare.adapters.importers import (
+        ImportOptions,
+        read_accounts_csv,
+        read_contacts_csv,
+        read_orders_csv,
+        read_vcards,
+        write_import,
+    )
+    from accountcare.domain.accounts import Account
+
+    if kind not in ("contacts", "accounts", "orders"):
+        raise UserError(f"import: unknown kind {kind!r}; use contacts, accounts or orders")
+    path = existing_file("FILE", file)
+    options = ImportOptions(
+        as_of=settings.as_of,
+        country=country,
+        time_zone=time_zone,
+        locale=locale,
+        account_id=account_id,
+        keep_good=keep_good,
+    )
+    data = path.read_bytes()
+    if kind == "contacts":
+        vcard = path.suffix.lower() in (".vcf", ".vcard")
+        report = (
+            read_vcards(data, options=options)
+            if vcard
+            else read_contacts_csv(data, options=options)
+        )
+    elif kind == "accounts":
+        report = read_accounts_csv(data, options=options)
+    else:
+        report = read_orders_csv(data, options=options, currency=currency)
+    if report.problems and not keep_good:
+        first = report.problems[0]
+        more = len(report.problems) - 1
+        raise UserError(
+            f"{path.name}: {first}"
+            + (f" (and {more} more problems)" if more else "")
+            + "; nothing was stored (use --keep-good to store the good rows)"
+        )
+    with settings.store() as store:
+        extra = []
+        if account_id is not None and store.account(account_id) is None:
+            extra.append(Account(id=account_id, name=account_id))
+        write_import(report, store, keep_good=keep_good, accounts=extra)
+    rows = [
+        ("rows read", report.rows),
+        ("accounts stored", len(report.accounts) + len(extra)),
+        ("contacts stored", len(report.contacts)),
+        ("orders stored", len(report.orders)),
+        ("duplicates merged", len(report.merges)),
+        ("rows skipped", len(report.problems)),
+    ]
+    emit(rows, ("what", "count"), fmt=settings.format, title=f"import {kind} from {path.name}")
+    for problem in report.problems:
+        click.echo(f"skipped: {problem}", err=True)

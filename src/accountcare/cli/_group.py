@@ -1,0 +1,193 @@
+"""The ``accountcare`` group: its global options, the settings they make, and how a run ends.
+
+Command modules register their commands on :data:`cli`; this module imports none of them
+(:mod:`accountcare.cli._commands` does, so the group is complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from accountcare.errors import AccountcareError
+from accountcare.ports.store import Store
+
+__all__ = [
+    "Settings",
+    "UserError",
+    "cli",
+    "existing_file",
+    "open_store",
+    "parse_day",
+    "parse_rates",
+    "pass_settings",
+    "run",
+]
+
+FORMATS = ("table", "csv", "json")
+
+
+class UserError(AccountcareError):
+    """Bad input on the command line: printed as one line, exit code 1."""
+
+
+class Settings:
+    """The global options, handed to every subcommand."""
+
+    def __init__(
+        self,
+        db: str | None,
+        fmt: str,
+        as_of: date | None,
+        rates: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        self.db = db
+        self.format = fmt
+        self.rates = rates
+        self.as_of = as_of if as_of is not None else date.today()
+        self._fixed = as_of is not None
+
+    def now(self) -> datetime:
+        """The instant "due" is measured against: now, or the end of ``--as-of``'s day."""
+        if not self._fixed:
+            return datetime.now(UTC)
+        return datetime.combine(self.as_of, time.max, UTC)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """Open the store ``--db`` names (a file path, or an SQLAlchemy URL)."""
+        store = open_store(self.db)
+        try:
+            yield store
+        finally:
+            close = getattr(store, "close", None)  # the port does not require one
+            if callable(close):
+                close()
+
+
+def open_store(db: str | None) -> Store:
+    """The store at ``db``: an SQLAlchemy URL (``postgresql+psycopg://...``) or a path to
+    an SQLite file (default: the user's data directory)."""
+    if db is not None and "://" in db:
+        from accountcare.adapters.sql import SqlStore
+
+        return SqlStore(db)
+    from accountcare.adapters.sqlite import SqliteStore, default_path
+
+    path = Path(db) if db is not None else default_path()
+    if path.is_dir():
+        raise UserError(f"--db: {str(path)!r} is a directory; give the path of a store file")
+    if not path.parent.exists() and db is not None:
+        raise UserError(f"--db: the folder {str(path.parent)!r} does not exist")
+    return SqliteStore(path)
+
+
+def parse_day(option: str, raw: str) -> date:
+    """``raw`` as a calendar day (YYYY-MM-DD), or a :class:`UserError` naming ``option``."""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise UserError(f"{option}: {raw!r} is not a valid date (YYYY-MM-DD): {error}") from None
+
+
+def existing_file(option: str, raw: str) -> Path:
+    path = Path(raw)
+    if not path.exists():
+        raise UserError(f"{option}: no such file: {raw!r}")
+    if path.is_dir():
+        raise UserError(f"{option}: {raw!r} is a directory, not a file")
+    return path
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run the command line ``argv``; return the exit code (0, 1 user error, 2 usage)."""
+    try:
+        result = cli.main(args=list(argv), prog_name="accountcare", standalone_mode=False)
+    except click.exceptions.UsageError as error:
+        error.show()
+        return 2
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.exceptions.Abort:
+        click.echo("accountcare: aborted", err=True)
+        return 1
+    except click.ClickException as error:
+        click.echo(f"accountcare: error: {error.format_message()}", err=True)
+        return 1
+    except (AccountcareError, OSError) as error:
+        click.echo(f"accountcare: error: {_one_line(error)}", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        text = f"{error.strerror}: {error.filename!r}"
+    return " ".join(text.split())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    default=None,
+    envvar="ACCOUNTCARE_DB",
+    help="The store: an SQLite file (default: in your data directory) or an SQLAlchemy URL.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How results are printed.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The day the work is done for (default: today).",
+)
+@click.option(
+    "--rate",
+    "rates",
+    metavar="CUR=RATE",
+    multiple=True,
+    help="Exchange rate into your reporting currency, for books in several currencies "
+    "(repeat: --rate CNY=0.14 --rate USD=1).",
+)
+@click.version_option(package_name="accountcare")
+@click.pass_context
+def cli(
+    ctx: click.Context, db: str | None, fmt: str, as_of: str | None, rates: tuple[str, ...]
+) -> None:
+    """Key-account care from the command line: tier the book, plan visits, schedule care,
+    review health and early warnings, and send what is due."""
+    day = parse_day("--as-of", as_of) if as_of is not None else None
+    ctx.obj = Settings(db, fmt, day, parse_rates(rates) if rates else None)
+
+
+def parse_rates(pairs: Sequence[str]) -> dict[str, Decimal]:
+    """``CUR=RATE`` pairs as a mapping, or a :class:`UserError` naming the bad one."""
+    rates: dict[str, Decimal] = {}
+    for pair in pairs:
+        currency, _, raw = pair.partition("=")
+        try:
+            rate = Decimal(raw.strip())
+        except InvalidOperation:
+            rate = Decimal("NaN")
+        code = currency.strip().upper()
+        if not code or not rate.is_finite() or rate <= 0:
+            raise UserError(f"--rate: {pair!r} is not CUR=RATE with a positive rate")
+        rates[code] = rate
+    return rates
+
+
+pass_settings = click.make_pass_decorator(Settings)
