@@ -16,6 +16,7 @@ import attrs
 
 from accountcare._gc import gc_paused
 from accountcare.adapters._codec import loads, row_codec
+from accountcare.domain._validate import a_kind
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -111,7 +112,7 @@ def _typed(values: Sequence[Any], kind: type[T], where: str) -> None:
             raise InvalidRecord(
                 f"batch.{where}[{n}]",
                 "(type)",
-                f"must be a {kind.__name__}, got {type(value).__name__}",
+                f"must be {a_kind(kind)}, got {type(value).__name__}",
             )
 
 
@@ -135,7 +136,7 @@ def _named(values: Sequence[tuple[Any, Any]], kind: type[T], where: str) -> None
             raise InvalidRecord(
                 f"batch.{where}[{n}]",
                 "(type)",
-                f"must be a {kind.__name__}, got {type(pair[1]).__name__}",
+                f"must be {a_kind(kind)}, got {type(pair[1]).__name__}",
             )
 
 

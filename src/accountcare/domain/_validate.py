@@ -63,6 +63,16 @@ def typed(kind: type | tuple[type, ...]) -> Validator:
     return check
 
 
+def a_kind(kind: type) -> str:
+    """The kind's name with its article: ``"an Account"``, ``"a Contact"``.
+
+    >>> a_kind(int), a_kind(OverflowError)
+    ('an int', 'an OverflowError')
+    """
+    name = kind.__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
@@ -196,7 +206,7 @@ def in_enum(enum_type: type) -> Validator:
             raise fail(
                 instance,
                 attribute,
-                f"must be a {enum_type.__name__}, got {value!r}",
+                f"must be {a_kind(enum_type)}, got {value!r}",
             )
 
     return check

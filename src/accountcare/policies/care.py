@@ -279,7 +279,9 @@ def _routes(contact: Contact, rules: CareRules) -> list[Channel | None]:
 
 
 def _fallback(contact: Contact, kind: CareKind, rules: CareRules) -> Channel:
-    """The channel a dropped touch would have used (for the record of the drop)."""
+    """The channel recorded with a dropped touch: the first of the contact's channels
+    the kind may use, else the kind's first channel. Consent and opt-out are not asked
+    here: they are often why the touch was dropped."""
     allowed = rules.channels[kind]
     for channel in contact.channels:
         if channel in allowed:
