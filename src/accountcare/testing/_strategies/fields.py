@@ -1,0 +1,227 @@
+"""Strategies field by field: the plain values records are made of (short ids, names,
+days, instants, money) and, for any attrs class of :mod:`accountcare.domain` without a
+hand-written strategy, one derived from its field types and validators.
+
+:data:`STRATEGIES` maps each class to its strategy: the hand-written ones are entered by
+:mod:`accountcare.testing.strategies`, :func:`strategy_for` adds the others on first use.
+
+>>> from hypothesis import given, strategies as st
+>>> from accountcare.domain.accounts import Account
+>>> @given(derived(Account, name=st.just("Acme")))
+... def test(account):
+...     assert account.name == "Acme" and account.id
+>>> test()
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import importlib
+import pkgutil
+import types
+import typing
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+from hypothesis.strategies._internal.types import _global_type_lookup
+
+import accountcare.domain as domain_package
+from accountcare.domain.currency import ISO_4217
+
+#: Every domain class with its strategy (see :func:`strategy_for`).
+STRATEGIES: dict[type, st.SearchStrategy[Any]] = {}
+
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2035, 12, 31)
+_ZONES = ("UTC", "Asia/Shanghai", "Asia/Seoul", "Asia/Taipei", "Europe/Berlin", "America/New_York")
+_COUNTRIES = ("CN", "KR", "TW", "JP", "DE", "US", "GB", "FR")
+_CURRENCIES = ("CNY", "KRW", "TWD", "JPY", "USD", "EUR", "GBP")
+assert set(_CURRENCIES) <= set(ISO_4217)
+
+
+def account_ids() -> st.SearchStrategy[str]:
+    """Short, readable ids (they shrink to ``"a"``)."""
+    return st.text(alphabet="abcdefghijk0123456789-", min_size=1, max_size=8)
+
+
+def _names() -> st.SearchStrategy[str]:
+    """Non-blank short text, CJK and accents included."""
+    return st.text(alphabet="abcxyzABC 王李김이éß", min_size=1, max_size=10).map(
+        lambda s: s if s.strip() else f"n{s}"
+    )
+
+
+def days(first: date = FIRST_DAY, last: date = LAST_DAY) -> st.SearchStrategy[date]:
+    return st.dates(min_value=first, max_value=last)
+
+
+def instants(first: date = FIRST_DAY, last: date = LAST_DAY) -> st.SearchStrategy[datetime]:
+    """Timezone-aware instants in UTC, whole seconds."""
+    return st.datetimes(
+        min_value=datetime.combine(first, time()),
+        max_value=datetime.combine(last, time()),
+        timezones=st.just(UTC),
+    ).map(lambda d: d.replace(microsecond=0))
+
+
+def money(max_value: int = 10**7, allow_negative: bool = True) -> st.SearchStrategy[Decimal]:
+    """Finite Decimals with two places (negative ones are refunds or losses)."""
+    low = -max_value * 100 if allow_negative else 0
+    return st.integers(low, max_value * 100).map(lambda cents: Decimal(cents).scaleb(-2))
+
+
+# -- strategies derived from field types --------------------------------------------
+
+_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
+    "time_zone": st.sampled_from(_ZONES),
+    "country": st.sampled_from(_COUNTRIES),
+    "currency": st.sampled_from(_CURRENCIES),
+    "locale": st.sampled_from(("en", "zh-CN", "ko", "de")),
+    "subdivision": st.none(),
+}
+
+
+def _options(validator: Any) -> tuple[Any, ...] | None:
+    """The allowed values of an ``attrs.validators.in_`` among a field's validators."""
+    if validator is None:
+        return None
+    options = getattr(validator, "options", None)
+    if options is not None:
+        return tuple(options)
+    for inner in getattr(validator, "_validators", ()):
+        found = _options(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _bounds(validator: Any) -> tuple[Any, Any] | None:
+    """``(low, high)`` of a ``between(low, high)`` validator among a field's validators."""
+    if validator is None:
+        return None
+    code = getattr(validator, "__code__", None)
+    if code is not None and {"low", "high"} <= set(code.co_freevars):
+        cells = dict(zip(code.co_freevars, validator.__closure__ or (), strict=True))
+        return cells["low"].cell_contents, cells["high"].cell_contents
+    for inner in getattr(validator, "_validators", ()):
+        found = _bounds(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _for_type(tp: Any) -> st.SearchStrategy[Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of(*(_for_type(a) for a in args))
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if origin in (typing.Sequence, collections.abc.Sequence):  # built as a tuple
+        return st.lists(_for_type(args[0]), max_size=3).map(tuple)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(_for_type(args[0]), max_size=3).map(tuple)
+        return st.tuples(*(_for_type(a) for a in args))
+    if origin in (frozenset, set):
+        return st.frozensets(_for_type(args[0]), max_size=3)
+    if origin in (dict, typing.Mapping, collections.abc.Mapping):
+        return st.dictionaries(_for_type(args[0]), _for_type(args[1]), max_size=3)
+    if tp is type(None):
+        return st.none()
+    if isinstance(tp, type):
+        if attrs.has(tp):
+            return st.deferred(lambda: strategy_for(tp))
+        if issubclass(tp, enum.Enum):
+            return st.sampled_from(tp)
+        simple: dict[type, st.SearchStrategy[Any]] = {
+            bool: st.booleans(),
+            int: st.integers(1, 40),
+            float: st.floats(0, 100),
+            Decimal: money(allow_negative=False),
+            str: _names(),
+            datetime: instants(),
+            date: days(),
+            time: st.times().map(lambda t: t.replace(microsecond=0)),
+            timedelta: st.integers(1, 86400 * 30).map(lambda s: timedelta(seconds=s)),
+        }
+        for kind, strategy in simple.items():
+            if tp is kind:
+                return strategy
+    raise TypeError(f"no strategy for the field type {tp!r}")
+
+
+def _field_strategies(cls: type) -> dict[str, st.SearchStrategy[Any]]:
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for field in attrs.fields(cls):
+        if not field.init:
+            continue
+        name = field.alias or field.name
+        options = _options(field.validator)
+        bounds = _bounds(field.validator)
+        if options is not None:
+            fields[name] = st.sampled_from(options)
+        elif bounds is not None and hints[field.name] in (int, float):
+            low, high = bounds
+            number = st.integers if hints[field.name] is int else st.floats
+            fields[name] = number(
+                int(low) if number is st.integers else low,
+                int(high) if number is st.integers else high,
+            )
+        elif field.name in _BY_NAME:
+            fields[name] = _BY_NAME[field.name]
+        elif field.name == "id" or field.name.endswith("_id"):
+            strategy = account_ids()
+            fields[name] = (
+                st.none() | strategy
+                if type(None) in typing.get_args(hints[field.name])
+                else strategy
+            )
+        else:
+            fields[name] = _for_type(hints[field.name])
+    return fields
+
+
+def derived(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A strategy for the attrs class ``cls`` built field by field from its types
+    (``id``/``*_id`` fields get short ids, ``in_`` validators their options)."""
+    return st.builds(cls, **{**_field_strategies(cls), **overrides})
+
+
+def domain_classes() -> list[type]:
+    """Every attrs class defined in the modules of :mod:`accountcare.domain`."""
+    found = []
+    for info in pkgutil.iter_modules(domain_package.__path__):
+        module = importlib.import_module(f"accountcare.domain.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value) and value.__module__ == module.__name__:
+                found.append(value)
+    return sorted(found, key=lambda c: (c.__module__, c.__name__))
+
+
+def strategy_for(cls: type) -> st.SearchStrategy[Any]:
+    """The strategy of a domain class: hand-written in :mod:`accountcare.testing.strategies`
+    or a sibling module of :mod:`accountcare.testing` (care, relationships...), else
+    derived from its fields."""
+    if cls not in STRATEGIES:
+        _load_siblings()
+        if cls in _global_type_lookup:
+            STRATEGIES[cls] = st.from_type(cls)
+        else:
+            STRATEGIES[cls] = derived(cls)
+            st.register_type_strategy(cls, STRATEGIES[cls])
+    return STRATEGIES[cls]
+
+
+def _load_siblings() -> None:
+    """Import the other strategy modules of the kit, so their registrations count."""
+    import accountcare.testing as kit
+
+    for info in pkgutil.iter_modules(kit.__path__):
+        if info.name not in ("strategies", "laws") and not info.name.endswith("_contract"):
+            importlib.import_module(f"accountcare.testing.{info.name}")
