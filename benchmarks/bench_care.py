@@ -32,8 +32,8 @@ from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
 from accountcare.domain.care import CareKind, DropReason, trusted_drop, trusted_task
 from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole
-from accountcare.policies import care
-from accountcare.policies.care import schedule_care
+from accountcare.policies.care import schedule as care
+from accountcare.policies.care.schedule import schedule_care
 
 CONTACTS, ORDERS, SEED = 100_000, 300_000, 20270101
 START, END = date(2027, 1, 1), date(2028, 1, 1)

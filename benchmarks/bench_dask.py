@@ -37,8 +37,8 @@ from distributed import Client, LocalCluster, wait
 
 from _report import best_of, table
 from accountcare.adapters.dask_tiers import fit_frame, tier_frame
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.vectorised import vector_tiers
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.vectorised import vector_tiers
 
 ACCOUNTS, PARTITIONS, SEED, ALPHA = 10_000_000, 40, 20261122, 1.16
 SIZE = ACCOUNTS // PARTITIONS

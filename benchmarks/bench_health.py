@@ -37,8 +37,8 @@ from accountcare.domain import Complaint, Contact, ContactRole, Interaction, Int
 from accountcare.domain.health import HealthScore
 from accountcare.domain.periods import Period
 from accountcare.domain.warnings import Alert
-from accountcare.policies.early_warning import early_warnings
-from accountcare.policies.health import health_scores
+from accountcare.policies.health.assessment import health_scores
+from accountcare.policies.health.early_warning import early_warnings
 
 T = TypeVar("T")
 ACCOUNTS, ORDERS, SEED = 100_000, 1_000_000, 20261122

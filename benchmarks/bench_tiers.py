@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from _report import best_of, table
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.vectorised import vector_tiers
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.vectorised import vector_tiers
 
 ACCOUNTS, SEED, ALPHA = 1_000_000, 20261122, 1.16  # alpha 1.16: the 80/20 Pareto shape
 

@@ -21,9 +21,9 @@ from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Complaint, Interaction, InteractionKind
 from accountcare.domain.cadence import DEFAULT_CADENCE
 from accountcare.domain.calendars import WorkCalendar
-from accountcare.policies.cadence import due_dates
-from accountcare.policies.visits import plan_visits
-from accountcare.policies.workdays import working_days
+from accountcare.policies.visits.cadence import due_dates
+from accountcare.policies.visits.planner import plan_visits
+from accountcare.policies.visits.workdays import working_days
 
 ACCOUNTS, REPS, WEEKS, SEED = 10_000, 50, 13, 20261102
 START = date(2026, 11, 2)

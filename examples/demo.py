@@ -8,9 +8,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.profitability import ProfitabilityPolicy
-from accountcare.policies.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
 
 ACCOUNTS, SEED = 2_000, 20261122
 REPS = ("rep-li", "rep-kim", "rep-chen", "rep-park", "rep-wang")

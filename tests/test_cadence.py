@@ -20,7 +20,7 @@ from accountcare.domain import (
 )
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence, TierCadence
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.cadence import due_dates, tier_labels
+from accountcare.policies.visits.cadence import due_dates, tier_labels
 from accountcare.testing.visits import cadences
 
 AS_OF = date(2026, 11, 2)

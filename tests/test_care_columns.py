@@ -23,9 +23,9 @@ from accountcare.domain.activity import Complaint, ComplaintSeverity, Order
 from accountcare.domain.care import CareSchedule, CareState, LazySequence
 from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind
 from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole
-from accountcare.policies import care
-from accountcare.policies._care_columns import candidates, occasions
-from accountcare.policies.care import schedule_care
+from accountcare.policies.care import schedule as care
+from accountcare.policies.care._columns import candidates, occasions
+from accountcare.policies.care.schedule import schedule_care
 from accountcare.serialization import converter, from_json, to_json
 from accountcare.testing.care import CareInputs, care_inputs, windows
 

@@ -10,9 +10,9 @@ from accountcare.domain.care import CareKind, CareState, CareTask, DropReason, t
 from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind
 from accountcare.domain.contacts import Birthday, BirthdayCalendar, Channel, Contact, ContactRole
 from accountcare.errors import ConfigurationError
-from accountcare.policies.birthdays import birthday_occurrences, lunar_to_solar
-from accountcare.policies.care import schedule_care
-from accountcare.policies.holiday_greetings import greeting_days
+from accountcare.policies.care.birthdays import birthday_occurrences, lunar_to_solar
+from accountcare.policies.care.holiday_greetings import greeting_days
+from accountcare.policies.care.schedule import schedule_care
 from accountcare.serialization import converter
 
 ALL = list(Channel)

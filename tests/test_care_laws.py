@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from accountcare.domain.care import CareKind, CareSchedule, CareTask, DropReason
 from accountcare.domain.care_rules import CareRules, ExtraHoliday
-from accountcare.policies.care import schedule_care
-from accountcare.policies.care_occasions import PRIORITY
+from accountcare.policies.care.occasions import PRIORITY
+from accountcare.policies.care.schedule import schedule_care
 from accountcare.serialization import converter
 from accountcare.testing.care import CareInputs, care_inputs, windows
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
 
 DATA = Path(__file__).parent / "data" / "cdnow_master.txt.gz"
 pd = pytest.importorskip("pandas")
@@ -79,7 +79,7 @@ def test_rank_bands_agree_exactly_with_an_independent_pandas_computation(
 
 
 def test_abc_on_floats_agrees_with_the_vectorised_path(spend: dict[str, Decimal]) -> None:
-    from accountcare.policies.vectorised import vector_tiers
+    from accountcare.policies.tiers.vectorised import vector_tiers
 
     values = pd.Series({k: float(v) for k, v in spend.items()})
     vector = vector_tiers(AbcPolicy(), values)

@@ -285,7 +285,7 @@ def test_health_lists_the_weakest_accounts_first(book_db: Path) -> None:
 
 
 def test_alerts_match_the_early_warning_policy(book_db: Path) -> None:
-    from accountcare.policies.early_warning import early_warnings
+    from accountcare.policies.health.early_warning import early_warnings
     from accountcare.services.review import review_periods
 
     rows = json_rows(run(book_db, "--format", "json", "alerts"))

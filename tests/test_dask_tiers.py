@@ -31,11 +31,11 @@ from accountcare.adapters.dask_tiers import (  # noqa: E402
     tier_frame,
 )
 from accountcare.errors import ConfigurationError, InvalidRecord  # noqa: E402
-from accountcare.policies.abc import AbcPolicy  # noqa: E402
-from accountcare.policies.profitability import ProfitabilityPolicy  # noqa: E402
-from accountcare.policies.rank_bands import RankBandPolicy  # noqa: E402
-from accountcare.policies.tiering import PopulationPolicy  # noqa: E402
-from accountcare.policies.value_labels import ValueLabelPolicy  # noqa: E402
+from accountcare.policies.tiers.abc import AbcPolicy  # noqa: E402
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy  # noqa: E402
+from accountcare.policies.tiers.rank_bands import RankBandPolicy  # noqa: E402
+from accountcare.policies.tiers.tiering import PopulationPolicy  # noqa: E402
+from accountcare.policies.tiers.value_labels import ValueLabelPolicy  # noqa: E402
 from accountcare.testing import tier_values  # noqa: E402
 
 POLICIES: list[PopulationPolicy] = [

@@ -13,7 +13,7 @@ from accountcare.domain import Complaint, Order
 from accountcare.domain.periods import Period, check_consecutive
 from accountcare.domain.warnings import AlertRule
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.early_warning import EarlyWarningPolicy, early_warnings
+from accountcare.policies.health.early_warning import EarlyWarningPolicy, early_warnings
 
 PREV = Period(date(2025, 1, 1), date(2025, 7, 1))  # 181 days
 CUR = Period(date(2025, 7, 1), date(2025, 12, 29))  # 181 days

@@ -17,7 +17,7 @@ import pytest
 from accountcare.domain import Order
 from accountcare.domain.periods import Period
 from accountcare.domain.warnings import AlertRule
-from accountcare.policies.early_warning import EarlyWarningPolicy, declining_top_accounts
+from accountcare.policies.health.early_warning import EarlyWarningPolicy, declining_top_accounts
 
 DATA = Path(__file__).parent / "data" / "cdnow_master.txt.gz"
 PREVIOUS = Period(date(1997, 1, 1), date(1997, 10, 1))

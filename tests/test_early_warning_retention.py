@@ -12,9 +12,9 @@ from accountcare.domain import Account, LifecycleStage, Order
 from accountcare.domain.periods import Period
 from accountcare.domain.warnings import LostAccountReview, RootCause, RootCauseMissing
 from accountcare.errors import ConfigurationError
-from accountcare.policies.metrics import account_metrics
-from accountcare.policies.migration import migration_report
-from accountcare.policies.retention import plan_win_back, retention_figures
+from accountcare.policies.health.metrics import account_metrics
+from accountcare.policies.health.retention import plan_win_back, retention_figures
+from accountcare.policies.tiers.migration import migration_report
 from accountcare.testing.relationships import orders_of
 
 PREV = Period(date(2025, 1, 1), date(2026, 1, 1))

@@ -20,7 +20,7 @@ from accountcare.domain import (
 )
 from accountcare.domain.health import COMPONENTS, HealthComponents, HealthWeights
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.health import assess_health, combine, health_scores
+from accountcare.policies.health.assessment import assess_health, combine, health_scores
 from accountcare.testing.relationships import contacts_of, interactions_with
 
 AS_OF = date(2026, 6, 1)

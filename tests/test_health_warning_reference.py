@@ -48,17 +48,19 @@ from accountcare.domain.health import (
 from accountcare.domain.periods import Period
 from accountcare.domain.warnings import Alert, AlertRule, trusted_alert
 from accountcare.errors import InvalidRecord
-from accountcare.policies import early_warning, health, metrics, relationships
-from accountcare.policies.early_warning import EarlyWarningPolicy, early_warnings
-from accountcare.policies.health import (
+from accountcare.policies.health import assessment as health
+from accountcare.policies.health import early_warning, metrics
+from accountcare.policies.health.assessment import (
     OUTCOME_VALUE,
     SEVERITY_COST,
     TIER_VALUE,
     assess_health,
     health_scores,
 )
-from accountcare.policies.metrics import median_interval
-from accountcare.policies.relationships import DEFAULT_REQUIREMENTS, relationship_map
+from accountcare.policies.health.early_warning import EarlyWarningPolicy, early_warnings
+from accountcare.policies.health.metrics import median_interval
+from accountcare.policies.relationships import layers as relationships
+from accountcare.policies.relationships.layers import DEFAULT_REQUIREMENTS, relationship_map
 
 ACCOUNTS = ("a", "b", "c", "d")
 START = date(2024, 11, 1)

@@ -11,7 +11,7 @@ from hypothesis import given
 from accountcare.domain import Account, Complaint, Order
 from accountcare.domain.periods import Period
 from accountcare.errors import ConfigurationError
-from accountcare.policies.metrics import account_metrics, median_interval
+from accountcare.policies.health.metrics import account_metrics, median_interval
 from accountcare.testing.relationships import orders_of
 
 PERIOD = Period(date(2026, 1, 1), date(2026, 7, 1))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accountcare.domain.pdca import TRANSITIONS, IllegalTransition, PdcaCycle, PdcaStage
-from accountcare.policies.pdca import advance, overdue_steps, start_cycle
+from accountcare.policies.relationships.pdca import advance, overdue_steps, start_cycle
 
 DAY = date(2026, 3, 2)
 

@@ -13,8 +13,8 @@ from accountcare.domain import Account
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.domain.visits import VisitPurpose
 from accountcare.errors import ConfigurationError
-from accountcare.policies.plan_views import NO_OWNER_KEY, period_start, periods, plan_view
-from accountcare.policies.visits import plan_visits
+from accountcare.policies.visits.plan_views import NO_OWNER_KEY, period_start, periods, plan_view
+from accountcare.policies.visits.planner import plan_visits
 from accountcare.testing.visits import PlanningInputs, planning_inputs
 
 

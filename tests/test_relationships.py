@@ -12,7 +12,7 @@ from accountcare.domain import Contact, ContactRole, Interaction, InteractionKin
 from accountcare.domain.contacts import RelationshipLayer
 from accountcare.domain.relationships import GapKind, LayerRequirement, layer_named
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.relationships import relationship_map, relationship_maps
+from accountcare.policies.relationships.layers import relationship_map, relationship_maps
 from accountcare.testing.relationships import contacts_of, interactions_with
 
 AS_OF = date(2026, 6, 1)

@@ -23,7 +23,7 @@ from accountcare.domain.visits import (
     VisitPurpose,
 )
 from accountcare.domain.warnings import Alert, AlertRule
-from accountcare.policies.abc import AbcPolicy
+from accountcare.policies.tiers.abc import AbcPolicy
 
 
 class _Tables(HTMLParser):

@@ -8,7 +8,7 @@ import pytest
 
 from accountcare.adapters.memory import MemoryStore
 from accountcare.errors import ConfigurationError
-from accountcare.policies.templates import TemplateBook
+from accountcare.policies.care.templates import TemplateBook
 from accountcare.sample import sample_book
 from accountcare.services import (
     current_tiers,

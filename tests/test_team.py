@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from accountcare.domain.relationships import IRON_TRIANGLE, TeamAssignment, TeamRole
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.team import review_teams
+from accountcare.policies.relationships.team import review_teams
 from accountcare.testing.relationships import team_assignments
 
 

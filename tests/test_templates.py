@@ -14,7 +14,7 @@ from accountcare.domain.accounts import Account
 from accountcare.domain.care import CareKind, CareTask
 from accountcare.domain.contacts import Channel, Contact, PhoneNumber
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.templates import (
+from accountcare.policies.care.templates import (
     LOCALES,
     PLACEHOLDERS,
     MessageTemplate,

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from accountcare.domain import Birthday, Contact, Order, TierAssignment
 from accountcare.domain.book import Book
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.profitability import ProfitabilityPolicy
-from accountcare.policies.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
 from accountcare.testing import birthdays, books, domain_classes, orders, tier_values
 
 
@@ -66,7 +66,7 @@ pd = pytest.importorskip("pandas")
 @settings(max_examples=60)
 @given(values=tier_values("float", max_size=15))
 def test_vectorised_tiers_equal_assign(policy: Any, values: dict[str, Any]) -> None:
-    from accountcare.policies.vectorised import vector_tiers
+    from accountcare.policies.tiers.vectorised import vector_tiers
 
     ids = list(values)
     array = vector_tiers(policy, np.array([values[k] for k in ids], dtype=float), ids)
@@ -78,7 +78,7 @@ def test_vectorised_tiers_equal_assign(policy: Any, values: dict[str, Any]) -> N
 
 def test_vectorised_rejects_bad_input_naming_the_account() -> None:
     from accountcare.errors import ConfigurationError, InvalidRecord
-    from accountcare.policies.vectorised import vector_tiers
+    from accountcare.policies.tiers.vectorised import vector_tiers
 
     with pytest.raises(InvalidRecord) as err:
         vector_tiers(AbcPolicy(), np.array([1.0, np.nan]), ["a", "b"])

@@ -14,20 +14,20 @@ import pytest
 from accountcare.domain import Account, Order
 from accountcare.domain.tiers import Priority, TierCutoffs
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.migration import migration_report
-from accountcare.policies.priority import PriorityPolicy
-from accountcare.policies.profitability import ProfitabilityPolicy
-from accountcare.policies.qualification import (
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.migration import migration_report
+from accountcare.policies.tiers.priority import PriorityPolicy
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy
+from accountcare.policies.tiers.qualification import (
     KeyAccountRules,
     cooperation_years_at_least,
     orders_each_year,
     strategic_project,
 )
-from accountcare.policies.rank_bands import RankBandPolicy
-from accountcare.policies.scorecard import Scorecard
-from accountcare.policies.tiering import TierPolicy
-from accountcare.policies.value_labels import ValueLabelPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.scorecard import Scorecard
+from accountcare.policies.tiers.tiering import TierPolicy
+from accountcare.policies.tiers.value_labels import ValueLabelPolicy
 from accountcare.serialization import from_json, to_json
 
 ALL = [AbcPolicy(), RankBandPolicy(), ProfitabilityPolicy(), ValueLabelPolicy()]

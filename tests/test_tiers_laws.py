@@ -10,11 +10,11 @@ import pytest
 from hypothesis import strategies as st
 
 from accountcare.domain.tiers import TierAssignment, TierReason
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.profitability import ProfitabilityPolicy
-from accountcare.policies.rank_bands import RankBandPolicy
-from accountcare.policies.scorecard import Scorecard
-from accountcare.policies.value_labels import ValueLabelPolicy
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.scorecard import Scorecard
+from accountcare.policies.tiers.value_labels import ValueLabelPolicy
 from accountcare.testing import (
     LawViolation,
     check_deterministic,

@@ -21,9 +21,10 @@ from accountcare.domain import (
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.domain.visits import UnplacedReason, VisitPlan, VisitPurpose
 from accountcare.errors import ConfigurationError
-from accountcare.policies import cadence as cadence_policy
-from accountcare.policies import plan_views, visits, workdays
-from accountcare.policies.visits import plan_visits
+from accountcare.policies.visits import cadence as cadence_policy
+from accountcare.policies.visits import plan_views, workdays
+from accountcare.policies.visits import planner as visits
+from accountcare.policies.visits.planner import plan_visits
 
 
 def at(day: date) -> datetime:

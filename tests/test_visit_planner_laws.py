@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from accountcare.domain.tiers import Priority
 from accountcare.domain.visits import UnplacedReason, VisitPlan, VisitPurpose
-from accountcare.policies.cadence import due_dates, is_developing
-from accountcare.policies.visits import plan_visits
-from accountcare.policies.workdays import working_days
+from accountcare.policies.visits.cadence import due_dates, is_developing
+from accountcare.policies.visits.planner import plan_visits
+from accountcare.policies.visits.workdays import working_days
 from accountcare.testing.visits import PlanningInputs, planning_inputs
 
 T = TypeVar("T")

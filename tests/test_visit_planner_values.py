@@ -20,9 +20,9 @@ from accountcare.domain.visits import (
     VisitPlan,
 )
 from accountcare.errors import InvalidRecord
-from accountcare.policies.cadence import due_dates
-from accountcare.policies.plan_views import plan_view
-from accountcare.policies.visits import plan_visits
+from accountcare.policies.visits.cadence import due_dates
+from accountcare.policies.visits.plan_views import plan_view
+from accountcare.policies.visits.planner import plan_visits
 from accountcare.serialization import from_json, to_json
 from accountcare.testing.visits import PlanningInputs, planning_inputs
 

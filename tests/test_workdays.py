@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.workdays import (
+from accountcare.policies.visits.workdays import (
     public_holidays,
     supported_years,
     working_days,

@@ -23,7 +23,7 @@ column (ints up to 2**53); account ids are only read to name a bad row.
 
 >>> import dask.dataframe as dd
 >>> import pandas as pd
->>> from accountcare.policies.abc import AbcPolicy
+>>> from accountcare.policies.tiers.abc import AbcPolicy
 >>> book = pd.DataFrame({"account_id": ["acme", "globex", "initech"],
 ...                      "value": [800.0, 150.0, 50.0]})
 >>> frame = dd.from_pandas(book, npartitions=2)
@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Any, overload
 from accountcare._imports import require
 from accountcare.domain.tiers import TierCutoffs
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies._population import Rule, _boundaries, _exact_total, _scaled
-from accountcare.policies.tiering import PopulationPolicy
+from accountcare.policies.tiers._population import Rule, _boundaries, _exact_total, _scaled
+from accountcare.policies.tiers.tiering import PopulationPolicy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,7 +75,7 @@ def fit_frame(
 
     >>> import dask.dataframe as dd
     >>> import pandas as pd
-    >>> from accountcare.policies.abc import AbcPolicy
+    >>> from accountcare.policies.tiers.abc import AbcPolicy
     >>> book = pd.DataFrame({"account_id": ["a", "b", "c"], "value": [800.0, 150.0, 50.0]})
     >>> cutoffs = fit_frame(dd.from_pandas(book, npartitions=2), AbcPolicy())
     >>> cutoffs == AbcPolicy().fit({"a": 800.0, "b": 150.0, "c": 50.0})
@@ -126,7 +126,7 @@ def tier_frame(
 
     >>> import dask.dataframe as dd
     >>> import pandas as pd
-    >>> from accountcare.policies.rank_bands import RankBandPolicy
+    >>> from accountcare.policies.tiers.rank_bands import RankBandPolicy
     >>> book = pd.DataFrame({"account_id": [f"a{n:02d}" for n in range(20)],
     ...                      "value": [float(100 - n) for n in range(20)]})
     >>> tiered = tier_frame(dd.from_pandas(book, npartitions=3), RankBandPolicy())
@@ -160,7 +160,7 @@ def fit_value_counts(policy: PopulationPolicy, values: Any, counts: Any) -> Tier
     allowed), fitted in numpy: for summaries too big for a dict, such as the merged
     ``groupBy(value).count()`` of a Spark book. Equal to ``policy.fit`` on the book.
 
-    >>> from accountcare.policies.abc import AbcPolicy
+    >>> from accountcare.policies.tiers.abc import AbcPolicy
     >>> fit_value_counts(AbcPolicy(), [50.0, 800.0, 150.0], [1, 1, 1]).floors
     (Decimal('800'), Decimal('150'))
     """
@@ -205,7 +205,7 @@ def classify_frame(
     function to hand to Spark's ``mapInPandas``).
 
     >>> import pandas as pd
-    >>> from accountcare.policies.abc import AbcPolicy
+    >>> from accountcare.policies.tiers.abc import AbcPolicy
     >>> cutoffs = AbcPolicy().fit({"acme": 800.0, "globex": 150.0, "initech": 50.0})
     >>> part = pd.DataFrame({"account_id": ["newco", "oldco"], "value": [400.0, 10.0]})
     >>> classify_frame(part, AbcPolicy(), cutoffs)["tier"].tolist()
@@ -373,7 +373,7 @@ def _fit_summary(policy: PopulationPolicy, summary: pd.DataFrame) -> TierCutoffs
 def _fit_sorted(rule: Rule, ascending: np.ndarray, counts: np.ndarray) -> TierCutoffs:
     """``fit_counts`` in numpy, on distinct values ascending and their counts.
 
-    Mirrors :func:`accountcare.policies._population.fit_counts`: value prefix sums are
+    Mirrors :func:`accountcare.policies.tiers._population.fit_counts`: value prefix sums are
     float cumulative sums, and any cut-off they come within the proven rounding error of
     is decided again in exact integer arithmetic.
     """

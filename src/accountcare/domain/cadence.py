@@ -94,7 +94,7 @@ class Cadence:
 class DueDates:
     """When an account is next due for a visit, a call and a leader visit, as of a day.
 
-    Computed by :func:`accountcare.policies.cadence.due_dates` from the interaction
+    Computed by :func:`accountcare.policies.visits.cadence.due_dates` from the interaction
     history: next visit due = last visit + interval, so an overdue account is due now
     and one seen yesterday is not due again tomorrow; never visited means due at
     ``as_of``. ``None`` means the cadence asks for nothing (an untiered account, a tier

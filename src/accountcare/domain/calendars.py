@@ -3,7 +3,7 @@
 DOMAIN.md section 4: "a rep's time is finite: the plan must fit each rep's capacity and
 working days". A :class:`WorkCalendar` is a value; which days it makes working days
 (weekdays minus public holidays of its country and subdivision, minus leave) is decided
-by :mod:`accountcare.policies.workdays`, which reads the ``holidays`` package.
+by :mod:`accountcare.policies.visits.workdays`, which reads the ``holidays`` package.
 """
 
 from __future__ import annotations

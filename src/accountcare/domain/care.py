@@ -1,6 +1,6 @@
 """Care schedules: whom to greet, call or follow up, when, how, and what was dropped.
 
-The care scheduler (:mod:`accountcare.policies.care`) produces these values; the outbox
+The care scheduler (:mod:`accountcare.policies.care.schedule`) produces these values; the outbox
 turns due tasks into messages. A task is due at a local time in the contact's IANA time
 zone; :attr:`CareTask.due_at` is that instant in UTC.
 """

@@ -3,7 +3,8 @@
 "Plan the follow-up, do the visits, check feedback, act to adjust." A :class:`PdcaCycle`
 is a small state machine: plan -> do -> check -> act -> plan (the next round) or closed.
 Each step has an owner, a due date and, once done, a record. Transitions are made by
-:func:`accountcare.policies.pdca.advance`; an illegal one raises :class:`IllegalTransition`.
+:func:`accountcare.policies.relationships.pdca.advance`; an illegal one raises
+:class:`IllegalTransition`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 A key account is held by three layers of relationship (key, broad, organisational) and
 answered by an "iron triangle" of account, solution and delivery manager. These values
 describe coverage, gaps, requirements and team assignments; the policies in
-:mod:`accountcare.policies.relationships` and :mod:`accountcare.policies.team` compute them.
+:mod:`accountcare.policies.relationships.layers` and
+:mod:`accountcare.policies.relationships.team` compute them.
 """
 
 from __future__ import annotations

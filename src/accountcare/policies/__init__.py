@@ -7,38 +7,38 @@ network. The names below are the everyday ones; each module has more.
 {'acme': 'A', 'globex': 'B', 'initech': 'C'}
 """
 
-from accountcare.policies.abc import ABC_CUTOFFS, AbcPolicy
-from accountcare.policies.cadence import due_dates, tier_labels
-from accountcare.policies.care import schedule_care
-from accountcare.policies.early_warning import (
+from accountcare.policies.care.schedule import schedule_care
+from accountcare.policies.health.assessment import assess_health, health_scores
+from accountcare.policies.health.early_warning import (
     DEFAULT_EARLY_WARNING,
     EarlyWarningPolicy,
     early_warnings,
 )
-from accountcare.policies.health import assess_health, health_scores
+from accountcare.policies.health.metrics import account_metrics
+from accountcare.policies.health.retention import plan_win_back, retention_figures
 from accountcare.policies.hygiene import purge_plan, reverification_items
-from accountcare.policies.metrics import account_metrics
-from accountcare.policies.migration import migration_report
-from accountcare.policies.pdca import advance, overdue_steps, start_cycle
-from accountcare.policies.plan_views import plan_view
-from accountcare.policies.priority import PriorityPolicy
-from accountcare.policies.profitability import PROFITABILITY_BANDS, ProfitabilityPolicy
-from accountcare.policies.qualification import (
+from accountcare.policies.relationships.layers import relationship_map, relationship_maps
+from accountcare.policies.relationships.pdca import advance, overdue_steps, start_cycle
+from accountcare.policies.relationships.team import review_teams
+from accountcare.policies.tiers.abc import ABC_CUTOFFS, AbcPolicy
+from accountcare.policies.tiers.migration import migration_report
+from accountcare.policies.tiers.priority import PriorityPolicy
+from accountcare.policies.tiers.profitability import PROFITABILITY_BANDS, ProfitabilityPolicy
+from accountcare.policies.tiers.qualification import (
     KeyAccountRules,
     QualificationRule,
     cooperation_years_at_least,
     orders_each_year,
     strategic_project,
 )
-from accountcare.policies.rank_bands import RANK_BANDS, RankBandPolicy
-from accountcare.policies.relationships import relationship_map, relationship_maps
-from accountcare.policies.retention import plan_win_back, retention_figures
-from accountcare.policies.scorecard import Scorecard
-from accountcare.policies.team import review_teams
-from accountcare.policies.tiering import PopulationPolicy, Tiering, TierPolicy
-from accountcare.policies.value_labels import ValueLabelPolicy
+from accountcare.policies.tiers.rank_bands import RANK_BANDS, RankBandPolicy
+from accountcare.policies.tiers.scorecard import Scorecard
+from accountcare.policies.tiers.tiering import PopulationPolicy, Tiering, TierPolicy
+from accountcare.policies.tiers.value_labels import ValueLabelPolicy
 from accountcare.policies.visibility import DEFAULT_VISIBILITY, redact
-from accountcare.policies.visits import plan_visits
+from accountcare.policies.visits.cadence import due_dates, tier_labels
+from accountcare.policies.visits.plan_views import plan_view
+from accountcare.policies.visits.planner import plan_visits
 
 __all__ = [
     "ABC_CUTOFFS",

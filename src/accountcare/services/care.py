@@ -33,8 +33,8 @@ from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.care import CareSchedule, CareTask
 from accountcare.domain.care_rules import DEFAULT_CARE_RULES, CareRules
 from accountcare.domain.messages import Message
-from accountcare.policies.care import schedule_care
-from accountcare.policies.templates import TemplateBook, default_templates
+from accountcare.policies.care.schedule import schedule_care
+from accountcare.policies.care.templates import TemplateBook, default_templates
 from accountcare.ports.store import Batch, Store, WriteReport
 from accountcare.services.book import load_book
 from accountcare.services.outbox import render_tasks

@@ -22,7 +22,7 @@ from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.domain.tiers import Priority
 from accountcare.domain.visits import VisitPlan
-from accountcare.policies.visits import plan_visits
+from accountcare.policies.visits.planner import plan_visits
 from accountcare.ports.store import Batch, Store
 from accountcare.services.book import default_calendars, load_book
 

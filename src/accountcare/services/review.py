@@ -30,12 +30,12 @@ from accountcare.domain.health import HealthScore
 from accountcare.domain.periods import Period
 from accountcare.domain.warnings import Alert
 from accountcare.errors import ConfigurationError
-from accountcare.policies.early_warning import (
+from accountcare.policies.health.assessment import health_scores
+from accountcare.policies.health.early_warning import (
     DEFAULT_EARLY_WARNING,
     EarlyWarningPolicy,
     early_warnings,
 )
-from accountcare.policies.health import health_scores
 from accountcare.ports.store import Store
 from accountcare.services.book import load_book
 from accountcare.services.tiering import current_tiers

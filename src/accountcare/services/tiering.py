@@ -32,11 +32,11 @@ from accountcare.domain.book import Book
 from accountcare.domain.periods import Period
 from accountcare.domain.tiers import TierAssignment
 from accountcare.errors import ConfigurationError
-from accountcare.policies.abc import AbcPolicy
-from accountcare.policies.metrics import account_metrics
-from accountcare.policies.profitability import ProfitabilityPolicy
-from accountcare.policies.rank_bands import RankBandPolicy
-from accountcare.policies.scorecard import Scorecard, criterion_scores
+from accountcare.policies.health.metrics import account_metrics
+from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.profitability import ProfitabilityPolicy
+from accountcare.policies.tiers.rank_bands import RankBandPolicy
+from accountcare.policies.tiers.scorecard import Scorecard, criterion_scores
 from accountcare.ports.store import Batch, Store
 from accountcare.services.book import load_book
 

@@ -2,7 +2,7 @@
 policies (the library's or your own).
 
 >>> from accountcare.testing import check_tier_policy
->>> from accountcare.policies.rank_bands import RankBandPolicy
+>>> from accountcare.policies.tiers.rank_bands import RankBandPolicy
 >>> check_tier_policy(RankBandPolicy(), max_examples=10)
 """
 

@@ -3,7 +3,7 @@ care problems small enough to shrink well.
 
 Importing this module registers a strategy for :class:`CareRules`, :class:`CeilingRule`,
 :class:`ExtraHoliday` and :class:`CareEvent`. :func:`care_inputs` draws a complete input
-for :func:`accountcare.policies.care.schedule_care`.
+for :func:`accountcare.policies.care.schedule.schedule_care`.
 
 >>> from hypothesis import given
 >>> @given(ceiling_rules())

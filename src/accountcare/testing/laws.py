@@ -4,7 +4,7 @@ Each check runs Hypothesis over many small populations (ties, zeros, refunds, in
 floats and Decimals) and raises :class:`LawViolation` describing the first, shrunk,
 counterexample in plain words. :func:`check_tier_policy` runs every law that applies.
 
->>> from accountcare.policies.abc import AbcPolicy
+>>> from accountcare.policies.tiers.abc import AbcPolicy
 >>> check_tier_policy(AbcPolicy(), max_examples=20)
 
 The laws (DESIGN.md, "Laws"): total (every account gets exactly one of the policy's

@@ -3,7 +3,7 @@ planning problems small enough to shrink well.
 
 Importing this module registers a strategy for each value type, so
 ``st.from_type(WorkCalendar)`` works. :func:`planning_inputs` draws a complete input
-for :func:`accountcare.policies.visits.plan_visits`.
+for :func:`accountcare.policies.visits.planner.plan_visits`.
 
 >>> from hypothesis import given
 >>> @given(work_calendars())
@@ -157,7 +157,7 @@ def utilisations(draw: st.DrawFn) -> Utilisation:
 
 @attrs.frozen
 class PlanningInputs:
-    """Everything :func:`~accountcare.policies.visits.plan_visits` takes."""
+    """Everything :func:`~accountcare.policies.visits.planner.plan_visits` takes."""
 
     accounts: tuple[Account, ...]
     tiers: dict[str, str] = attrs.field(hash=False)

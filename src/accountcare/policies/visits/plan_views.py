@@ -1,0 +1,130 @@
+"""Weekly and monthly views of a visit plan, per rep or per tier.
+
+DOMAIN.md section 4: "visits are planned by week and month from the number of accounts to
+see and the tier mix". A view is a :class:`~accountcare.domain.visits.PlanView` of rows,
+one per rep (or tier) and period: visits placed by purpose, coverage of the visits due
+(placed / required) and, for reps, utilisation of their capacity.
+
+Workload (``placed``, visits by purpose, utilisation) counts each visit in the period of
+the day it is placed on. Coverage counts each required visit, placed or left out, in the
+period it falls due (an overdue one at the plan start): of the visits due that week, how
+many does the plan place.
+Weeks start on Monday (ISO weeks); months on the 1st. Periods are all those touching
+the plan, even those only partly inside it.
+
+>>> from datetime import date
+>>> from accountcare.domain import Account
+>>> from accountcare.domain.calendars import WorkCalendar
+>>> from accountcare.policies.visits.planner import plan_visits
+>>> plan = plan_visits([Account("acme", "Acme", owner="rep-li")], {"acme": "A"},
+...                    [WorkCalendar("rep-li", "CN")], start=date(2026, 11, 2), weeks=4)
+>>> view = plan_view(plan, by="tier", period="month")
+>>> [(r.key, r.starts_on.isoformat(), r.placed, r.required) for r in view.rows]
+[('A', '2026-11-01', 2, 2)]
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from accountcare.domain.visits import (
+    PlanPeriod,
+    PlanView,
+    PurposeCount,
+    VisitPlan,
+    VisitPurpose,
+)
+from accountcare.errors import ConfigurationError
+
+__all__ = ["NO_OWNER_KEY", "UNTIERED_KEY", "period_start", "periods", "plan_view"]
+
+# Row keys for visits without a rep (an account with no owner) or without a tier.
+NO_OWNER_KEY = "(no owner)"
+UNTIERED_KEY = "(untiered)"
+
+_PERIODS = ("week", "month")
+
+
+def period_start(day: date, period: str) -> date:
+    """The Monday of ``day``'s week, or the first of its month.
+
+    >>> period_start(date(2026, 11, 5), "week"), period_start(date(2026, 11, 5), "month")
+    (datetime.date(2026, 11, 2), datetime.date(2026, 11, 1))
+    """
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    raise ConfigurationError(f"a plan period is 'week' or 'month', not {period!r}")
+
+
+def periods(start: date, end: date, period: str) -> tuple[date, ...]:
+    """The starts of every week or month touching ``[start, end)``."""
+    found = []
+    current = period_start(start, period)
+    while current < end:
+        found.append(current)
+        current = period_start(current + timedelta(days=7 if period == "week" else 32), period)
+    return tuple(found)
+
+
+def plan_view(plan: VisitPlan, *, by: str = "rep", period: str = "week") -> PlanView:
+    """Rows per rep (``by="rep"``) or tier (``by="tier"``) and per week or month.
+
+    Rep rows cover every rep with a work calendar in the plan, and any rep named by a
+    visit; tier rows every tier named by a visit. Rows are ordered by key, then period.
+    """
+    if by not in ("rep", "tier"):
+        raise ConfigurationError(f"a plan view is by 'rep' or 'tier', not {by!r}")
+    if period not in _PERIODS:
+        raise ConfigurationError(f"a plan period is 'week' or 'month', not {period!r}")
+    starts = periods(plan.start, plan.end, period)
+    placed: dict[tuple[str, date], list[VisitPurpose]] = {}
+    # (key, period) -> account id -> [visits due, visits due and placed]
+    due: dict[tuple[str, date], dict[str, list[int]]] = {}
+    keys: set[str] = set()
+
+    def count_due(key: str, due_on: date | None, account_id: str, done: int) -> None:
+        when = period_start(max(due_on or plan.start, plan.start), period)
+        tally = due.setdefault((key, when), {}).setdefault(account_id, [0, 0])
+        tally[0] += 1
+        tally[1] += done
+
+    for visit in plan.visits:
+        key = visit.rep_id if by == "rep" else visit.tier or UNTIERED_KEY
+        keys.add(key)
+        placed.setdefault((key, period_start(visit.on, period)), []).append(visit.purpose)
+        count_due(key, visit.due_on, visit.account_id, 1)
+    for missed in plan.unplaced:
+        key = (missed.rep_id or NO_OWNER_KEY) if by == "rep" else missed.tier or UNTIERED_KEY
+        keys.add(key)
+        count_due(key, missed.due_on, missed.account_id, 0)
+    capacity: dict[tuple[str, date], int] = {}
+    if by == "rep":
+        for row in plan.utilisation:
+            if row.period == period:
+                keys.add(row.rep_id)
+                capacity[(row.rep_id, row.starts_on)] = row.capacity
+    rows = []
+    for key in sorted(keys):
+        for starts_on in starts:
+            done = placed.get((key, starts_on), [])
+            tallies = due.get((key, starts_on), {})
+            counts = dict.fromkeys(VisitPurpose, 0)
+            for purpose in done:
+                counts[purpose] += 1
+            rows.append(
+                PlanPeriod(
+                    key=key,
+                    period=period,
+                    starts_on=starts_on,
+                    placed=len(done),
+                    required=sum(t[0] for t in tallies.values()),
+                    covered=sum(t[1] for t in tallies.values()),
+                    by_purpose=tuple(PurposeCount(p, n) for p, n in counts.items()),
+                    accounts_due=len(tallies),
+                    accounts_covered=sum(1 for t in tallies.values() if t[0] == t[1]),
+                    capacity=capacity.get((key, starts_on), 0) if by == "rep" else None,
+                )
+            )
+    return PlanView(by=by, period=period, rows=rows)
