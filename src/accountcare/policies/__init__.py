@@ -1,8 +1,15 @@
-"""Pure decisions over domain values: tiers, visit plans, care schedules, relationship
-health and early warning. Nothing here reads the clock, the environment, a file or the
-network. The names below are the everyday ones; each module has more.
+"""Pure decisions over domain values, grouped by subject: `tiers`, `visits`, `care`,
+`health` and `relationships`, with `hygiene` and `visibility` beside them. Nothing here
+reads the clock, the environment, a file or the network, and nothing changes the state of
+the process. The names below are the everyday ones, re-exported from the subject
+packages; each subject has more.
 
 >>> from accountcare.policies import AbcPolicy
+>>> AbcPolicy().assign({"acme": 800, "globex": 150, "initech": 50}).labels()
+{'acme': 'A', 'globex': 'B', 'initech': 'C'}
+"""
+
+from accountcare.policies import AbcPolicy
 >>> AbcPolicy().assign({"acme": 800, "globex": 150, "initech": 50}).labels()
 {'acme': 'A', 'globex': 'B', 'initech': 'C'}
 """
