@@ -9,11 +9,6 @@ packages; each subject has more.
 {'acme': 'A', 'globex': 'B', 'initech': 'C'}
 """
 
-from accountcare.policies import AbcPolicy
->>> AbcPolicy().assign({"acme": 800, "globex": 150, "initech": 50}).labels()
-{'acme': 'A', 'globex': 'B', 'initech': 'C'}
-"""
-
 from accountcare.policies.care.schedule import schedule_care
 from accountcare.policies.health.assessment import assess_health, health_scores
 from accountcare.policies.health.early_warning import (
