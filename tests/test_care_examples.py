@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, time
 
 import pytest
 
-from accountcare.domain.care import CareKind, CareState, CareTask, DropReason, trusted_task
+from accountcare.domain.care import CareKind, CareState, DropReason
 from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind
 from accountcare.domain.contacts import Birthday, BirthdayCalendar, Channel, Contact, ContactRole
 from accountcare.errors import ConfigurationError
@@ -63,6 +66,23 @@ KASI_CHUSEOK = {
 @pytest.mark.parametrize("year", sorted(HKO_SPRING_FESTIVAL))
 def test_spring_festival_in_china_agrees_with_the_hong_kong_observatory(year: int) -> None:
     assert _greeting("CN", "lunar_new_year", year) == HKO_SPRING_FESTIVAL[year]
+
+
+# Mid-Autumn (八月十五) on the Chinese calendar: Hong Kong Observatory conversion tables.
+# 2031 falls on National Day; Hong Kong's public holiday is the day after the festival.
+HKO_MID_AUTUMN = {
+    2025: date(2025, 10, 6),
+    2026: date(2026, 9, 25),
+    2027: date(2027, 9, 15),
+    2028: date(2028, 10, 3),
+    2031: date(2031, 10, 1),
+}
+
+
+@pytest.mark.parametrize("year", sorted(HKO_MID_AUTUMN))
+@pytest.mark.parametrize("country", ["CN", "HK", "TW"])
+def test_mid_autumn_is_greeted_on_the_festival_itself_every_year(country: str, year: int) -> None:
+    assert _greeting(country, "mid_autumn", year) == HKO_MID_AUTUMN[year]
 
 
 @pytest.mark.parametrize("year", sorted(KASI_SEOLLAL))
@@ -154,12 +174,6 @@ def test_the_ceiling_keeps_the_birthday_and_drops_marketing() -> None:
     assert {d.reason for d in plan.dropped} == {DropReason.FREQUENCY_CEILING}
 
 
-def test_trusted_tasks_equal_validated_ones() -> None:
-    args = ("c-1", "acme", date(2027, 3, 28), time(9), "Europe/Berlin", Channel.EMAIL,
-            CareKind.BIRTHDAY, "birthday", "why", "occasion")  # fmt: skip
-    assert trusted_task(*args) == CareTask(*args)
-
-
 def test_a_window_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="before it starts"):
         schedule_care([_contact()], start=date(2027, 2, 1), end=date(2027, 1, 1))
@@ -226,3 +240,40 @@ def test_a_touch_before_a_window_end_yields_to_a_birthday_just_after_it() -> Non
     assert [(d.task.occasion, d.reason) for d in first.dropped] == [
         ("ev-1", DropReason.FREQUENCY_CEILING)
     ]
+
+
+def test_a_counted_reverification_near_a_window_end_yields_to_an_event_just_after_it() -> None:
+    # With re-verification counted, it is the lowest priority: the window before must
+    # look ahead at the event on 2 February to refuse the question on 30 January.
+    rules = CareRules(internal_kinds=frozenset(), ceiling=[CeilingRule(1, 7)])
+    who = _contact(country="DE", verified={"emails": date(2026, 1, 30)})
+    events = [CareEvent("ev", EventKind.PRICE_CHANGE, date(2027, 2, 2))]
+    common = {"rules": rules, "events": events}
+    whole = schedule_care([who], start=date(2027, 1, 10), end=date(2027, 3, 1), **common)  # type: ignore[arg-type]
+    first = schedule_care([who], start=date(2027, 1, 10), end=date(2027, 2, 1), **common)  # type: ignore[arg-type]
+    second = schedule_care(
+        [who],
+        start=date(2027, 2, 1),
+        end=date(2027, 3, 1),
+        state=first.carry,
+        **common,  # type: ignore[arg-type]
+    )
+    assert [t.kind for t in whole.tasks] == [CareKind.EVENT]
+    assert [*first.tasks, *second.tasks] == list(whole.tasks)
+
+
+def test_greeting_days_do_not_depend_on_the_language_of_the_process() -> None:
+    script = (
+        "from accountcare.policies.care import greeting_days\n"
+        "print([tuple(d) for c in ('CN', 'KR', 'TW', 'HK') for d in greeting_days(c, 2031)])"
+    )
+    found = set()
+    for language in ("en_US", "ko", "zh_TW", "C"):
+        env = {**os.environ, "LANGUAGE": language, "LC_ALL": f"{language}.UTF-8", "LANG": language}
+        run = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        found.add(run.stdout)
+    assert len(found) == 1
+    assert "lunar_new_year" in found.pop()

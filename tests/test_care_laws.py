@@ -1,4 +1,5 @@
-"""Laws of the care scheduler (DESIGN.md: care schedules), pinned with Hypothesis."""
+"""Laws of the care scheduler, pinned with Hypothesis: birthdays once a year, opt-outs and
+consent, the frequency ceiling, window additivity, independence of input order."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accountcare.domain.care import CareKind, CareSchedule, CareTask, DropReason
-from accountcare.domain.care_rules import CareRules, ExtraHoliday
-from accountcare.policies.care.occasions import PRIORITY
-from accountcare.policies.care.schedule import schedule_care
+from accountcare.domain.care_rules import PRIORITY, CareRules, ExtraHoliday
+from accountcare.domain.contacts import Channel, Contact
+from accountcare.policies.care import schedule_care
 from accountcare.serialization import converter
 from accountcare.testing.care import CareInputs, care_inputs, windows
 
@@ -70,24 +71,40 @@ def test_care_no_task_outside_the_window(inputs: CareInputs, window: tuple[date,
 @settings(deadline=None)
 @given(care_inputs(), windows())
 def test_care_honours_opt_outs_and_consent(inputs: CareInputs, window: tuple[date, date]) -> None:
+    # Whether and where a contact may be reached is the contact's own rule: every task
+    # goes on its channel_for the kind's channels, every touch without one is dropped.
     start, end = window
     schedule = _schedule(inputs, start, end)
     contacts = {c.id: c for c in inputs.contacts}
     for task in schedule.tasks:
         contact = contacts[task.contact_id]
-        allowed = inputs.rules.channels[task.kind]
-        assert not contact.opted_out
-        assert task.channel in contact.consents
-        assert task.channel in allowed
-        first = next(c for c in contact.channels if c in allowed and c in contact.consents)
-        assert task.channel is first
+        assert contact.may_contact(task.channel)
+        assert task.channel is contact.channel_for(inputs.rules.channels[task.kind])
     for drop in schedule.dropped:
         contact = contacts[drop.task.contact_id]
+        reachable = contact.channel_for(inputs.rules.channels[drop.task.kind])
         if drop.reason is DropReason.OPTED_OUT:
             assert contact.opted_out
-        if drop.reason is DropReason.NO_CONSENTED_CHANNEL:
-            allowed = inputs.rules.channels[drop.task.kind]
-            assert not any(c in allowed and c in contact.consents for c in contact.channels)
+        elif drop.reason is DropReason.NO_CONSENTED_CHANNEL:
+            assert reachable is None
+        else:
+            assert drop.task.channel is reachable
+
+
+@given(st.from_type(Contact), st.frozensets(st.sampled_from(Channel)))
+def test_a_contact_is_reached_on_its_first_preferred_channel_it_consents_to(
+    contact: Contact, suitable: frozenset[Channel]
+) -> None:
+    chosen = contact.channel_for(suitable)
+    allowed = [c for c in contact.channels if c in suitable and c in contact.consents]
+    if contact.opted_out or not allowed:
+        assert chosen is None
+        assert not any(contact.may_contact(c) for c in contact.channels if c in suitable)
+    else:
+        assert chosen is allowed[0]
+        assert contact.may_contact(chosen)
+    everything = [c for c in contact.channels if c in contact.consents]
+    assert contact.reachable_channels == (() if contact.opted_out else tuple(everything))
 
 
 def _counted(inputs: CareInputs, tasks: tuple[CareTask, ...], contact_id: str) -> list[CareTask]:

@@ -167,11 +167,11 @@ def test_float_shares_next_to_a_cutoff_are_decided_exactly(
     for policy in POLICIES:
         assert_same_as_assign(policy, book, partitioned(book_frame(book), [1, 3]))
     # These books do take the exact path of the fit (run here, in this process).
-    from accountcare.adapters import dask_tiers
+    from accountcare.policies.tiers import vectorised
 
     exact_calls: list[int] = []
-    scaled = dask_tiers._scaled
-    monkeypatch.setattr(dask_tiers, "_scaled", lambda xs: exact_calls.append(1) or scaled(xs))
+    scaled = vectorised._scaled
+    monkeypatch.setattr(vectorised, "_scaled", lambda xs: exact_calls.append(1) or scaled(xs))
     with dask.config.set(scheduler="sync"):
         assert fit_frame(partitioned(book_frame(book), [1, 3]), AbcPolicy()) == AbcPolicy().fit(
             book

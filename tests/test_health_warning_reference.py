@@ -8,21 +8,24 @@ replaced). Both must give the very same values, figures, words and order.
 
 from __future__ import annotations
 
+import ast
 import doctest
 import gc
+import graphlib
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import pairwise
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accountcare import _gc
+from accountcare import policies
 from accountcare.domain import (
     Complaint,
     ComplaintSeverity,
@@ -35,18 +38,12 @@ from accountcare.domain import (
 )
 from accountcare.domain import health as health_values
 from accountcare.domain import warnings as warning_values
+from accountcare.domain._trusted import trusted
 from accountcare.domain.cadence import DEFAULT_CADENCE
 from accountcare.domain.contacts import RelationshipLayer
-from accountcare.domain.health import (
-    COMPONENTS,
-    HealthComponents,
-    HealthScore,
-    HealthWeights,
-    trusted_components,
-    trusted_score,
-)
+from accountcare.domain.health import COMPONENTS, HealthComponents, HealthScore, HealthWeights
 from accountcare.domain.periods import Period
-from accountcare.domain.warnings import Alert, AlertRule, trusted_alert
+from accountcare.domain.warnings import Alert, AlertRule
 from accountcare.errors import InvalidRecord
 from accountcare.policies.health import assessment as health
 from accountcare.policies.health import early_warning, metrics
@@ -302,9 +299,9 @@ def test_one_purchase_day_has_no_interval_even_when_one_order_is_enough() -> Non
 
 def test_trusted_alerts_equal_validated_ones() -> None:
     figures = (("days", Decimal(9)), ("usual", Decimal("4.5")))
-    trusted = trusted_alert("acme", AlertRule.LAPSED, figures, "lapsed")
-    assert trusted == Alert("acme", AlertRule.LAPSED, dict(figures), "lapsed")
-    assert hash(trusted) == hash(Alert("acme", AlertRule.LAPSED, figures, "lapsed"))
+    made = trusted(Alert)("acme", AlertRule.LAPSED, figures, "lapsed")
+    assert made == Alert("acme", AlertRule.LAPSED, dict(figures), "lapsed")
+    assert hash(made) == hash(Alert("acme", AlertRule.LAPSED, figures, "lapsed"))
 
 
 # ---------------------------------------------------------------- health reference
@@ -499,11 +496,11 @@ def test_trusted_scores_equal_validated_ones_and_bad_ids_are_still_caught() -> N
         assert score == rebuilt
         assert hash(score) == hash(rebuilt)
     parts = (1.0, 0.25, 0.5, 0.0, 0.6, 1)
-    components = trusted_components(*parts)
+    components = trusted(HealthComponents)(*parts)
     assert components == HealthComponents(*parts)
     reasons = ("coverage", "recency")
-    trusted = trusted_score("acme", 42.5, components, HealthWeights(), reasons)
-    assert trusted == HealthScore("acme", 42.5, HealthComponents(*parts), HealthWeights(), reasons)
+    made = trusted(HealthScore)("acme", 42.5, components, HealthWeights(), reasons)
+    assert made == HealthScore("acme", 42.5, HealthComponents(*parts), HealthWeights(), reasons)
     with pytest.raises(InvalidRecord, match="account_id"):
         health_scores([], [], as_of=date(2026, 6, 1), tiers={" ": "A"})
 
@@ -522,23 +519,55 @@ def test_requirements_met_matches_the_relationship_map() -> None:
 # ---------------------------------------------------------------- the shell around them
 
 
-@pytest.mark.parametrize("enabled", [True, False])
-def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
-    was = gc.isenabled()
-    try:
-        if not enabled:
-            gc.disable()
-        early_warnings([], previous=PREV, current=CUR)
-        health_scores([], [], as_of=date(2026, 6, 1), tiers={"a": "A"})
-        assert gc.isenabled() is enabled
-    finally:
-        if was:
-            gc.enable()
+def _touched(*args: object) -> None:
+    raise AssertionError("a policy touched the garbage collector")
+
+
+@settings(max_examples=20, deadline=None)
+@given(orders=books(), book=relationships_book())
+def test_policies_never_touch_the_collector(
+    orders: list[Order], book: tuple[list[Contact], list[Interaction], list[Complaint]]
+) -> None:
+    # An embeddable library leaves process-wide state to its host.
+    contacts, touches, complaints = book
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("disable", "enable", "freeze", "unfreeze", "collect", "set_threshold"):
+            patch.setattr(gc, name, _touched)
+        early_warnings(orders, complaints, previous=PREV, current=CUR)
+        health_scores(contacts, touches, complaints, as_of=CUR.start, tiers=dict.fromkeys(ACCOUNTS))
+
+
+def test_no_policy_module_imports_the_collector() -> None:
+    for path in Path(policies.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not imported & {"gc", "_gc", "accountcare._gc"}, path
+
+
+@pytest.mark.parametrize("package", ["health", "visits", "relationships"])
+def test_the_modules_of_a_subject_depend_one_way(package: str) -> None:
+    # type-only imports count too: a cycle hidden behind TYPE_CHECKING is still one
+    prefix = f"accountcare.policies.{package}."
+    graph = {}
+    for path in (Path(policies.__file__).parent / package).glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[prefix + path.stem] = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(prefix)
+        }
+    assert len(graph) > 3
+    list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError
 
 
 @pytest.mark.parametrize(
     "module",
-    [early_warning, health, metrics, relationships, _gc, health_values, warning_values],
+    [early_warning, health, metrics, relationships, health_values, warning_values],
 )
 def test_docstring_examples_run(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module)

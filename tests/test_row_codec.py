@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 import json
+import linecache
+import traceback
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -14,30 +16,14 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from accountcare.adapters._codec import dumps, loads, row_codec
-from accountcare.adapters._rows import decode_all, encode_json, stored
+from accountcare.adapters._codec import loads, row_codec, stored
+from accountcare.adapters._rows import STORED_KINDS, decode_all, encode_json
 from accountcare.domain import Account
 from accountcare.domain.accounts import AccountNote, Address, FinancialInfo
-from accountcare.domain.activity import Complaint, Interaction, Order
-from accountcare.domain.care import CareSchedule
+from accountcare.domain.activity import Order
 from accountcare.domain.contacts import Contact
-from accountcare.domain.outbox import OutboxEntry
-from accountcare.domain.tiers import TierAssignment
-from accountcare.domain.visits import VisitPlan
 from accountcare.ports.store import StoreError
 from accountcare.testing import strategy_for
-
-STORED_KINDS = [
-    Account,
-    Contact,
-    Order,
-    Interaction,
-    Complaint,
-    TierAssignment,
-    VisitPlan,
-    CareSchedule,
-    OutboxEntry,
-]
 
 
 def _exactly_equal(left: Any, right: Any) -> bool:
@@ -75,7 +61,7 @@ def test_the_codec_writes_the_converters_format_and_reads_it_back_exactly(kind: 
     def round_trip(value: Any) -> None:
         text = codec.text(value)
         assert text == _converter_json(value)
-        assert dumps(codec.encode(value)) == text
+        assert json.dumps(codec.encode(value), ensure_ascii=False, separators=(",", ":")) == text
         data = loads(text)
         assert data == json.loads(text)
         back = codec.decode(data)
@@ -163,12 +149,15 @@ def test_payloads_in_other_valid_spellings_are_read_as_the_converter_reads_them(
     assert account.updated_at.utcoffset() is not None
 
 
-def test_reading_many_rows_pauses_the_collector_and_restores_it() -> None:
+def test_reading_many_rows_leaves_the_collector_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    def touched() -> None:
+        raise AssertionError("the garbage collector was paused")
+
+    monkeypatch.setattr(gc, "disable", touched)
+    monkeypatch.setattr(gc, "freeze", touched)
     accounts = [Account(id=f"a-{n:05d}", name=f"A {n}", tags={"x"}) for n in range(2500)]
     payloads = [encode_json(a) for a in accounts]
-    assert gc.isenabled()
     assert decode_all(payloads, Account, "here") == tuple(accounts)
-    assert gc.isenabled()
 
 
 def test_loads_reads_what_json_loads_reads_and_refuses_what_it_refuses() -> None:
@@ -177,3 +166,16 @@ def test_loads_reads_what_json_loads_reads_and_refuses_what_it_refuses() -> None
     for bad in ('{"a":1}x', '{"a":', "{'a':1}"):
         with pytest.raises(json.JSONDecodeError):
             loads(bad)
+
+
+def test_a_traceback_through_a_row_codec_shows_its_code() -> None:
+    with pytest.raises(KeyError, match="ordered_on") as failed:
+        row_codec(Order).decode({"id": "o-1", "account_id": "acme", "amount": "1"})
+    frames = traceback.extract_tb(failed.value.__traceback__)
+    generated = [f for f in frames if f.filename.startswith("<accountcare row codec")]
+    assert [f.filename for f in generated] == [
+        "<accountcare row codec accountcare.domain.activity.Order.decode>"
+    ]
+    assert generated[0].line is not None
+    assert generated[0].line.endswith("(d['ordered_on'])")
+    assert linecache.getline(generated[0].filename, 1) == "def decode(d):\n"

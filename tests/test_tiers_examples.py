@@ -270,7 +270,8 @@ def test_priority_quadrants() -> None:
     assert policy.prioritise("a", tier="A", open_complaints=1).priority is Priority.IMPORTANT_URGENT
     assert policy.prioritise("a", tier="A").priority is Priority.IMPORTANT
     assert policy.prioritise("a", tier="C", overdue_days=10).priority is Priority.URGENT
-    assert policy.prioritise("a", tier="C", overdue_days=3).priority is Priority.NEITHER
+    late = PriorityPolicy(urgent_overdue_days=7)
+    assert late.prioritise("a", tier="C", overdue_days=3).priority is Priority.NEITHER
     assert (
         policy.prioritise("a", strategic=True, declining=True).priority is Priority.IMPORTANT_URGENT
     )

@@ -3,10 +3,13 @@ that the law checks catch broken policies."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accountcare.domain.tiers import TierAssignment, TierReason
@@ -15,6 +18,8 @@ from accountcare.policies.tiers.profitability import ProfitabilityPolicy
 from accountcare.policies.tiers.rank_bands import RankBandPolicy
 from accountcare.policies.tiers.scorecard import Scorecard
 from accountcare.policies.tiers.value_labels import ValueLabelPolicy
+from accountcare.policies.tiers.values import count_negative_as_nothing
+from accountcare.policies.tiers.vectorised import vector_tiers
 from accountcare.testing import (
     LawViolation,
     check_deterministic,
@@ -86,6 +91,30 @@ def test_scorecard_obeys_the_tier_laws() -> None:
 
 def test_every_law_at_once_for_abc() -> None:
     check_tier_policy(AbcPolicy(), max_examples=30)
+
+
+COUNTING_NEGATIVES_AS_NOTHING = [AbcPolicy(), RankBandPolicy(), ValueLabelPolicy(50, 10)]
+
+
+@pytest.mark.parametrize("policy", COUNTING_NEGATIVES_AS_NOTHING, ids=lambda p: p.name)
+@settings(max_examples=60, deadline=None)
+@given(values=st.one_of(tier_values(), tier_values("float")))
+def test_negative_values_count_as_nothing_on_every_path(policy: Any, values: Any) -> None:
+    counted = {k: count_negative_as_nothing(v) for k, v in values.items()}
+    for value, as_counted in zip(values.values(), counted.values(), strict=True):
+        assert as_counted == max(value, 0)
+        assert type(as_counted) is type(value)
+    assert policy.assign(values) == policy.assign(counted)
+    cutoffs = policy.fit(values)
+    assert cutoffs == policy.fit(counted) == policy.fit_counts(Counter(values.values()))
+    floats = np.array([float(v) for v in values.values()])
+    vector = vector_tiers(policy, floats, list(values)).tolist()
+    as_floats = {k: float(v) for k, v in counted.items()}  # nothing left to count as nothing
+    assert dict(zip(values, vector, strict=True)) == policy.assign(as_floats).labels()
+    for key in (k for k, v in values.items() if v < 0):
+        got = policy.classify(cutoffs, key, values[key])
+        assert (got.tier, got.reason.value) == (policy.tiers[-1], 0.0)
+        assert policy.assign(values)[key].tier == policy.tiers[-1]
 
 
 # -- broken policies are caught ------------------------------------------------------

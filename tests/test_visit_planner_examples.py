@@ -21,6 +21,7 @@ from accountcare.domain import (
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.domain.visits import UnplacedReason, VisitPlan, VisitPurpose
 from accountcare.errors import ConfigurationError
+from accountcare.policies.tiers.priority import PriorityPolicy
 from accountcare.policies.visits import cadence as cadence_policy
 from accountcare.policies.visits import plan_views, workdays
 from accountcare.policies.visits import planner as visits
@@ -134,6 +135,22 @@ def test_higher_tier_is_served_first_and_the_rest_is_listed() -> None:
     (missed,) = plan.unplaced
     assert (missed.account_id, missed.reason) == ("c-first", UnplacedReason.CAPACITY)
     assert "full" in missed.detail
+
+
+def test_an_account_overdue_by_a_few_days_comes_first_unless_the_policy_waits_longer() -> None:
+    li = WorkCalendar("rep-li", "CN", visits_per_day=1, working_weekdays=[0])
+    start = date(2026, 11, 2)  # a Monday; the rep works Mondays only
+    book = [Account("b-new", "B", owner="rep-li"), Account("c-late", "C", owner="rep-li")]
+    # the C account was due 3 days before the plan; the B account is due on its first day
+    history = [visited("c-late", start - timedelta(days=94))]
+    tiers = {"b-new": "B", "c-late": "C"}
+    plan = plan_visits(book, tiers, [li], start=start, weeks=1, interactions=history)
+    assert [(v.account_id, v.purpose) for v in plan.visits] == [("c-late", VisitPurpose.OVERDUE)]
+    patient = PriorityPolicy(urgent_overdue_days=7)
+    plan = plan_visits(
+        book, tiers, [li], start=start, weeks=1, interactions=history, priority_policy=patient
+    )
+    assert [v.account_id for v in plan.visits] == ["b-new"]
 
 
 def test_weekly_cap_limits_the_week() -> None:

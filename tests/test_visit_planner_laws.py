@@ -1,4 +1,4 @@
-"""Property tests: the visit-plan laws of DESIGN.md, on small random planning problems."""
+"""Property tests: the visit-plan laws, on small random planning problems."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 import random
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 import attrs
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from accountcare.domain.tiers import Priority
 from accountcare.domain.visits import UnplacedReason, VisitPlan, VisitPurpose
+from accountcare.policies.tiers.priority import PriorityPolicy
 from accountcare.policies.visits.cadence import due_dates, is_developing
 from accountcare.policies.visits.planner import plan_visits
 from accountcare.policies.visits.workdays import working_days
@@ -142,6 +143,43 @@ def test_higher_ranked_visits_are_served_first_when_capacity_is_short(
         for visit in plan.for_rep(missed.rep_id or ""):
             if missed.window_start <= visit.on <= missed.window_end:
                 assert rank[visit.account_id] <= rank[missed.account_id], (visit, missed)
+
+
+@given(
+    planning_inputs(max_accounts=16, max_per_day=1),
+    st.builds(
+        PriorityPolicy,
+        important_tiers=st.frozensets(st.sampled_from(["A", "B", "C"])),
+        urgent_overdue_days=st.integers(0, 20),
+        strategic_is_important=st.booleans(),
+    ),
+)
+def test_the_planners_quadrants_are_the_priority_policys(
+    inputs: PlanningInputs, policy: PriorityPolicy
+) -> None:
+    # The planner has no rule of its own: its order is the policy's quadrant of each
+    # account's tier, strategic flag, open complaints and overdue days at the start.
+    dues = due_dates(
+        inputs.accounts,
+        inputs.tiers,
+        inputs.interactions,
+        as_of=inputs.start,
+        cadence=inputs.cadence,
+    )
+    opening = datetime.combine(inputs.start, time(), tzinfo=UTC)
+    complaints = Counter(c.account_id for c in inputs.complaints if c.is_open_at(opening))
+    quadrants = {
+        a.id: policy.prioritise(
+            a.id,
+            tier=dues[a.id].tier,
+            strategic=a.strategic,
+            open_complaints=complaints[a.id],
+            overdue_days=dues[a.id].visit_overdue_days,
+        ).priority
+        for a in inputs.accounts
+    }
+    derived = plan_visits(**inputs.kwargs(), priority_policy=policy)
+    assert derived == plan_of(attrs.evolve(inputs, priorities=quadrants))
 
 
 @given(planning_inputs(max_accounts=16, max_per_day=1))

@@ -5,10 +5,10 @@ immutable domain values, with thin adapters for storage, notification and import
 Dependencies point inward: ``cli`` -> ``services`` -> (``policies``, ``adapters``) ->
 ``domain``. Where to look:
 
-- [`accountcare.domain`][accountcare.domain]: the values, validated and immutable
+- `accountcare.domain`: the values, validated and immutable
   (`Account`, `Contact`, `Order`, `Complaint`, `TierAssignment`, `Visit`, `CareTask`,
   `CareRules`, `Cadence`, `WorkCalendar`, `HealthScore`, `Alert`, `Message`).
-- [`accountcare.policies`][accountcare.policies]: the pure decisions, by subject:
+- `accountcare.policies`: the pure decisions, by subject:
     - `policies.tiers`: `AbcPolicy`, `RankBandPolicy`, `ProfitabilityPolicy`,
       `ValueLabelPolicy`, `Scorecard`, `KeyAccountRules`, `PriorityPolicy`,
       `migration_report`; every population policy is `fit` then `classify`;
@@ -18,13 +18,13 @@ Dependencies point inward: ``cli`` -> ``services`` -> (``policies``, ``adapters`
       `retention_figures`;
     - `policies.relationships`: `relationship_map`, `review_teams`, PDCA cycles;
     - `policies.hygiene` and `policies.visibility`: re-verification, purging, department views.
-- [`accountcare.ports`][accountcare.ports]: the protocols a store or a notifier satisfies.
-- [`accountcare.adapters`][accountcare.adapters]: memory, SQLite and SQL stores,
+- `accountcare.ports`: the protocols a store or a notifier satisfies.
+- `accountcare.adapters`: memory, SQLite and SQL stores,
   notifiers (console, SMTP, webhook, Apprise), importers (CSV, vCard), iCalendar export,
   DataFrames, plots, Dask.
-- [`accountcare.services`][accountcare.services]: the use cases a host calls (`retier`,
+- `accountcare.services`: the use cases a host calls (`retier`,
   `plan_and_save`, `schedule_and_enqueue`, `review_book`, `Dispatcher`), over a store.
-- [`accountcare.testing`][accountcare.testing]: Hypothesis strategies for every value, the
+- `accountcare.testing`: Hypothesis strategies for every value, the
   tier-policy laws and the store and notifier contract suites.
 - `accountcare.cli`: the `accountcare` command, a thin skin over the services.
 

@@ -31,7 +31,7 @@ from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole,
 
 __all__ = ["PARETO_SHAPE", "sample_book"]
 
-# Shape 1.16 gives the 80/20 split the domain brief quotes (20% of customers, 80% of value).
+# Shape 1.16 gives the 80/20 split practitioners quote (20% of customers, 80% of value).
 PARETO_SHAPE = 1.16
 
 _REGIONS = (
@@ -79,23 +79,7 @@ def sample_book(
         account_id = f"acct-{n:05d}"
         region = _REGIONS[n % len(_REGIONS)]
         prospect = rng.random() < 0.05
-        book_accounts.append(
-            Account(
-                id=account_id,
-                name=f"{_company_word(rng)} {('Trading', 'Industries', 'Group', 'Labs')[n % 4]}"
-                f" {n}",
-                owner=rep_ids[rng.randrange(len(rep_ids))],
-                industry=_INDUSTRIES[rng.randrange(len(_INDUSTRIES))],
-                region=region[0],
-                size=CompanySize(("small", "medium", "large", "enterprise")[n % 4]),
-                cooperation_since=None
-                if prospect
-                else history_start - timedelta(days=rng.randrange(0, 365 * 6)),
-                stage=LifecycleStage.PROSPECT if prospect else LifecycleStage.CUSTOMER,
-                source=tuple(Source)[n % len(Source)],
-                strategic=rng.random() < 0.03,
-            )
-        )
+        book_accounts.append(_account(rng, n, region[0], rep_ids, history_start, prospect))
         contacts.extend(_contacts(rng, account_id, region, as_of))
         if not prospect:
             orders.extend(_orders(rng, account_id, currency, history_start, as_of))
@@ -108,6 +92,31 @@ def sample_book(
         orders=sorted(orders, key=_by_id),
         interactions=sorted(interactions, key=_by_id),
         complaints=sorted(complaints, key=_by_id),
+    )
+
+
+def _account(
+    rng: random.Random,
+    n: int,
+    region: str,
+    rep_ids: tuple[str, ...],
+    history_start: date,
+    prospect: bool,
+) -> Account:
+    """The ``n``-th account; a prospect has no cooperation yet (and, later, no history)."""
+    return Account(
+        id=f"acct-{n:05d}",
+        name=f"{_company_word(rng)} {('Trading', 'Industries', 'Group', 'Labs')[n % 4]} {n}",
+        owner=rep_ids[rng.randrange(len(rep_ids))],
+        industry=_INDUSTRIES[rng.randrange(len(_INDUSTRIES))],
+        region=region,
+        size=CompanySize(("small", "medium", "large", "enterprise")[n % 4]),
+        cooperation_since=None
+        if prospect
+        else history_start - timedelta(days=rng.randrange(0, 365 * 6)),
+        stage=LifecycleStage.PROSPECT if prospect else LifecycleStage.CUSTOMER,
+        source=tuple(Source)[n % len(Source)],
+        strategic=rng.random() < 0.03,
     )
 
 

@@ -30,32 +30,18 @@ from accountcare.errors import InvalidRecord
 __all__ = ["converter", "from_json", "structure", "to_json", "unstructure"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 converter = make_converter(forbid_extra_keys=True)
 
 
-def _structure_date(value: Any, _: type) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
+def _structure_iso(value: Any, kind: type[date | time]) -> Any:
+    """An ISO 8601 string (or a value already of ``kind``) as a date, datetime or time."""
+    if isinstance(value, kind) and not (kind is date and isinstance(value, datetime)):
         return value
     if not isinstance(value, str):
-        raise TypeError(f"expected an ISO date string, got {type(value).__name__}")
-    return date.fromisoformat(value)
-
-
-def _structure_datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO datetime string, got {type(value).__name__}")
-    return datetime.fromisoformat(value)
-
-
-def _structure_time(value: Any, _: type) -> time:
-    if isinstance(value, time):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f"expected an ISO time string, got {type(value).__name__}")
-    return time.fromisoformat(value)
+        raise TypeError(f"expected an ISO {kind.__name__} string, got {type(value).__name__}")
+    return kind.fromisoformat(value)
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -112,22 +98,21 @@ def _structure_birthday(value: Any, _: type) -> Birthday:
     return Birthday(int(match["month"]), int(match["day"]), year, calendar, leap)
 
 
-converter.register_unstructure_hook(date, date.isoformat)
-converter.register_structure_hook(date, _structure_date)
-converter.register_unstructure_hook(datetime, datetime.isoformat)
-converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(time, time.isoformat)
-converter.register_structure_hook(time, _structure_time)
-converter.register_unstructure_hook(Decimal, str)
-converter.register_structure_hook(Decimal, _structure_decimal)
-converter.register_unstructure_hook(timedelta, _unstructure_timedelta)
-converter.register_structure_hook(timedelta, _structure_timedelta)
-converter.register_unstructure_hook(Birthday, _unstructure_birthday)
-converter.register_structure_hook(Birthday, _structure_birthday)
+_LEAVES: tuple[tuple[type, Any, Any], ...] = (
+    (date, date.isoformat, _structure_iso),
+    (datetime, datetime.isoformat, _structure_iso),
+    (time, time.isoformat, _structure_iso),
+    (Decimal, str, _structure_decimal),
+    (timedelta, _unstructure_timedelta, _structure_timedelta),
+    (Birthday, _unstructure_birthday, _structure_birthday),
+)
+for _kind, _out, _in in _LEAVES:
+    converter.register_unstructure_hook(_kind, _out)
+    converter.register_structure_hook(_kind, _in)
 
 #: The types with hooks of their own above (the rest are attrs records, enums, plain
 #: JSON values and collections of them); row codecs call these hooks as they are.
-LEAF_TYPES: frozenset[type] = frozenset({date, datetime, time, Decimal, timedelta, Birthday})
+LEAF_TYPES: frozenset[type] = frozenset(kind for kind, _, _ in _LEAVES)
 
 
 def unstructure(value: object) -> Any:
@@ -150,13 +135,14 @@ def structure(payload: Any, kind: type[T]) -> T:
     except InvalidRecord:
         raise
     except cattrs.BaseValidationError as exc:
-        inner = _domain_error(exc)
+        inner = _inner(exc, InvalidRecord)
         if inner is not None:
             raise inner from exc
         record = _record(kind, payload)
-        extra = _extra_keys(exc)
-        if extra:
-            raise InvalidRecord(record, extra[0], f"is not a field of {kind.__name__}") from exc
+        extra = _inner(exc, cattrs.ForbiddenExtraKeysError)
+        if extra is not None:
+            name = sorted(extra.extra_fields)[0]
+            raise InvalidRecord(record, name, f"is not a field of {kind.__name__}") from exc
         problems = "; ".join(cattrs.transform_error(exc))
         raise InvalidRecord(record, _first_path(exc), problems) from exc
     except (TypeError, ValueError, KeyError) as exc:
@@ -169,21 +155,12 @@ def _record(kind: type, payload: Any) -> str:
     return f"{name} {key!r}" if isinstance(key, str) and key else name
 
 
-def _extra_keys(exc: BaseException) -> list[str]:
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return sorted(exc.extra_fields)
-    for child in getattr(exc, "exceptions", ()):
-        found = _extra_keys(child)
-        if found:
-            return found
-    return []
-
-
-def _domain_error(exc: BaseException) -> InvalidRecord | None:
-    if isinstance(exc, InvalidRecord):
+def _inner(exc: BaseException, kind: type[E]) -> E | None:
+    """The first ``kind`` among ``exc`` and the exceptions grouped in it."""
+    if isinstance(exc, kind):
         return exc
     for child in getattr(exc, "exceptions", ()):
-        found = _domain_error(child)
+        found = _inner(child, kind)
         if found is not None:
             return found
     return None

@@ -1,31 +1,31 @@
 """Row codecs: a stored record kind to its payload's plain data and back, fast.
 
-A store writes and reads whole books at once (100,000 accounts in one batch), so the
+A store writes and reads whole books at once (100,000 accounts in one batch), where the
 general machinery of the one converter (:mod:`accountcare.serialization`) dominates:
-cattrs dispatches per value, and reading back runs every validator of every value
-again. A :class:`RowCodec` is built once per record kind from the kind's attrs fields
-and the converter's own hooks, as straight-line Python (the technique attrs and cattrs
-use for ``__init__`` and their hooks), and keeps the stored format exactly:
+cattrs dispatches per value, and reading back runs every validator again. A
+:class:`RowCodec` is built once per record kind from its attrs fields and the
+converter's own hooks, as straight-line Python (as attrs writes ``__init__``; the source
+is registered with ``linecache``, so tracebacks show it), keeping the stored format:
 
-- :meth:`RowCodec.encode` gives the very plain data ``stored.unstructure`` gives (fields
+- :meth:`RowCodec.encode` gives the plain data ``stored.unstructure`` gives (fields
   equal to their default left out); nested records go through their own codecs, leaf
   types (dates, instants, money, durations, birthdays) through the converter's hooks.
-- :meth:`RowCodec.text` writes the JSON text of that data directly (the same text as
-  ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, strings escaped by the
-  ``json`` module's own function), without building the dicts first.
-- :meth:`RowCodec.decode` rebuilds a value from such data **without running validators**
-  (a trusted constructor: fields are set through their slots). A payload was validated
-  when its value was built, before it was written, and the codec builds each field in
-  the exact type the constructor's converters produce (tuples, frozensets, enums,
-  ``Decimal``, aware ``datetime``); a field of a type it does not know is built by the
-  converter's hook and then passed through the field's own converter. It is only for
-  payloads a store wrote itself; everything else goes through
-  :func:`accountcare.serialization.structure`, which validates. A kind with an
-  ``__attrs_post_init__`` (or a converter that needs the instance) is rebuilt through
-  its constructor, so its checks run.
+- :meth:`RowCodec.text` writes the JSON text of that data directly, without building
+  the dicts (``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``'s text).
+- :meth:`RowCodec.decode` rebuilds a value through the kind's trusted constructor
+  (``accountcare.domain._trusted.trusted``): validators do not run again. They ran
+  when the value was built, before it was written, and the decoder builds each field in
+  the form the constructor's converters produce (tuples, frozensets, enums, ``Decimal``,
+  aware ``datetime``); a field of a type it does not know is built by the converter's
+  hook, then passed through the field's converter. It is only for payloads a store
+  wrote itself; anything else goes through :func:`accountcare.serialization.structure`.
+  A kind with ``__attrs_post_init__`` (or a converter that needs the instance) is built
+  through its constructor, so its checks run.
 
-A property test holds both directions to the converter on generated values of every
-stored kind (``tests/test_row_codec.py``).
+Leaving defaults out makes each default part of the stored format, as in protocol
+buffers: changing one changes what stored payloads mean, and needs a migration that
+rewrites them (``tests/test_golden_payloads.py`` fails until then).
+``tests/test_row_codec.py`` holds both directions to the converter for every stored kind.
 
 >>> from datetime import UTC, datetime
 >>> from accountcare.domain import Account
@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import collections.abc
 import enum
 import json
 import types
@@ -50,33 +51,76 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from accountcare.adapters._json_text import _plain_json, _quote, dumps, loads
-from accountcare.serialization import LEAF_TYPES
+from accountcare.adapters._json_text import loads, plain_json, quote
+from accountcare.domain._trusted import register_source, trusted
+from accountcare.serialization import LEAF_TYPES, converter
 
-__all__ = ["RowCodec", "dumps", "loads", "row_codec"]
+__all__ = ["RowCodec", "loads", "row_codec", "stored"]
 
 T = TypeVar("T")
 
+#: The one converter's hooks, leaving out fields equal to their default and without
+#: per-field error detail on reading, which only ever meets rows a store wrote. Both
+#: make a round trip about three times faster. The codecs are straight-line versions of
+#: these hooks; ``stored`` itself reads what they cannot.
+stored = converter.copy(omit_if_default=True, detailed_validation=False)
+
 _NONE = type(None)
 _PLAIN = (str, int, bool, _NONE)  # JSON gives these back as they went in
+_COLLECTIONS = (tuple, frozenset, list, collections.abc.Sequence)
+_FACTORY: Any = attrs.Factory  # the class (its stub calls it a function)
 
 
+class _Shape(enum.Enum):
+    """What a field's type is, as far as generating code for it goes."""
+
+    PLAIN = "plain"  # str, int, bool, None: JSON keeps them as they are
+    FLOAT = "float"
+    LEAF = "leaf"  # a type with hooks of its own in the converter
+    ENUM = "enum"
+    RECORD = "record"  # an attrs class: its own codec
+    OPTIONAL = "optional"  # X | None
+    MANY = "many"  # tuple[X, ...], frozenset[X], list[X], Sequence[X]
+    FIXED = "fixed"  # tuple[X, Y]
+    OTHER = "other"  # anything else: the converter's hooks
+
+
+_NESTED = frozenset({_Shape.OPTIONAL, _Shape.MANY, _Shape.FIXED})
+
+
+def _shape(kind: Any) -> tuple[_Shape, Any]:
+    """The shape of ``kind`` and its parts: the inner type of an optional, ``(origin,
+    item type)`` of a collection, the item types of a fixed tuple."""
+    if kind in _PLAIN:
+        return _Shape.PLAIN, None
+    if kind is float:
+        return _Shape.FLOAT, None
+    if kind in LEAF_TYPES:
+        return _Shape.LEAF, None
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _Shape.ENUM, None
+    if isinstance(kind, type) and attrs.has(kind):
+        return _Shape.RECORD, None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
+        return _Shape.OPTIONAL, next(a for a in args if a is not _NONE)
+    if origin in _COLLECTIONS and (origin is not tuple or args[1:] == (Ellipsis,)):
+        return _Shape.MANY, (origin, args[0])
+    if origin is tuple:
+        return _Shape.FIXED, args
+    return _Shape.OTHER, None
+
+
+@attrs.define
 class RowCodec(Generic[T]):
     """The generated ``encode`` (value -> plain data), ``text`` (value -> the compact
     JSON text of that data) and ``decode`` (plain data -> value, trusted) of one record
     kind; get one with :func:`row_codec`."""
 
-    def __init__(
-        self,
-        kind: type[T],
-        encode: Callable[[T], Any],
-        text: Callable[[T], str],
-        decode: Callable[[Any], T],
-    ) -> None:
-        self.kind = kind
-        self.encode = encode
-        self.text = text
-        self.decode = decode
+    kind: type[T]
+    encode: Callable[[T], Any]
+    text: Callable[[T], str]
+    decode: Callable[[Any], T]
 
 
 _codecs: dict[type, RowCodec[Any]] = {}
@@ -90,24 +134,17 @@ def row_codec(kind: type[T]) -> RowCodec[T]:
         with _building:
             found = _codecs.get(kind)
             if found is None:
-                builder = _Builder(_stored())
+                builder = _Builder()
                 found = builder.build(kind)
                 _codecs.update(builder.pending)  # published only once complete
     return found
 
 
-def _stored() -> Any:
-    from accountcare.adapters._rows import stored  # the converter the codecs mirror
-
-    return stored
-
-
 class _Builder:
-    """Writes the source of the encode and decode functions of attrs classes."""
+    """Writes the source of the encode, text and decode functions of attrs classes."""
 
-    def __init__(self, converter: Any) -> None:
-        self.converter = converter
-        self.names: dict[str, Any] = {}
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"_NOTHING": attrs.NOTHING}
         self.counter = 0
         self.pending: dict[type, RowCodec[Any]] = {}
 
@@ -126,7 +163,7 @@ class _Builder:
         known = _codecs.get(kind) or self.pending.get(kind)
         if known is not None:
             return known
-        record: Any = kind
+        record: Any = kind  # not narrowed by attrs.has: the codec keeps type[T]
         if not attrs.has(record):
             raise TypeError(f"{kind!r} is not an attrs class")
         attrs.resolve_types(record)
@@ -138,265 +175,212 @@ class _Builder:
         codec.decode = self._decoder(kind)
         return codec
 
-    def _compile(self, name: str, lines: list[str]) -> Callable[..., Any]:
+    def _compile(self, kind: type, name: str, lines: list[str]) -> Callable[..., Any]:
+        source = "\n".join(lines) + "\n"
+        filename = f"<accountcare row codec {kind.__module__}.{kind.__qualname__}.{name}>"
+        register_source(filename, source)
         space = dict(self.names)
-        exec(compile("\n".join(lines), f"<row codec {name}>", "exec"), space)
+        exec(compile(source, filename, "exec"), space)
         function: Callable[..., Any] = space[name]
         return function
 
-    # -- encoding --------------------------------------------------------------
-
-    def _encoder(self, kind: type) -> Callable[[Any], Any]:
-        fields = attrs.fields(kind)
-        name = f"encode_{kind.__name__}"
-        lines = [f"def {name}(o):"]
-        required = [f for f in fields if f.default is attrs.NOTHING]
-        lines.append(
-            "    r = {"
-            + ", ".join(f"{f.name!r}: {self._out(f.type, f'o.{f.name}')}" for f in required)
-            + "}"
-        )
+    def _unless_default(
+        self, fields: tuple[attrs.Attribute[Any], ...], put: Callable[[Any], str]
+    ) -> list[str]:
+        """Lines running ``put(field)`` for each defaulted field of ``o`` whose value
+        (in ``x``) differs from its default: defaults are left out of payloads."""
+        lines = []
         for field in fields:
-            if field.default is attrs.NOTHING:
-                continue
-            default = field.default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                factory: Any = default
-                if factory.takes_self:
-                    compared = f"{self.ref(factory.factory, 'f')}(o)"
-                else:
-                    compared = self.ref(factory.factory(), "d")
-            else:
-                compared = "None" if default is None else self.ref(default, "d")
-            test = "is not" if default is None else "!="
-            lines.append(f"    x = o.{field.name}")
-            lines.append(f"    if x {test} {compared}:")
-            lines.append(f"        r[{field.name!r}] = {self._out(field.type, 'x')}")
-        lines.append("    return r")
-        return self._compile(name, lines)
+            if field.default is not attrs.NOTHING:
+                lines += [f"    x = o.{field.name}", f"    if {self._differs(field)}:"]
+                lines.append(f"        {put(field)}")
+        return lines
 
-    def _out(self, kind: Any, expr: str) -> str:
-        """Source turning the value at ``expr`` (a name or attribute) into plain data."""
-        if kind in _PLAIN or kind is float:
-            return expr
-        if kind in LEAF_TYPES:
-            return f"{self.ref(self.converter.get_unstructure_hook(kind), 'u')}({expr})"
-        if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            return f"{expr}.value"
-        if isinstance(kind, type) and attrs.has(kind):
-            codec = self.build(kind)
-            return f"{self.ref(codec, 'c')}.encode({expr})"
-        origin, args = typing.get_origin(kind), typing.get_args(kind)
-        if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
-            inner = self._out(next(a for a in args if a is not _NONE), expr)
-            return expr if inner == expr else f"(None if {expr} is None else {inner})"
-        if origin in (tuple, frozenset, list) and (
-            origin is not tuple or (len(args) == 2 and args[1] is Ellipsis)
-        ):
-            each = self.fresh()
-            inner = self._out(args[0], each)
-            return f"list({expr})" if inner == each else f"[{inner} for {each} in {expr}]"
-        if origin is tuple:
-            return "[" + ", ".join(self._out(a, f"{expr}[{n}]") for n, a in enumerate(args)) + "]"
-        return f"{self.ref(self.converter.get_unstructure_hook(kind), 'u')}({expr})"
-
-    # -- JSON text -------------------------------------------------------------
-
-    def _texter(self, kind: type) -> Callable[[Any], str]:
-        """The JSON text of what the encoder gives, written straight from the value:
-        same keys in the same order, strings escaped by the ``json`` module's own
-        function, anything unusual through its encoder."""
-        fields = attrs.fields(kind)
-        name = f"text_{kind.__name__}"
-        required = [f for f in fields if f.default is attrs.NOTHING]
-        lines = [f"def {name}(o):"]
-        pieces: list[str] = []
-        for n, field in enumerate(required):
-            key = ("{" if n == 0 else ",") + _quote(field.name) + ":"
-            pieces += [repr(key), self._json(field.type, f"o.{field.name}")]
-        lines.append(f"    r = [{', '.join(pieces) if pieces else repr('{')}]")
-        for field in fields:
-            if field.default is attrs.NOTHING:
-                continue
-            test = self._differs(field.default)
-            lines.append(f"    x = o.{field.name}")
-            lines.append(f"    if {test}:")
-            key = "," + _quote(field.name) + ":"
-            lines.append(f"        r += ({key!r}, {self._json(field.type, 'x')})")
-        if not required:  # the first key written must not follow a comma
-            lines.append("    if len(r) > 1:")
-            lines.append("        r[1] = r[1][1:]")
-        lines.append("    r.append('}')")
-        lines.append("    return ''.join(r)")
-        return self._compile(name, lines)
-
-    def _differs(self, default: Any) -> str:
-        """Source testing whether the value in ``x`` differs from a field's default."""
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            factory: Any = default
-            if factory.takes_self:
-                return f"x != {self.ref(factory.factory, 'f')}(o)"
-            return f"x != {self.ref(factory.factory(), 'd')}"
+    def _differs(self, field: attrs.Attribute[Any]) -> str:
+        """Source testing whether the value in ``x`` differs from ``field``'s default."""
+        default: Any = field.default
+        if isinstance(default, _FACTORY):
+            if default.takes_self:
+                return f"x != {self.ref(default.factory, 'f')}(o)"
+            return f"x != {self.ref(default.factory(), 'd')}"
         if default is None or isinstance(default, enum.Enum | bool):
             # Singletons: identity is equality (and cheaper than an enum's __ne__).
             return f"x is not {self.ref(default, 'd')}"
         return f"x != {self.ref(default, 'd')}"
 
+    # -- encoding --------------------------------------------------------------
+
+    def _encoder(self, kind: type) -> Callable[[Any], Any]:
+        fields = attrs.fields(kind)
+        required = [f for f in fields if f.default is attrs.NOTHING]
+        pairs = ", ".join(f"{f.name!r}: {self._out(f.type, f'o.{f.name}')}" for f in required)
+        put = lambda f: f"r[{f.name!r}] = {self._out(f.type, 'x')}"  # noqa: E731
+        lines = ["def encode(o):", f"    r = {{{pairs}}}", *self._unless_default(fields, put)]
+        return self._compile(kind, "encode", [*lines, "    return r"])
+
+    def _out(self, kind: Any, expr: str) -> str:
+        """Source turning the value at ``expr`` (a name or attribute) into plain data."""
+        shape, part = _shape(kind)
+        if shape in (_Shape.PLAIN, _Shape.FLOAT):
+            return expr
+        if shape is _Shape.ENUM:
+            return f"{expr}.value"
+        if shape is _Shape.RECORD:
+            return f"{self.ref(self.build(kind), 'c')}.encode({expr})"
+        if shape in _NESTED:
+            return self._nested(shape, part, expr, decoding=False)
+        return f"{self.ref(stored.get_unstructure_hook(kind), 'u')}({expr})"
+
+    def _nested(self, shape: _Shape, part: Any, expr: str, *, decoding: bool) -> str:
+        """Source for an optional, a collection or a fixed tuple at ``expr``, each part
+        translated in one direction: from plain data (``decoding``) or into it."""
+        inner = self._in if decoding else self._out
+        if shape is _Shape.OPTIONAL:
+            source = inner(part, expr)
+            return expr if source == expr else f"(None if {expr} is None else {source})"
+        if shape is _Shape.MANY:
+            each = self.fresh()
+            source, make = inner(part[1], each), "list"
+            if decoding:
+                make = {frozenset: "frozenset", list: "list"}.get(part[0], "tuple")
+            return (
+                f"{make}({expr})" if source == each else f"{make}([{source} for {each} in {expr}])"
+            )
+        parts = "".join(inner(a, f"{expr}[{n}]") + ", " for n, a in enumerate(part))
+        return f"({parts})" if decoding else f"[{parts}]"
+
+    # -- JSON text -------------------------------------------------------------
+
+    def _texter(self, kind: type) -> Callable[[Any], str]:
+        """The JSON text of what the encoder gives, written straight from the value:
+        same keys in the same order, anything unusual through the ``json`` encoder."""
+        fields = attrs.fields(kind)
+        required = [f for f in fields if f.default is attrs.NOTHING]
+        pieces: list[str] = []
+        for n, field in enumerate(required):
+            key = ("{" if n == 0 else ",") + quote(field.name) + ":"
+            pieces += [repr(key), self._json(field.type, f"o.{field.name}")]
+        put = lambda f: f"r += ({',' + quote(f.name) + ':'!r}, {self._json(f.type, 'x')})"  # noqa: E731
+        lines = ["def text(o):", f"    r = [{', '.join(pieces) if pieces else repr('{')}]"]
+        lines += self._unless_default(fields, put)
+        if not required:  # the first key written must not follow a comma
+            lines += ["    if len(r) > 1:", "        r[1] = r[1][1:]"]
+        lines += ["    r.append('}')", "    return ''.join(r)"]
+        return self._compile(kind, "text", lines)
+
     def _json(self, kind: Any, expr: str) -> str:
         """Source turning the value at ``expr`` into its JSON text."""
+        shape, part = _shape(kind)
         text = self.ref(json.encoder.encode_basestring, "q")
         if kind is str:
             return f"{text}({expr})"
-        if (
-            isinstance(kind, type)
-            and issubclass(kind, enum.Enum)
-            and all(isinstance(member.value, str) for member in kind)
-        ):
+        if shape is _Shape.ENUM and all(isinstance(member.value, str) for member in kind):
             return f"{text}({expr}.value)"
-        if isinstance(kind, type) and attrs.has(kind) and kind not in LEAF_TYPES:
+        if shape is _Shape.RECORD:
             codec = self.build(kind)
             if codec.text is not _unbuilt:  # the function itself: one lookup less per value
                 return f"{self.ref(codec.text, 't')}({expr})"
             return f"{self.ref(codec, 'c')}.text({expr})"
-        origin, args = typing.get_origin(kind), typing.get_args(kind)
-        if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
-            inner = self._json(next(a for a in args if a is not _NONE), expr)
-            return f"('null' if {expr} is None else {inner})"
-        if origin in (tuple, frozenset, list) and (
-            origin is not tuple or (len(args) == 2 and args[1] is Ellipsis)
-        ):
+        if shape is _Shape.OPTIONAL:
+            return f"('null' if {expr} is None else {self._json(part, expr)})"
+        if shape is _Shape.MANY:
             each = self.fresh()
-            inner = self._json(args[0], each)
-            return f"('[' + ','.join([{inner} for {each} in {expr}]) + ']')"
-        return f"{self.ref(_plain_json, 'j')}({self._out(kind, expr)})"
+            return f"('[' + ','.join([{self._json(part[1], each)} for {each} in {expr}]) + ']')"
+        return f"{self.ref(plain_json, 'j')}({self._out(kind, expr)})"
 
     # -- decoding --------------------------------------------------------------
 
     def _decoder(self, kind: type) -> Callable[[Any], Any]:
+        """``decode(d)``: each field from the payload (or its default), then one call of
+        the trusted constructor, positionally, in the order of the fields."""
         fields = attrs.fields(kind)
-        name = f"decode_{kind.__name__}"
-        cls = self.ref(kind, "k")
-        lines = [f"def {name}(d):"]
-        lines.append(f"    if not d.keys() <= {self.ref(frozenset(f.name for f in fields))}:")
-        lines.append(f"        raise {self.ref(_extra_keys)}({cls}, d)")
         # Checks after __init__, and converters that need the instance, only run in the
-        # constructor: such kinds are built through it.
-        trusted = not hasattr(kind, "__attrs_post_init__") and not any(
-            isinstance(f.converter, attrs.Converter) for f in fields
+        # constructor: such kinds (and classes without slots) are built through it.
+        checked = (
+            hasattr(kind, "__attrs_post_init__")
+            or "__slots__" not in vars(kind)
+            or any(isinstance(f.converter, attrs.Converter) for f in fields)
         )
-        if trusted:
-            lines.append(f"    s = {self.ref(object.__new__)}({cls})")
-        for field in fields:
-            value = f"d[{field.name!r}]"
-            if field.default is not attrs.NOTHING:
-                default = field.default
-                if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                    factory: Any = default
-                    if factory.takes_self:
-                        made = f"{self.ref(factory.factory, 'f')}(s)"
-                    else:
-                        made = self._made_once(factory.factory)
-                else:
-                    made = self.ref(default, "d")
-                lines.append(f"    x = d.get({field.name!r}, {self.ref(_MISSING)})")
-                value = f"{made} if x is {self.ref(_MISSING)} else {self._in(field.type, 'x')}"
-            else:
-                value = self._in(field.type, value)
-            if trusted and field.converter is not None and not self._exact(field.type):
-                # Built by a converter hook: the field's converter gives the form the
-                # constructor would have stored (a tuple for a list, say).
-                value = f"{self.ref(field.converter, 'v')}({value})"
-            if trusted:
-                lines.append(f"    {self._setter(kind, field.name)}(s, {value})")
-            else:
-                lines.append(f"    a_{field.name} = {value}")
-        if trusted:
-            lines.append("    return s")
+        known = self.ref(frozenset(f.name for f in fields))
+        lines = [
+            "def decode(d):",
+            f"    if not d.keys() <= {known}:",
+            f"        raise {self.ref(_extra_keys)}({self.ref(kind, 'k')}, d)",
+        ]
+        for n, field in enumerate(fields):
+            lines.append(f"    a{n} = {self._field_in(field, converted=not checked)}")
+        if checked:
+            arguments = ", ".join(f"{f.alias}=a{n}" for n, f in enumerate(fields) if f.init)
+            lines.append(f"    return {self.ref(kind, 'k')}({arguments})")
         else:
-            arguments = ", ".join(f"{f.alias}=a_{f.name}" for f in fields if f.init)
-            lines.append(f"    return {cls}({arguments})")
-        return self._compile(name, lines)
+            arguments = ", ".join(f"a{n}" for n in range(len(fields)))
+            lines.append(f"    return {self.ref(trusted(kind), 'k')}({arguments})")
+        return self._compile(kind, "decode", lines)
 
-    def _setter(self, kind: type, name: str) -> str:
-        """A callable ``(instance, value)`` setting a field past a frozen class's guard:
-        the slot's own descriptor (what ``object.__setattr__`` ends up calling)."""
-        for klass in kind.__mro__:
-            slot = klass.__dict__.get(name)
-            if isinstance(slot, types.MemberDescriptorType):
-                return self.ref(slot.__set__, "s")
-        setter = object.__setattr__
-        return f"(lambda s, v: {self.ref(setter)}(s, {name!r}, v))"
+    def _field_in(self, field: attrs.Attribute[Any], *, converted: bool) -> str:
+        """Source for one field's value: read from ``d``, or its default when left out
+        (``_NOTHING`` for a factory default, which the constructor then calls)."""
+        key = repr(field.name)
+        expr = "x" if field.default is not attrs.NOTHING else f"d[{key}]"
+        value = self._in(field.type, expr)
+        if converted and field.converter is not None and not self._exact(field.type):
+            # Built by a converter hook: the field's converter gives the form the
+            # constructor would have kept (a tuple for a list, say).
+            value = f"{self.ref(field.converter, 'v')}({value})"
+        if field.default is attrs.NOTHING:
+            return value
+        default = self._default(field)
+        if value == "x":
+            return f"d.get({key}, {default})"
+        return f"{default} if (x := d.get({key}, _NOTHING)) is _NOTHING else {value}"
+
+    def _default(self, field: attrs.Attribute[Any]) -> str:
+        """Source for a left-out field: its default, or one shared value of a factory
+        that makes an immutable record, else ``_NOTHING`` so the factory runs."""
+        default: Any = field.default
+        if not isinstance(default, _FACTORY):
+            return self.ref(default, "d")
+        if not default.takes_self:
+            made = default.factory()
+            try:
+                hash(made)  # a hashable attrs record is frozen: sharing it is safe
+            except TypeError:
+                pass
+            else:
+                if attrs.has(type(made)):
+                    return self.ref(made, "d")
+        return "_NOTHING"
 
     def _in(self, kind: Any, expr: str) -> str:
         """Source turning the plain data at ``expr`` back into a value of ``kind``."""
-        if kind in _PLAIN:
+        shape, part = _shape(kind)
+        if shape is _Shape.PLAIN:
             return expr
-        if kind is float:
+        if shape is _Shape.FLOAT:
             return f"float({expr})"
-        if kind is datetime:
-            return f"{self.ref(datetime.fromisoformat)}({expr})"
-        if kind is date:
-            return f"{self.ref(date.fromisoformat)}({expr})"
-        if kind in LEAF_TYPES:
-            hook = self.ref(self.converter.get_structure_hook(kind), "h")
-            return f"{hook}({expr}, {self.ref(kind, 't')})"
-        if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            members = {member.value: member for member in kind}
-            return f"{self.ref(members, 'm')}[{expr}]"
-        if isinstance(kind, type) and attrs.has(kind):
-            codec = self.build(kind)
-            return f"{self.ref(codec, 'c')}.decode({expr})"
-        origin, args = typing.get_origin(kind), typing.get_args(kind)
-        if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
-            inner = self._in(next(a for a in args if a is not _NONE), expr)
-            return expr if inner == expr else f"(None if {expr} is None else {inner})"
-        if origin in (tuple, frozenset) and (
-            origin is not tuple or (len(args) == 2 and args[1] is Ellipsis)
-        ):
-            each = self.fresh()
-            inner = self._in(args[0], each)
-            make = origin.__name__
-            return f"{make}({expr})" if inner == each else f"{make}([{inner} for {each} in {expr}])"
-        if origin is tuple:
-            parts = [self._in(a, f"{expr}[{n}]") + ", " for n, a in enumerate(args)]
-            return "(" + "".join(parts) + ")"
-        hook = self.ref(self.converter.get_structure_hook(kind), "h")
+        if kind in (date, datetime):  # the stored form is always ISO text
+            return f"{self.ref(kind.fromisoformat)}({expr})"
+        if shape is _Shape.ENUM:
+            return f"{self.ref({member.value: member for member in kind}, 'm')}[{expr}]"
+        if shape is _Shape.RECORD:
+            return f"{self.ref(self.build(kind), 'c')}.decode({expr})"
+        if shape in _NESTED:
+            return self._nested(shape, part, expr, decoding=True)
+        hook = self.ref(stored.get_structure_hook(kind), "h")
         return f"{hook}({expr}, {self.ref(kind, 't')})"
 
     def _exact(self, kind: Any) -> bool:
         """Whether :meth:`_in` builds values of ``kind`` in exactly the form the
         constructor keeps (no converter needed): records, enums, plain and leaf values,
         optionals, tuples and frozensets of such."""
-        if kind in _PLAIN or kind in LEAF_TYPES or kind is float:
-            return True
-        if isinstance(kind, type) and (issubclass(kind, enum.Enum) or attrs.has(kind)):
-            return True
-        origin, args = typing.get_origin(kind), typing.get_args(kind)
-        if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
-            return self._exact(next(a for a in args if a is not _NONE))
-        if origin is frozenset or origin is tuple:
-            return all(self._exact(a) for a in args if a is not Ellipsis)
-        return False
-
-    def _made_once(self, factory: Callable[[], Any]) -> str:
-        """Source for a factory default: one shared value when it is a frozen record
-        (immutable, so sharing it is safe), else a call per value."""
-        value = factory()
-        names = [f.name for f in attrs.fields(type(value))] if attrs.has(type(value)) else []
-        if names:
-            try:
-                setattr(value, names[0], getattr(value, names[0]))
-            except attrs.exceptions.FrozenInstanceError:
-                try:
-                    hash(value)
-                except TypeError:
-                    pass
-                else:
-                    return self.ref(value, "d")
-        return f"{self.ref(factory, 'f')}()"
-
-
-_MISSING = object()
+        shape, part = _shape(kind)
+        if shape is _Shape.OPTIONAL:
+            return self._exact(part)
+        if shape is _Shape.MANY:
+            return part[0] in (tuple, frozenset) and self._exact(part[1])
+        if shape is _Shape.FIXED:
+            return all(self._exact(a) for a in part)
+        return shape is not _Shape.OTHER
 
 
 def _unbuilt(value: Any) -> Any:

@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from accountcare._gc import gc_paused
-from accountcare.adapters._codec import loads, row_codec
+from accountcare.adapters._codec import loads, row_codec, stored
 from accountcare.domain._validate import a_kind
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
@@ -26,18 +25,9 @@ from accountcare.domain.outbox import OutboxEntry
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.errors import InvalidRecord
-from accountcare.ports.store import Batch, StoreError
-from accountcare.serialization import converter
+from accountcare.ports.store import Batch, StoreError, WriteReport
 
 T = TypeVar("T")
-
-# The one converter's hooks, leaving out fields equal to their default (as protocol
-# buffers do: a field's default is part of the stored format, so changing a default
-# needs a migration that rewrites payloads) and without per-field error detail on
-# reading, which only ever meets rows this module wrote. Both make a round trip about
-# three times faster. The row codecs (:mod:`._codec`) are straight-line versions of
-# these hooks, built once per record kind; ``stored`` itself reads what they cannot.
-stored = converter.copy(omit_if_default=True, detailed_validation=False)
 
 
 def encode(value: object) -> Any:
@@ -50,9 +40,6 @@ def encode_json(value: object) -> str:
     return row_codec(type(value)).text(value)
 
 
-_BULK = 1000  # rows from which reading pauses the cyclic garbage collector
-
-
 def decode_all(payloads: Iterable[Any], kind: type[T], where: str) -> tuple[T, ...]:
     """Stored payloads (JSON text or plain data) back as ``kind`` s, in order.
 
@@ -63,10 +50,7 @@ def decode_all(payloads: Iterable[Any], kind: type[T], where: str) -> tuple[T, .
     payloads = payloads if isinstance(payloads, list) else list(payloads)
     build = row_codec(kind).decode
     try:
-        if len(payloads) < _BULK:
-            return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
-        with gc_paused():  # many new values, no cycles: see accountcare._gc
-            return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
+        return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
     except Exception:
         # Written by another version, or damaged: the converter reads it or says why.
         return tuple([decode(p, kind, where) for p in payloads])
@@ -127,17 +111,20 @@ def _last_by(values: Sequence[T], key: Callable[[T], Any]) -> tuple[T, ...]:
     return tuple(latest.values())
 
 
-def _named(values: Sequence[tuple[Any, Any]], kind: type[T], where: str) -> None:
-    for n, pair in enumerate(values):
-        name = pair[0] if isinstance(pair, tuple) and len(pair) == 2 else None
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidRecord(f"batch.{where}[{n}]", "name", "must be a non-empty string")
-        if not isinstance(pair[1], kind):
-            raise InvalidRecord(
-                f"batch.{where}[{n}]",
-                "(type)",
-                f"must be {a_kind(kind)}, got {type(pair[1]).__name__}",
-            )
+def _a_name(name: object) -> bool:
+    return isinstance(name, str) and bool(name.strip())
+
+
+def _a_date(day: object) -> bool:
+    return isinstance(day, date) and not isinstance(day, datetime)
+
+
+# The batch's pairs: where, the kind of the second, and what the first must be.
+_PAIRS: tuple[tuple[str, type, str, str, Callable[[object], bool]], ...] = (
+    ("tiers", TierAssignment, "as_of", "a date", _a_date),
+    ("visit_plans", VisitPlan, "name", "a non-empty string", _a_name),
+    ("care_schedules", CareSchedule, "name", "a non-empty string", _a_name),
+)
 
 
 def check(batch: Batch) -> Checked:
@@ -157,20 +144,15 @@ def check(batch: Batch) -> Checked:
         ("outbox", Message),
     ):
         _typed(getattr(batch, where), kind, where)
-    for n, pair in enumerate(batch.tiers):
-        if not (isinstance(pair, tuple) and len(pair) == 2):
-            raise InvalidRecord(f"batch.tiers[{n}]", "(type)", "must be (as_of, assignment)")
-        as_of, assignment = pair
-        if not isinstance(as_of, date) or isinstance(as_of, datetime):
-            raise InvalidRecord(f"batch.tiers[{n}]", "as_of", f"must be a date, got {as_of!r}")
-        if not isinstance(assignment, TierAssignment):
-            raise InvalidRecord(
-                f"batch.tiers[{n}]",
-                "(type)",
-                f"must be a TierAssignment, got {type(assignment).__name__}",
-            )
-    _named(batch.visit_plans, VisitPlan, "visit_plans")
-    _named(batch.care_schedules, CareSchedule, "care_schedules")
+    for where, second, field, wanted, right in _PAIRS:
+        pairs = getattr(batch, where)
+        for n, pair in enumerate(pairs):
+            if not (isinstance(pair, tuple) and len(pair) == 2 and right(pair[0])):
+                first = pair[0] if isinstance(pair, tuple) and pair else pair
+                raise InvalidRecord(
+                    f"batch.{where}[{n}]", field, f"must be {wanted}, got {first!r}"
+                )
+        _typed([pair[1] for pair in pairs], second, where)
     return Checked(
         accounts=_last_by(batch.accounts, lambda a: a.id),
         contacts=_last_by(batch.contacts, lambda c: c.id),
@@ -208,25 +190,44 @@ def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[
     missing = wanted - known_accounts(wanted)
     if not missing:
         return
-    referring: list[tuple[str, str]] = []  # (record label, account id)
-    for kind, records in (
-        ("Contact", checked.contacts),
-        ("Order", checked.orders),
-        ("Interaction", checked.interactions),
-        ("Complaint", checked.complaints),
-    ):
-        referring.extend((f"{kind} {r.id!r}", r.account_id) for r in records)
-    referring.extend(
-        (f"TierAssignment {t.policy!r}/{as_of.isoformat()}/{t.account_id!r}", t.account_id)
-        for as_of, t in checked.tiers
-    )
-    for label, account in referring:
+    for label, record in labelled(checked):
+        account = getattr(record, "account_id", None)
         if account in missing:
             raise InvalidRecord(
                 label,
                 "account_id",
                 f"names account {account!r}, which is neither stored nor in this batch",
             )
+
+
+def labelled(checked: Checked) -> Iterator[tuple[str, object]]:
+    """Every record of the batch with the label a user knows it by (``"Contact 'c-1'"``;
+    visit plans and care schedules by the name they are stored under)."""
+    for records in (
+        checked.accounts,
+        checked.contacts,
+        checked.orders,
+        checked.interactions,
+        checked.complaints,
+    ):
+        for record in records:
+            yield f"{type(record).__name__} {record.id!r}", record
+    for as_of, tier in checked.tiers:
+        yield f"TierAssignment {tier.policy!r}/{as_of.isoformat()}/{tier.account_id!r}", tier
+    for name, plan in checked.visit_plans:
+        yield f"VisitPlan {name!r}", plan
+    for name, schedule in checked.care_schedules:
+        yield f"CareSchedule {name!r}", schedule
+    for message in checked.outbox:
+        yield f"Message {message.key!r}", message
+
+
+def write_report(checked: Checked, present: set[str]) -> WriteReport:
+    """What a write did to the outbox, given the keys of the batch already ``present``."""
+    keys = [m.key for m in checked.outbox]
+    return WriteReport(
+        tuple(k for k in keys if k not in present), tuple(k for k in keys if k in present)
+    )
 
 
 def chunks(values: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
@@ -261,14 +262,6 @@ def table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, R
     Rows are tuples (SQLite binds them faster than mappings); :func:`as_dicts` gives
     the mappings SQLAlchemy wants.
     """
-    size = sum(len(records) for records in attrs.astuple(checked, recurse=False))
-    if size < _BULK:
-        return _table_rows(checked, encode)
-    with gc_paused():  # many new rows, no cycles: see accountcare._gc
-        return _table_rows(checked, encode)
-
-
-def _table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, Rows]:
     return {
         "accounts": (
             ("id", "owner", "updated_us", "payload"),
@@ -311,6 +304,10 @@ def as_dicts(rows: Rows) -> list[Row]:
     return [dict(zip(columns, row, strict=True)) for row in values]
 
 
+#: Every kind of record the stores keep (messages inside outbox entries).
+STORED_KINDS: tuple[type, ...] = (Account, Contact, Order, Interaction, Complaint,
+                                  TierAssignment, VisitPlan, CareSchedule, OutboxEntry)  # fmt: skip
+
 # The primary key of each table (upserts replace every other column).
 KEYS: dict[str, tuple[str, ...]] = {
     "accounts": ("id",),
@@ -323,108 +320,3 @@ KEYS: dict[str, tuple[str, ...]] = {
     "care_schedules": ("name",),
     "outbox": ("key",),
 }
-
-
-def unencodable(*values: object) -> InvalidRecord | None:
-    """An :class:`InvalidRecord` naming the first record (in a :class:`Checked` batch or
-    among ``values``) and field holding text that is not valid Unicode: a lone
-    surrogate, such as ``os.fsdecode`` or ``errors="surrogateescape"`` leave for bytes
-    they cannot decode. No database can store it as UTF-8. None when all text is valid.
-
-    Stores call this only after an encoding error, so valid batches pay nothing.
-
-    >>> from accountcare.domain import Account
-    >>> unencodable(Account(id="acme", name="Acme \\udcff")).field
-    'name'
-    >>> unencodable(Account(id="acme", name="Acme")) is None
-    True
-    """
-    for label, value in _labelled(values):
-        found = _bad_text(value, "")
-        if found is not None:
-            field, text, at = found
-            return InvalidRecord(
-                label,
-                field,
-                f"holds text that is not valid Unicode (a lone surrogate "
-                f"{ascii(text[at])[1:-1]} at position {at}), which cannot be stored; "
-                "decode the source text correctly",
-            )
-    return None
-
-
-def _labelled(values: Sequence[object]) -> Iterator[tuple[str, object]]:
-    for value in values:
-        if not isinstance(value, Checked):
-            yield _label(value), value
-            continue
-        for records in (
-            value.accounts,
-            value.contacts,
-            value.orders,
-            value.interactions,
-            value.complaints,
-        ):
-            for record in records:
-                yield _label(record), record
-        for as_of, tier in value.tiers:
-            yield f"TierAssignment {tier.policy!r}/{as_of.isoformat()}/{tier.account_id!r}", tier
-        for name, plan in value.visit_plans:
-            yield f"VisitPlan {name!r}", _Named(name, plan)
-        for name, schedule in value.care_schedules:
-            yield f"CareSchedule {name!r}", _Named(name, schedule)
-        for message in value.outbox:
-            yield f"Message {message.key!r}", message
-
-
-def _label(record: object) -> str:
-    """``"Contact 'c-1'"``: the kind and the id (or key) a user knows the record by."""
-    for name in ("id", "key", "account_id"):
-        key = getattr(record, name, None)
-        if isinstance(key, str):
-            return f"{type(record).__name__} {key!r}"
-    return type(record).__name__
-
-
-@attrs.frozen
-class _Named:
-    """A visit plan or care schedule with the name it is stored under."""
-
-    name: str
-    value: object
-
-
-def _bad_text(value: object, path: str) -> tuple[str, str, int] | None:
-    """``(field path, text, position)`` of the first string in ``value`` that UTF-8
-    cannot encode."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            return path or "(text)", value, exc.start
-        return None
-    kind: Any = type(value)
-    if attrs.has(kind):
-        for field in attrs.fields(kind):
-            # A named record's own fields are named as the record's, not "value.x".
-            name = "" if isinstance(value, _Named) and field.name == "value" else field.name
-            where = f"{path}.{name}" if path and name else path or name
-            found = _bad_text(getattr(value, field.name), where)
-            if found is not None:
-                return found
-    elif isinstance(value, tuple | list):
-        for n, item in enumerate(value):
-            found = _bad_text(item, f"{path}[{n}]")
-            if found is not None:
-                return found
-    elif isinstance(value, frozenset | set):
-        for item in sorted(value, key=repr):
-            found = _bad_text(item, f"{path}[{item!r}]" if not isinstance(item, str) else path)
-            if found is not None:
-                return found
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            found = _bad_text(key, path) or _bad_text(item, f"{path}[{key!r}]")
-            if found is not None:
-                return found
-    return None

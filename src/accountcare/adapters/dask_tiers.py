@@ -36,28 +36,25 @@ column (ints up to 2**53); account ids are only read to name a bad row.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from decimal import Decimal
 from functools import partial
-from itertools import accumulate
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from accountcare._imports import require
 from accountcare.domain.tiers import TierCutoffs
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.tiers._population import Rule, _boundaries, _exact_total, _scaled
+from accountcare.policies.tiers._population import Rule
 from accountcare.policies.tiers.tiering import PopulationPolicy
+from accountcare.policies.tiers.vectorised import classify_array, exceeds_floats, fit_sorted
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 __all__ = ["classify_frame", "fit_frame", "fit_value_counts", "tier_frame"]
 
 #: How many partition summaries one merge task combines (the width of the merge tree).
 SPLIT_EVERY = 8
-_SAFE_INT = 2**53  # the largest integers a float64 holds exactly
 
 
 def fit_frame(
@@ -85,24 +82,20 @@ def fit_frame(
     _check_frame(frame, id_column, value_column)
     if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
         raise ConfigurationError(f"fit_frame: split_every must be an int >= 2, got {split_every}")
-    rule = policy._rule()
     summarise = partial(
-        _summarise, clamp=rule.clamp, id_column=id_column, value_column=value_column
+        _summarise, rule=policy._rule, id_column=id_column, value_column=value_column
     )
-    meta = (
-        require("pandas", "dask")
-        .DataFrame({"value": require("numpy", "dask").empty(0, "float64"), "count": []})
-        .astype({"count": "int64"})
-    )
+    meta = _summary(np.empty(0, "float64"), np.empty(0, "int64"))
     summaries = frame.map_partitions(summarise, meta=meta).to_delayed()
     merge = dask.delayed(_merge, pure=True)
-    while len(summaries) > 1:
+    while len(summaries) > 1:  # a tree of merges, ``split_every`` summaries at a time
         summaries = [
             merge(*summaries[i : i + split_every]) for i in range(0, len(summaries), split_every)
         ]
-    fitted = dask.delayed(_fit_summary, pure=True)(policy, summaries[0])
-    (cutoffs,) = dask.compute(fitted)
-    return cutoffs  # type: ignore[no-any-return]
+    cutoffs: TierCutoffs = dask.compute(
+        dask.delayed(_fit_summary, pure=True)(policy, summaries[0])
+    )[0]
+    return cutoffs
 
 
 def tier_frame(
@@ -142,7 +135,7 @@ def tier_frame(
             )
     if cutoffs is None:
         cutoffs = fit_frame(frame, policy, id_column=id_column, value_column=value_column)
-    _check_cutoffs(policy, cutoffs)
+    policy._rule.check_fitted(cutoffs)
     classify = partial(
         classify_frame,
         policy=policy,
@@ -164,8 +157,6 @@ def fit_value_counts(policy: PopulationPolicy, values: Any, counts: Any) -> Tier
     >>> fit_value_counts(AbcPolicy(), [50.0, 800.0, 150.0], [1, 1, 1]).floors
     (Decimal('800'), Decimal('150'))
     """
-    np = require("numpy", "dask")
-    rule = policy._rule()
     raw, counts = np.asarray(values), np.asarray(counts)
     if raw.shape != counts.shape or raw.ndim != 1:
         raise ConfigurationError("fit_value_counts: values and counts must be 1-d, equal length")
@@ -177,17 +168,16 @@ def fit_value_counts(policy: PopulationPolicy, values: Any, counts: Any) -> Tier
     number = raw.astype("float64")
     for bad, field, problem in (
         (~np.isfinite(number), "value", "must be finite"),
-        (_beyond_floats(raw), "value", "must be within 2**53 (float64 holds it exactly)"),
+        (exceeds_floats(raw), "value", "must be within 2**53 (float64 holds it exactly)"),
         (counts < 0, "count", "must not be negative"),
     ):
         if bad.any():
             shown = (raw if field == "value" else counts)[np.flatnonzero(bad)[0]]
             raise InvalidRecord("(value count)", field, f"{problem}, got {shown}")
-    if rule.clamp:
-        number = np.maximum(number, 0.0)
+    rule = policy._rule
     keep = counts > 0
-    values, counts = _merged(number[keep] + 0.0, counts[keep].astype("int64"))
-    return _fit_sorted(rule, values, counts)
+    values, counts = _merged(rule.counted(number[keep]) + 0.0, counts[keep].astype("int64"))
+    return fit_sorted(rule, values, counts)
 
 
 def classify_frame(
@@ -211,31 +201,15 @@ def classify_frame(
     >>> classify_frame(part, AbcPolicy(), cutoffs)["tier"].tolist()
     ['B', 'C']
     """
-    np = require("numpy", "dask")
     pd = require("pandas", "dask")
-    rule = policy._rule()
-    _check_cutoffs(policy, cutoffs)
-    values = _values(part, rule.clamp, id_column, value_column)
-    index = np.full(len(values), len(rule.tiers) - 1, dtype=np.int16)
-    for i in reversed(range(len(cutoffs.floors))):  # floors never increase: best met wins
-        threshold = _threshold(cutoffs.floors[i])
-        if threshold is not None:
-            index[values >= threshold] = i
+    rule = policy._rule
+    rule.check_fitted(cutoffs)
+    index = classify_array(rule, cutoffs, _values(part, rule, id_column, value_column))
     columns = {tier_column: pd.Categorical.from_codes(index, categories=list(rule.tiers))}
     if cutoff_column is not None:
-        limits = rule.limits
-        met = [limits[t] if t < len(limits) else np.nan for t in range(len(rule.tiers))]
+        met = [rule.cutoff(t) for t in range(len(rule.tiers))]
         columns[cutoff_column] = np.array(met, dtype="float64")[index]
     return part.assign(**columns)
-
-
-def _check_cutoffs(policy: PopulationPolicy, cutoffs: TierCutoffs) -> None:
-    rule = policy._rule()
-    if cutoffs.policy != rule.name or cutoffs.tiers != rule.tiers:
-        raise ConfigurationError(
-            f"cut-offs fitted by {cutoffs.policy!r} {cutoffs.tiers} cannot classify for "
-            f"{rule.name!r} {rule.tiers}"
-        )
 
 
 def _check_frame(frame: Any, id_column: str, value_column: str) -> None:
@@ -259,76 +233,71 @@ def _check_frame(frame: Any, id_column: str, value_column: str) -> None:
         )
 
 
-def _values(part: pd.DataFrame, clamp: bool, id_column: str, value_column: str) -> np.ndarray:
-    """The partition's values as float64, checked, refunds as zero when ``clamp``."""
-    np = require("numpy", "dask")
-    pd = require("pandas", "dask")
+def _values(
+    part: pd.DataFrame, rule: Rule, id_column: str, value_column: str
+) -> np.ndarray[Any, Any]:
+    """The partition's values as float64, checked, and counted as ``rule`` counts them."""
     ids = part[id_column]
-    blank = ids.isna().to_numpy(dtype=bool, copy=True)
-    if len(ids) and pd.api.types.is_string_dtype(ids):
-        stripped = ids[~blank].str.strip() == ""
-        blank[~blank] = stripped.to_numpy(dtype=bool, na_value=False)
-    if blank.any():
-        row = part.index[int(np.flatnonzero(blank)[0])]
-        raise InvalidRecord(f"row {row!r}", id_column, "must be a non-empty account id")
+    _check_ids(part, ids, id_column)
     column = part[value_column]
     values = column.to_numpy(dtype="float64", na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        cell = column.iloc[first]
-        shown = "a missing value" if cell is None or cell is pd.NA else str(values[first])
+        missing = column.iloc[first] is None or column.iloc[first] is require("pandas", "dask").NA
+        shown = "a missing value" if missing else str(values[first])
         raise InvalidRecord(
             f"account {ids.iloc[first]!r}", value_column, f"must be a finite number, got {shown}"
         )
-    if column.dtype.kind in "iu":
-        raw = column.to_numpy()
-        big = _beyond_floats(raw)
-        if big.any():
-            first = int(np.flatnonzero(big)[0])
-            raise InvalidRecord(
-                f"account {ids.iloc[first]!r}",
-                value_column,
-                f"is {raw[first]}, beyond 2**53, which float64 cannot hold exactly; "
-                "tier such values with policy.assign",
-            )
-    if clamp:
-        values = np.maximum(values, 0.0)
-    # Adding 0.0 turns -0.0 into 0.0, so zero is one group.
-    return values + 0.0
+    big = exceeds_floats(column.to_numpy()) if column.dtype.kind in "iu" else None
+    if big is not None and big.any():
+        first = int(np.flatnonzero(big)[0])
+        raise InvalidRecord(
+            f"account {ids.iloc[first]!r}",
+            value_column,
+            f"is {column.iloc[first]}, beyond 2**53, which float64 cannot hold exactly; "
+            "tier such values with policy.assign",
+        )
+    return rule.counted(values) + 0.0  # adding 0.0 turns -0.0 into 0.0: zero is one group
 
 
-def _beyond_floats(raw: np.ndarray) -> np.ndarray:
-    """Where an int array holds numbers float64 cannot hold exactly (never for floats)."""
-    if raw.dtype.kind not in "iu":
-        return require("numpy", "dask").zeros(raw.shape, dtype=bool)  # type: ignore[no-any-return]
-    return (raw > _SAFE_INT) | (raw < -_SAFE_INT)
+def _check_ids(part: pd.DataFrame, ids: pd.Series[Any], id_column: str) -> None:
+    """InvalidRecord naming the first row of ``part`` without an account id."""
+    blank = ids.isna().to_numpy(dtype=bool, copy=True)
+    if len(ids) and require("pandas", "dask").api.types.is_string_dtype(ids):
+        stripped = ids[~blank].str.strip() == ""
+        blank[~blank] = stripped.to_numpy(dtype=bool, na_value=False)
+    if blank.any():
+        row = part.index[int(np.flatnonzero(blank)[0])]
+        raise InvalidRecord(f"row {row!r}", id_column, "must be a non-empty account id")
+
+
+def _summary(values: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]) -> pd.DataFrame:
+    frame: pd.DataFrame = require("pandas", "dask").DataFrame({"value": values, "count": counts})
+    return frame
 
 
 def _summarise(
-    part: pd.DataFrame, *, clamp: bool, id_column: str, value_column: str
+    part: pd.DataFrame, *, rule: Rule, id_column: str, value_column: str
 ) -> pd.DataFrame:
     """One partition's exact value counts, values ascending."""
-    np = require("numpy", "dask")
-    values, counts = np.unique(_values(part, clamp, id_column, value_column), return_counts=True)
-    frame = require("pandas", "dask").DataFrame
-    return frame({"value": values, "count": counts.astype("int64")})  # type: ignore[no-any-return]
+    values, counts = np.unique(_values(part, rule, id_column, value_column), return_counts=True)
+    return _summary(values, counts.astype("int64"))
 
 
 def _merge(*summaries: pd.DataFrame) -> pd.DataFrame:
     """Several summaries as one: concatenate, then add the counts of equal values."""
-    np = require("numpy", "dask")
     values, counts = _merged(
         np.concatenate([s["value"].to_numpy() for s in summaries]),
         np.concatenate([s["count"].to_numpy() for s in summaries]),
     )
-    frame = require("pandas", "dask").DataFrame
-    return frame({"value": values, "count": counts})  # type: ignore[no-any-return]
+    return _summary(values, counts)
 
 
-def _merged(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merged(
+    values: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Values ascending, each once, with their counts added up."""
-    np = require("numpy", "dask")
     if not len(values) or (values[1:] > values[:-1]).all():
         return values, counts  # already a summary
     if (counts == 1).all():  # all distinct so far (float spend): no counts to carry
@@ -341,88 +310,6 @@ def _merged(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return values[starts], np.add.reduceat(counts, starts)
 
 
-class _Items(Sequence[Any]):
-    """A read-only view of a numpy array whose items are Python numbers (exact
-    comparisons with Decimals and Fractions, no int64 overflow)."""
-
-    __slots__ = ("_array",)
-
-    def __init__(self, array: np.ndarray) -> None:
-        self._array = array
-
-    def __len__(self) -> int:
-        return len(self._array)
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return self._array[index].tolist()
-        return self._array.item(index)
-
-
 def _fit_summary(policy: PopulationPolicy, summary: pd.DataFrame) -> TierCutoffs:
     """The cut-offs from a merged summary (run on a worker)."""
-    return _fit_sorted(policy._rule(), summary["value"].to_numpy(), summary["count"].to_numpy())
-
-
-def _fit_sorted(rule: Rule, ascending: np.ndarray, counts: np.ndarray) -> TierCutoffs:
-    """``fit_counts`` in numpy, on distinct values ascending and their counts.
-
-    Mirrors :func:`accountcare.policies.tiers._population.fit_counts`: value prefix sums are
-    float cumulative sums, and any cut-off they come within the proven rounding error of
-    is decided again in exact integer arithmetic.
-    """
-    np = require("numpy", "dask")
-    values, counts = ascending[::-1], counts[::-1]  # descending: best first
-    starts = np.concatenate(([0], np.cumsum(counts)))
-    with np.errstate(over="ignore"):
-        before = np.concatenate(([0.0], np.cumsum(values * counts)))
-    # The float bound assumes non-negative terms and a finite total; else go exact.
-    floats = bool(math.isfinite(before[-1])) and (rule.basis == "count" or not (values < 0).any())
-
-    def exact() -> list[int]:
-        weights = map(int.__mul__, _scaled(values.tolist()), counts.tolist())
-        return list(accumulate(weights, initial=0))
-
-    group_before: Sequence[Any] = _Items(before) if floats else exact()
-    group_values = _Items(values)
-    bounds = _boundaries(rule, group_values, _Items(starts), group_before, floats, exact)
-    floors = tuple(Decimal(group_values[k - 1]) if k > 0 else None for k in bounds)
-    total = _total(values, counts)
-    return TierCutoffs(rule.name, rule.tiers, floors, rule.limits, int(starts[-1]), total)
-
-
-def _total(values: np.ndarray, counts: np.ndarray) -> float:
-    """The sum of ``values * counts`` correctly rounded (as ``fit`` reports it): each
-    product is split into exact power-of-two multiples for ``math.fsum``."""
-    np = require("numpy", "dask")
-    many = counts > 1
-    pieces = [values[~many]] if many.any() else [values]  # a count of 1 is exact as it is
-    several, times = values[many], counts[many]
-    bit = 0
-    with np.errstate(over="ignore"):
-        while times.any():
-            pieces.append(np.ldexp(several[(times & 1).astype(bool)], bit))
-            times, bit = times >> 1, bit + 1
-    terms = np.concatenate(pieces) if len(pieces) > 1 else values
-    if np.isfinite(terms).all():
-        try:
-            return math.fsum(terms)
-        except OverflowError:
-            pass  # an intermediate sum overflowed: settle it exactly
-    return _exact_total(values.tolist(), counts.tolist())
-
-
-def _threshold(floor: Decimal | None) -> float | None:
-    """The least float that reaches ``floor``: ``x >= floor`` exactly iff ``x >= it``."""
-    if floor is None:
-        return None
-    nearest = float(floor)
-    if Decimal(nearest) < floor:
-        nearest = math.nextafter(nearest, math.inf)
-    return nearest
+    return fit_sorted(policy._rule, summary["value"].to_numpy(), summary["count"].to_numpy())

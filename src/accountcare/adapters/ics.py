@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from accountcare._imports import require
@@ -64,18 +64,40 @@ def _check_stamp(stamp: datetime) -> datetime:
     return stamp.astimezone(UTC)
 
 
-def _calendar(icalendar: Any, name: str) -> Any:
+class _Event(NamedTuple):
+    """One VEVENT's content: ``when`` its start and end (and transparency),
+    ``extra`` the name and value of its own ``X-ACCOUNTCARE-`` property."""
+
+    uid: str
+    when: list[tuple[str, Any]]
+    summary: str
+    lines: list[str]
+    category: str
+    extra: tuple[str, str]
+
+
+def _export(
+    name: str, stamp: datetime, duration: timedelta, window: tuple[date, date], events: list[_Event]
+) -> bytes:
+    """The iCalendar file named ``name`` of ``events``, after checking the options both
+    exports share."""
+    icalendar = require("icalendar", "ics")
+    if duration <= timedelta(0):
+        raise ConfigurationError("duration must be positive")
+    dtstamp = _check_stamp(stamp)
     cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    return cal
-
-
-def _finish(cal: Any, first: date, last: date) -> bytes:
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("method", "PUBLISH"), ("x-wr-calname", name)):  # fmt: skip
+        cal.add(key, value)
+    for item in events:
+        event = icalendar.Event()
+        for key, value in (("uid", item.uid), ("dtstamp", dtstamp), *item.when,
+                           ("summary", item.summary), ("description", "\n".join(item.lines)),
+                           ("categories", [item.category]), item.extra):  # fmt: skip
+            event.add(key, value)
+        cal.add_component(event)
     # Transitions from a year before the window to a year after keep VTIMEZONE short.
+    first, last = window
     cal.add_missing_timezones(
         first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 1, 12, 31)
     )
@@ -87,28 +109,20 @@ def _finish(cal: Any, first: date, last: date) -> bytes:
 
 
 def _visit_event(
-    icalendar: Any,
     visit: Visit,
-    stamp: datetime,
     names: Mapping[str, str],
     start: time | None,
     zone: ZoneInfo | None,
     duration: timedelta,
     domain: str,
-) -> Any:
-    event = icalendar.Event()
-    event.add("uid", event_uid(visit.id, domain))
-    event.add("dtstamp", stamp)
+) -> _Event:
     if start is not None and zone is not None:
         begins = datetime.combine(visit.on, start, tzinfo=zone)
-        event.add("dtstart", begins)
-        event.add("dtend", begins + duration)
+        when: list[tuple[str, Any]] = [("dtstart", begins), ("dtend", begins + duration)]
     else:
-        event.add("dtstart", visit.on)
-        event.add("dtend", visit.on + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        end = visit.on + timedelta(days=1)
+        when = [("dtstart", visit.on), ("dtend", end), ("transp", "TRANSPARENT")]
     account = names.get(visit.account_id, visit.account_id)
-    event.add("summary", f"Visit {account} ({visit.purpose.value.replace('_', ' ')})")
     lines = [f"Account: {account}", f"Rep: {visit.rep_id}"]
     if visit.tier:
         lines.append(f"Tier: {visit.tier}")
@@ -120,10 +134,9 @@ def _visit_event(
         lines.append(
             "To prepare: " + ", ".join(m.replace("_", " ") for m in visit.checklist.missing)
         )
-    event.add("description", "\n".join(lines))
-    event.add("categories", [visit.purpose.value])
-    event.add("x-accountcare-account", visit.account_id)
-    return event
+    summary = f"Visit {account} ({visit.purpose.value.replace('_', ' ')})"
+    extra = ("x-accountcare-account", visit.account_id)
+    return _Event(event_uid(visit.id, domain), when, summary, lines, visit.purpose.value, extra)
 
 
 def visit_plan_calendar(
@@ -143,49 +156,33 @@ def visit_plan_calendar(
     is a timed event of ``duration`` at that local time. ``account_names`` maps account
     ids to the names shown in summaries.
     """
-    icalendar = require("icalendar", "ics")
     if (start is None) != (time_zone is None):
         raise ConfigurationError("give both start and time_zone for timed visits, or neither")
-    if duration <= timedelta(0):
-        raise ConfigurationError("duration must be positive")
     zone = ZoneInfo(time_zone) if time_zone is not None else None
-    dtstamp = _check_stamp(stamp)
-    cal = _calendar(icalendar, name)
-    for visit in sorted(plan.visits, key=lambda v: (v.on, v.account_id)):
-        cal.add_component(
-            _visit_event(
-                icalendar, visit, dtstamp, account_names or {}, start, zone, duration, uid_domain
-            )
-        )
-    return _finish(cal, plan.start, plan.end)
+    events = [
+        _visit_event(visit, account_names or {}, start, zone, duration, uid_domain)
+        for visit in sorted(plan.visits, key=lambda v: (v.on, v.account_id))
+    ]
+    return _export(name, stamp, duration, (plan.start, plan.end), events)
 
 
 def _task_event(
-    icalendar: Any,
     task: CareTask,
-    stamp: datetime,
     contacts: Mapping[str, str],
     duration: timedelta,
     domain: str,
-) -> Any:
-    event = icalendar.Event()
-    event.add("uid", event_uid(task.key, domain))
-    event.add("dtstamp", stamp)
+) -> _Event:
     begins = datetime.combine(task.on, task.local_time, tzinfo=ZoneInfo(task.time_zone))
-    event.add("dtstart", begins)
-    event.add("dtend", begins + duration)
     who = contacts.get(task.contact_id, task.contact_id)
     summary = f"{_KIND_LABEL[task.kind]}: {who}"
     if task.occasion:
         summary += f" ({task.occasion})"
-    event.add("summary", summary)
     lines = [f"Contact: {who}", f"Account: {task.account_id}", f"Channel: {task.channel.value}"]
     if task.reason:
         lines.append(f"Why: {task.reason}")
-    event.add("description", "\n".join(lines))
-    event.add("categories", [task.kind.value])
-    event.add("x-accountcare-key", task.key)
-    return event
+    when = [("dtstart", begins), ("dtend", begins + duration)]
+    extra = ("x-accountcare-key", task.key)
+    return _Event(event_uid(task.key, domain), when, summary, lines, task.kind.value, extra)
 
 
 def care_schedule_calendar(
@@ -199,13 +196,8 @@ def care_schedule_calendar(
 ) -> bytes:
     """The schedule's tasks as an iCalendar file: each at its local time, TZID of the
     contact's zone, ``duration`` long; dropped tasks are not exported."""
-    icalendar = require("icalendar", "ics")
-    if duration <= timedelta(0):
-        raise ConfigurationError("duration must be positive")
-    dtstamp = _check_stamp(stamp)
-    cal = _calendar(icalendar, name)
-    for task in sorted(schedule.tasks, key=lambda t: (t.due_at, t.key)):
-        cal.add_component(
-            _task_event(icalendar, task, dtstamp, contact_names or {}, duration, uid_domain)
-        )
-    return _finish(cal, schedule.start, schedule.end)
+    events = [
+        _task_event(task, contact_names or {}, duration, uid_domain)
+        for task in sorted(schedule.tasks, key=lambda t: (t.due_at, t.key))
+    ]
+    return _export(name, stamp, duration, (schedule.start, schedule.end), events)

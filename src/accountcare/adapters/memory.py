@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timedelta
 
-from accountcare.adapters._rows import check, check_references
+from accountcare.adapters._rows import check, check_references, write_report
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -57,14 +57,11 @@ class MemoryStore:
             self._tiers.update(((t.policy, d, t.account_id), t) for d, t in checked.tiers)
             self._plans.update(checked.visit_plans)
             self._schedules.update(checked.care_schedules)
-            enqueued, already = [], []
+            present = {m.key for m in checked.outbox if m.key in self._outbox}
             for message in checked.outbox:
-                if message.key in self._outbox:
-                    already.append(message.key)
-                else:
+                if message.key not in present:
                     self._outbox[message.key] = OutboxEntry.queued(message)
-                    enqueued.append(message.key)
-            return WriteReport(tuple(enqueued), tuple(already))
+            return write_report(checked, present)
 
     def account(self, account_id: str) -> Account | None:
         return self._accounts.get(account_id)

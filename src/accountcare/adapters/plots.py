@@ -30,8 +30,8 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
     pyplot = require("matplotlib.pyplot", "frames")
-    _, new = pyplot.subplots(figsize=size, layout="constrained")
-    return new  # type: ignore[no-any-return]
+    new: Axes = pyplot.subplots(figsize=size, layout="constrained")[1]
+    return new
 
 
 def pareto_curve(
@@ -107,28 +107,31 @@ def visit_heatmap(plan: VisitPlan, *, ax: Axes | None = None) -> Axes:
         for r in reps
     ]
     image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=0.0, vmax=1.0)
-    if len(reps) * len(weeks) <= 400:
-        for i, rep in enumerate(reps):
-            for j, week in enumerate(weeks):
-                u = cell.get((rep, week))
-                if u is None:
-                    continue
-                text = f"{u.planned}/{u.capacity}" if u.capacity else "off"
-                colour = "white" if u.capacity and u.ratio > 0.6 else "black"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
-    ax.set_xticks(
-        range(len(weeks)), [w.strftime("%d %b") for w in weeks], rotation=45, ha="right", fontsize=8
-    )
+    if len(reps) * len(weeks) <= 400:  # beyond that the numbers would not be legible
+        for (rep, week), u in cell.items():
+            text = f"{u.planned}/{u.capacity}" if u.capacity else "off"
+            colour = "white" if u.capacity and u.ratio > 0.6 else "black"
+            ax.text(weeks.index(week), reps.index(rep), text, ha="center", va="center",
+                    fontsize=8, color=colour)  # fmt: skip
+    _weeks_axis(ax, weeks, "%d %b", 1, 8)
     ax.set_yticks(range(len(reps)), reps, fontsize=8)
-    ax.set_xlabel("week starting (Monday)")
     ax.set_ylabel("rep")
-    ax.set_title(
-        f"Planned visits against capacity, {plan.start:%d %b %Y} to "
-        f"{plan.end - timedelta(days=1):%d %b %Y}",
-        fontsize=10,
-    )
+    _title(ax, "Planned visits against capacity", plan.start, plan.end)
     ax.figure.colorbar(image, ax=ax, label="share of capacity used")
     return ax
+
+
+def _weeks_axis(ax: Axes, weeks: list[date], label: str, step: int, size: int) -> None:
+    """Every ``step``-th week labelled on the x axis, one position per week."""
+    labels = [w.strftime(label) for w in weeks[::step]]
+    ax.set_xticks(range(0, len(weeks), step), labels, rotation=45, ha="right", fontsize=size)
+    ax.set_xlabel("week starting (Monday)")
+
+
+def _title(ax: Axes, what: str, start: date, end: date) -> None:
+    """``what``, and the window ``[start, end)`` as its first and last day."""
+    last = end - timedelta(days=1)
+    ax.set_title(f"{what}, {start:%d %b %Y} to {last:%d %b %Y}", fontsize=10)
 
 
 def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
@@ -157,22 +160,10 @@ def care_touches(schedule: CareSchedule, *, ax: Axes | None = None) -> Axes:
         linewidth=1,
         label="dropped (with reason)",
     )
-    step = max(1, len(weeks) // 13)
-    ax.set_xticks(
-        positions[::step],
-        [w.strftime("%d %b %y") for w in weeks[::step]],
-        rotation=45,
-        ha="right",
-        fontsize=7,
-    )
-    ax.set_xlabel("week starting (Monday)")
+    _weeks_axis(ax, weeks, "%d %b %y", max(1, len(weeks) // 13), 7)
     ax.set_ylabel("touches")
     ax.set_xlim(-0.6, len(weeks) - 0.4)
-    ax.set_title(
-        f"Care touches per week by kind, {schedule.start:%d %b %Y} to "
-        f"{schedule.end - timedelta(days=1):%d %b %Y}",
-        fontsize=10,
-    )
+    _title(ax, "Care touches per week by kind", schedule.start, schedule.end)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 

@@ -12,7 +12,7 @@ books (or test runs) can share one database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -29,8 +29,9 @@ from accountcare.adapters._rows import (
     micros,
     outbox_row,
     table_rows,
-    unencodable,
+    write_report,
 )
+from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -38,7 +39,6 @@ from accountcare.domain.contacts import Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
-from accountcare.errors import InvalidRecord
 from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
 
 __all__ = ["SCHEMA_VERSION", "SqlStore"]
@@ -50,84 +50,48 @@ _ID = 255  # long enough for any id; short enough for a MariaDB utf8mb4 index
 
 
 def _tables(sa: Any, prefix: str) -> Any:
-    """The schema as SQLAlchemy ``Table`` s, in a fresh ``MetaData``."""
+    """The schema as SQLAlchemy ``Table`` s, in a fresh ``MetaData``; every table but
+    ``schema`` ends with the record's ``payload``."""
     from sqlalchemy.dialects.postgresql import JSONB
 
     meta = sa.MetaData()
     payload = sa.JSON().with_variant(JSONB(), "postgresql")
     # Binary collation on MariaDB: ids are case-sensitive, as everywhere else.
     options = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+    text, instant = sa.String, sa.BigInteger
 
-    def table(name: str, *columns: Any) -> Any:
-        return sa.Table(f"{prefix}{name}", meta, *columns, **options)
+    def table(name: str, *columns: Any) -> None:
+        last = sa.Column("payload", payload, nullable=False)
+        sa.Table(f"{prefix}{name}", meta, *columns, last, **options)
 
-    def ref() -> Any:
-        return sa.ForeignKey(f"{prefix}accounts.id", ondelete="CASCADE")
+    def account(**how: bool) -> Any:
+        key = sa.ForeignKey(f"{prefix}accounts.id", ondelete="CASCADE")
+        return sa.Column("account_id", text(_ID), key, **how)
 
-    s = sa.String
-    table(
-        "accounts",
-        sa.Column("id", s(_ID), primary_key=True),
-        sa.Column("owner", s(_ID), index=True),
-        sa.Column("updated_us", sa.BigInteger, index=True),
-        sa.Column("payload", payload, nullable=False),
-    )
+    table("accounts", sa.Column("id", text(_ID), primary_key=True),
+          sa.Column("owner", text(_ID), index=True),
+          sa.Column("updated_us", instant, index=True))  # fmt: skip
     for name, extra in (
         ("contacts", ()),
-        ("orders", (sa.Column("ordered_on", s(10), nullable=False, index=True),)),
-        ("interactions", (sa.Column("occurred_us", sa.BigInteger, nullable=False),)),
-        ("complaints", (sa.Column("opened_us", sa.BigInteger, nullable=False),)),
+        ("orders", (sa.Column("ordered_on", text(10), nullable=False, index=True),)),
+        ("interactions", (sa.Column("occurred_us", instant, nullable=False),)),
+        ("complaints", (sa.Column("opened_us", instant, nullable=False),)),
     ):
-        table(
-            name,
-            sa.Column("id", s(_ID), primary_key=True),
-            sa.Column("account_id", s(_ID), ref(), nullable=False, index=True),
-            *extra,
-            sa.Column("payload", payload, nullable=False),
-        )
-    table(
-        "tier_assignments",
-        sa.Column("policy", s(120), primary_key=True),
-        sa.Column("as_of", s(10), primary_key=True),
-        sa.Column("account_id", s(_ID), ref(), primary_key=True),
-        sa.Column("tier", s(120), nullable=False),
-        sa.Column("payload", payload, nullable=False),
-        sa.Index(f"{prefix}tiers_by_account", "policy", "account_id", "as_of"),
-    )
+        id_column = sa.Column("id", text(_ID), primary_key=True)
+        table(name, id_column, account(nullable=False, index=True), *extra)
+    table("tier_assignments", sa.Column("policy", text(120), primary_key=True),
+          sa.Column("as_of", text(10), primary_key=True), account(primary_key=True),
+          sa.Column("tier", text(120), nullable=False),
+          sa.Index(f"{prefix}tiers_by_account", "policy", "account_id", "as_of"))  # fmt: skip
     for name in ("visit_plans", "care_schedules"):
-        table(
-            name,
-            sa.Column("name", s(_ID), primary_key=True),
-            sa.Column("payload", payload, nullable=False),
-        )
-    table(
-        "outbox",
-        sa.Column("key", s(512), primary_key=True),
-        sa.Column("status", s(16), nullable=False),
-        sa.Column("next_attempt_us", sa.BigInteger, nullable=False),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("payload", payload, nullable=False),
-        sa.Index(f"{prefix}outbox_due", "status", "next_attempt_us"),
-    )
-    table("schema", sa.Column("version", sa.Integer, nullable=False))
+        table(name, sa.Column("name", text(_ID), primary_key=True))
+    table("outbox", sa.Column("key", text(512), primary_key=True),
+          sa.Column("status", text(16), nullable=False),
+          sa.Column("next_attempt_us", instant, nullable=False),
+          sa.Column("attempts", sa.Integer, nullable=False),
+          sa.Index(f"{prefix}outbox_due", "status", "next_attempt_us"))  # fmt: skip
+    sa.Table(f"{prefix}schema", meta, sa.Column("version", sa.Integer, nullable=False), **options)
     return meta
-
-
-def _no_nul(label: str, value: Any) -> None:
-    """PostgreSQL text cannot hold NUL characters: say so instead of failing obscurely.
-    Text that is not valid Unicode raises ``UnicodeEncodeError`` (named by the caller)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise InvalidRecord(label, "(text)", "contains a NUL character, which cannot be stored")
-        if not value.isascii():
-            value.encode("utf-8")  # a lone surrogate fails here
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            _no_nul(label, key)
-            _no_nul(label, item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _no_nul(label, item)
 
 
 class SqlStore:
@@ -212,20 +176,17 @@ class SqlStore:
         checked = check(batch)
         rows = {name: as_dicts(table) for name, table in table_rows(checked, encode).items()}
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode) for m in checked.outbox}
-        try:
-            for name, table_rows_ in rows.items():
-                for row in table_rows_:
-                    _no_nul(f"{name} {row.get('id', row.get('name', ''))!r}", row)
-            for key, row in queued.items():
-                _no_nul(f"Message {key!r}", row)
-        except UnicodeEncodeError as exc:
-            raise (unencodable(checked) or StoreError(f"unencodable text: {exc}")) from exc
+        # PostgreSQL text holds no NUL, and no database a lone surrogate: say which field.
+        problem = unstorable(checked, nul=True)
+        if problem is not None:
+            raise problem
         with self._transaction() as db:
-            check_references(checked, lambda ids: self._known(db, ids))
+            accounts = self._t["accounts"].c.id
+            check_references(checked, lambda ids: self._existing(db, accounts, ids))
             for name, table_rows_ in rows.items():
                 if table_rows_:
                     db.execute(self._upsert(name, table_rows_), table_rows_)
-            present = self._present(db, list(queued))
+            present = self._existing(db, self._t["outbox"].c.key, queued)
             new = [row for key, row in queued.items() if key not in present]
             if new:
                 insert = self._insert(self._t["outbox"])
@@ -234,24 +195,14 @@ class SqlStore:
                 else:
                     insert = insert.on_conflict_do_nothing(index_elements=["key"])
                 db.execute(insert, new)
-        keys = [m.key for m in checked.outbox]
-        return WriteReport(
-            tuple(k for k in keys if k not in present), tuple(k for k in keys if k in present)
-        )
+        return write_report(checked, present)
 
-    def _known(self, db: Any, ids: set[str]) -> set[str]:
-        column = self._t["accounts"].c.id
-        known: set[str] = set()
-        for part in chunks(sorted(ids)):
-            known.update(db.execute(self._sa.select(column).where(column.in_(part))).scalars())
-        return known
-
-    def _present(self, db: Any, keys: list[str]) -> set[str]:
-        column = self._t["outbox"].c.key
-        present: set[str] = set()
-        for part in chunks(keys):
-            present.update(db.execute(self._sa.select(column).where(column.in_(part))).scalars())
-        return present
+    def _existing(self, db: Any, column: Any, values: Iterable[str]) -> set[str]:
+        """Those of ``values`` stored in ``column``."""
+        found: set[str] = set()
+        for part in chunks(sorted(values)):
+            found.update(db.execute(self._sa.select(column).where(column.in_(part))).scalars())
+        return found
 
     # -- reads ------------------------------------------------------------------
 

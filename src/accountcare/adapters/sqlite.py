@@ -23,7 +23,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -31,7 +31,6 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from accountcare.adapters._rows import (
-    KEYS,
     Checked,
     check,
     check_references,
@@ -41,9 +40,10 @@ from accountcare.adapters._rows import (
     micros,
     outbox_row,
     table_rows,
-    unencodable,
+    write_report,
 )
-from accountcare.adapters._schema import MIGRATIONS, SCHEMA_VERSION
+from accountcare.adapters._schema import connect, insert_new, migrate, upsert
+from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -51,18 +51,12 @@ from accountcare.domain.contacts import Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
-from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
+from accountcare.ports.store import Batch, StoreError, WriteReport
 
 __all__ = ["SqliteStore", "default_path"]
 
 T = TypeVar("T")
 
-_HEADER = b"SQLite format 3\x00"
-# Page cache per connection, in KiB (SQLite's default is 2 MiB). A batch of 100,000
-# records dirties more pages than that; they are then spilled to the WAL in the middle of
-# the transaction, which made bulk writes half again as slow. Pages are only allocated as
-# they are used.
-_CACHE_KIB = 32 * 1024
 _WAITING = ("database is locked", "database table is locked", "database is busy")
 
 
@@ -84,29 +78,6 @@ def default_path() -> Path:
         xdg = os.environ.get("XDG_DATA_HOME", "")
         base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
     return base / "accountcare" / "accountcare.sqlite3"
-
-
-def _placeholders(columns: tuple[str, ...]) -> str:
-    return ", ".join(f":{c}" for c in columns)
-
-
-def _insert_new(table: str, columns: tuple[str, ...]) -> str:
-    """An insert of the rows whose key is not stored yet, with positional parameters in
-    the order of ``columns``."""
-    marks = ", ".join("?" * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-
-
-def _upsert(table: str, columns: tuple[str, ...]) -> str:
-    """An upsert with positional parameters in the order of ``columns``; a stored row
-    with the same payload is left alone (every other column derives from the payload)."""
-    keys = KEYS[table]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} "
-        f"WHERE {table}.payload IS NOT excluded.payload"
-    )
 
 
 class SqliteStore:
@@ -133,64 +104,13 @@ class SqliteStore:
         self.path = Path(path) if path is not None else default_path()
         self._retries = retries
         self._lock = threading.RLock()
-        self._refuse_non_database(self.path)
+        self._db = connect(self.path, timeout)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder of {self.path}: {exc}") from exc
-        try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {self.path} as an SQLite database: {exc}") from exc
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-            self._retrying(self._migrate)
+            self._retrying(lambda: migrate(self._db, str(self.path), self._transaction))
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         except BaseException:
             self._db.close()
             raise
-
-    @staticmethod
-    def _refuse_non_database(path: Path) -> None:
-        if path.is_dir():
-            raise StoreError(f"{path} is a directory; give the path of a database file")
-        if path.exists() and path.stat().st_size > 0:
-            with path.open("rb") as handle:
-                header = handle.read(len(_HEADER))
-            if header != _HEADER:
-                raise StoreError(
-                    f"{path} is not an SQLite database (its header is {header[:16]!r}); "
-                    "it was left untouched"
-                )
-
-    def _version(self) -> int:
-        try:
-            row = self._db.execute("PRAGMA user_version").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
-        return int(row[0])
-
-    def _migrate(self) -> None:
-        """Bring the file to :data:`SCHEMA_VERSION` (one transaction; two processes
-        opening a new file at once both succeed)."""
-        found = self._version()
-        if found > SCHEMA_VERSION:
-            raise SchemaVersionError(str(self.path), found, SCHEMA_VERSION)
-        if found == SCHEMA_VERSION:
-            return
-        self._db.execute("PRAGMA journal_mode = WAL")
-        with self._transaction():
-            found = self._version()  # another process may have migrated meanwhile
-            if found > SCHEMA_VERSION:
-                raise SchemaVersionError(str(self.path), found, SCHEMA_VERSION)
-            for version in range(found, SCHEMA_VERSION):
-                for statement in MIGRATIONS[version]:
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -250,55 +170,44 @@ class SqliteStore:
 
         def work() -> WriteReport:
             with self._transaction() as db:
-                check_references(checked, self._known_accounts)
+                check_references(checked, lambda ids: self._existing("accounts", "id", ids))
                 for table, (columns, values) in rows.items():
                     if not values:
                         continue
                     # Inserting is twice as fast as upserting into a table with foreign
                     # keys; only when some keys were stored already is the upsert run.
-                    added = db.executemany(_insert_new(table, columns), values).rowcount
+                    added = db.executemany(insert_new(table, columns), values).rowcount
                     if added != len(values):
-                        db.executemany(_upsert(table, columns), values)
-                return self._enqueue(db, checked, queued)
+                        db.executemany(upsert(table, columns), values)
+                return self._enqueue(checked, queued)
 
         try:
             return self._retrying(work)
         except UnicodeEncodeError as exc:
             # Text that is not valid Unicode (a lone surrogate) cannot be encoded as
             # UTF-8; the transaction was rolled back: name the record and the field.
-            problem = unencodable(checked)
+            problem = unstorable(checked)
             if problem is None:
                 raise StoreError(f"{self.path}: {exc}") from exc
             raise problem from exc
 
-    def _known_accounts(self, ids: set[str]) -> set[str]:
-        known: set[str] = set()
-        for part in chunks(sorted(ids)):
+    def _existing(self, table: str, column: str, values: Iterable[str]) -> set[str]:
+        """Those of ``values`` stored in ``column`` of ``table``."""
+        found: set[str] = set()
+        for part in chunks(sorted(values)):
             marks = ", ".join("?" * len(part))
-            sql = f"SELECT id FROM accounts WHERE id IN ({marks})"
-            known.update(row[0] for row in self._db.execute(sql, tuple(part)))
-        return known
+            sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"
+            found.update(row[0] for row in self._db.execute(sql, tuple(part)))
+        return found
 
-    @staticmethod
-    def _enqueue(
-        db: sqlite3.Connection, checked: Checked, queued: dict[str, dict[str, Any]]
-    ) -> WriteReport:
-        present: set[str] = set()
-        for part in chunks(list(queued)):
-            marks = ", ".join("?" * len(part))
-            sql = f"SELECT key FROM outbox WHERE key IN ({marks})"
-            present.update(row[0] for row in db.execute(sql, tuple(part)))
+    def _enqueue(self, checked: Checked, queued: dict[str, dict[str, Any]]) -> WriteReport:
+        present = self._existing("outbox", "key", queued)
         new = [row for key, row in queued.items() if key not in present]
         if new:
             columns = tuple(new[0])
-            db.executemany(
-                f"INSERT INTO outbox ({', '.join(columns)}) VALUES ({_placeholders(columns)})",
-                new,
-            )
-        keys = [m.key for m in checked.outbox]
-        return WriteReport(
-            tuple(k for k in keys if k not in present), tuple(k for k in keys if k in present)
-        )
+            marks = ", ".join(f":{c}" for c in columns)
+            self._db.executemany(f"INSERT INTO outbox ({', '.join(columns)}) VALUES ({marks})", new)
+        return write_report(checked, present)
 
     # -- reads ------------------------------------------------------------------
 
@@ -412,4 +321,4 @@ class SqliteStore:
         try:
             return self._retrying(work)
         except UnicodeEncodeError as exc:  # a lone surrogate in an error text, say
-            raise (unencodable(entry) or StoreError(f"{self.path}: {exc}")) from exc
+            raise (unstorable(entry) or StoreError(f"{self.path}: {exc}")) from exc

@@ -67,26 +67,33 @@ def tier(
             )
         values, assignments = dict(result.values), result.assignments
         kept = f"stored as {result.policy!r} on {settings.as_of}"
+    title = f"{TIER_METHODS[method]}: {len(assignments):,} accounts, {kept}"
+    _show_tiers(settings, title, assignments, values, output)
+
+
+def _show_tiers(
+    settings: Settings,
+    title: str,
+    assignments: Mapping[str, TierAssignment],
+    values: Mapping[str, object],
+    output: str | None,
+) -> None:
+    """Every assignment (in ``--output`` if given); a table shows the tier counts."""
     rows = [
         (a.account_id, a.tier, values[a.account_id], a.reason.rule) for a in assignments.values()
     ]
     header = ("account_id", "tier", "value", "reason")
     if output is not None:
         _write_csv(output, header, rows)
-    if settings.format == "table":
-        counts = Counter(a.tier for a in assignments.values())
-        total = len(rows) or 1
-        summary = [(t, n, f"{n / total:.1%}") for t, n in sorted(counts.items())]
-        emit(
-            summary,
-            ("tier", "accounts", "share"),
-            fmt="table",
-            title=f"{TIER_METHODS[method]}: {len(rows):,} accounts, {kept}",
-        )
-        if output is not None:
-            click.echo(f"every assignment written to {output}")
-    else:
+    if settings.format != "table":
         emit(rows, header, fmt=settings.format)
+        return
+    counts = Counter(a.tier for a in assignments.values())
+    total = len(rows) or 1
+    summary = [(t, n, f"{n / total:.1%}") for t, n in sorted(counts.items())]
+    emit(summary, ("tier", "accounts", "share"), fmt="table", title=title)
+    if output is not None:
+        click.echo(f"every assignment written to {output}")
 
 
 def _csv_values(path: Path, id_column: str, value_column: str) -> dict[str, Decimal]:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from accountcare.cli._group import Settings, UserError, cli, existing_file, pass_settings
 from accountcare.cli._output import emit
+from accountcare.ports.store import Store
+
+if TYPE_CHECKING:  # imported by the commands that need them, to keep start-up short
+    from accountcare.adapters.importers import ImportOptions, ImportReport
+    from accountcare.services.demo import DemoReport
 
 __all__ = ["demo", "import_"]
 
@@ -47,11 +54,13 @@ def _steps(settings: Settings, total: int) -> Iterator[Callable[[str], None]]:
 @pass_settings
 def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
     """Create a sample book in the store and run everything on it."""
+    from accountcare.services import paused_collector
     from accountcare.services.demo import run_demo
 
     if accounts < 1:
         raise UserError(f"--accounts must be at least 1, got {accounts}")
-    with settings.store() as store, _steps(settings, total=6) as progress:
+    # A bounded bulk job in a process of our own: the collector pause pays.
+    with settings.store() as store, _steps(settings, total=6) as progress, paused_collector():
         report = run_demo(
             store,
             accounts=accounts,
@@ -61,16 +70,19 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
             name="current",
             progress=progress,
         )
+    title = f"accountcare demo, {settings.as_of}"
+    emit(_demo_rows(report, weeks, care_days), ("what", "result"), fmt=settings.format, title=title)
+
+
+def _demo_rows(report: DemoReport, weeks: int, care_days: int) -> list[tuple[str, object]]:
     plan, care, review = report.plan, report.care.schedule, report.review
     counts = report.tiers.counts()
     kinds = Counter(t.kind.value for t in care.tasks)
     rules = Counter(a.rule.value for a in review.alerts)
     weakest = review.weakest(1)
-    rows: list[tuple[str, object]] = [
-        (
-            "book",
-            f"{report.accounts:,} accounts, {report.contacts:,} contacts, {report.orders:,} orders",
-        ),
+    book = f"{report.accounts:,} accounts, {report.contacts:,} contacts, {report.orders:,} orders"
+    return [
+        ("book", book),
         ("tiers (ABC)", ", ".join(f"{t} {n:,}" for t, n in counts.items())),
         (
             f"visits planned ({weeks} weeks)",
@@ -86,7 +98,6 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
             f"{weakest[0].account_id} ({weakest[0].score:.0f}/100)" if weakest else "-",
         ),
     ]
-    emit(rows, ("what", "result"), fmt=settings.format, title=f"accountcare demo, {settings.as_of}")
 
 
 # -- import ------------------------------------------------------------------------------
@@ -114,15 +125,8 @@ def import_(
     keep_good: bool,
 ) -> None:
     """Import contacts (CSV or vCard), accounts or orders (CSV) from FILE."""
-    from accountcare.adapters.importers import (
-        ImportOptions,
-        read_accounts_csv,
-        read_contacts_csv,
-        read_orders_csv,
-        read_vcards,
-        write_import,
-    )
-    from accountcare.domain.accounts import Account
+    from accountcare.adapters.importers import ImportOptions
+    from accountcare.services import paused_collector
 
     if kind not in ("contacts", "accounts", "orders"):
         raise UserError(f"import: unknown kind {kind!r}; use contacts, accounts or orders")
@@ -135,34 +139,14 @@ def import_(
         account_id=account_id,
         keep_good=keep_good,
     )
-    data = path.read_bytes()
-    if kind == "contacts":
-        vcard = path.suffix.lower() in (".vcf", ".vcard")
-        report = (
-            read_vcards(data, options=options)
-            if vcard
-            else read_contacts_csv(data, options=options)
-        )
-    elif kind == "accounts":
-        report = read_accounts_csv(data, options=options)
-    else:
-        report = read_orders_csv(data, options=options, currency=currency)
-    if report.problems and not keep_good:
-        first = report.problems[0]
-        more = len(report.problems) - 1
-        raise UserError(
-            f"{path.name}: {first}"
-            + (f" (and {more} more problems)" if more else "")
-            + "; nothing was stored (use --keep-good to store the good rows)"
-        )
-    with settings.store() as store:
-        extra = []
-        if account_id is not None and store.account(account_id) is None:
-            extra.append(Account(id=account_id, name=account_id))
-        write_import(report, store, keep_good=keep_good, accounts=extra)
+    # A bounded bulk job in a process of our own: the collector pause pays.
+    with paused_collector():
+        report = _read(kind, path, options, currency)
+        with settings.store() as store:
+            added = _store(store, report, account_id, keep_good)
     rows = [
         ("rows read", report.rows),
-        ("accounts stored", len(report.accounts) + len(extra)),
+        ("accounts stored", len(report.accounts) + added),
         ("contacts stored", len(report.contacts)),
         ("orders stored", len(report.orders)),
         ("duplicates merged", len(report.merges)),
@@ -171,3 +155,31 @@ def import_(
     emit(rows, ("what", "count"), fmt=settings.format, title=f"import {kind} from {path.name}")
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
+
+
+def _read(kind: str, path: Path, options: ImportOptions, currency: str) -> ImportReport:
+    """The import report of the file at ``path``: vCard by its suffix, else CSV. A bad
+    row stores nothing unless ``--keep-good``: the importer raises, naming the rows."""
+    from accountcare.adapters import importers
+
+    data = path.read_bytes()
+    if kind == "accounts":
+        return importers.read_accounts_csv(data, options=options)
+    if kind == "orders":
+        return importers.read_orders_csv(data, options=options, currency=currency)
+    if path.suffix.lower() in (".vcf", ".vcard"):
+        return importers.read_vcards(data, options=options)
+    return importers.read_contacts_csv(data, options=options)
+
+
+def _store(store: Store, report: ImportReport, account_id: str | None, keep_good: bool) -> int:
+    """Write the report; the ``--account`` named is created when new. Returns the
+    number of accounts added beyond the report's."""
+    from accountcare.adapters.importers import write_import
+    from accountcare.domain.accounts import Account
+
+    extra = []
+    if account_id is not None and store.account(account_id) is None:
+        extra.append(Account(id=account_id, name=account_id))
+    write_import(report, store, keep_good=keep_good, accounts=extra)
+    return len(extra)

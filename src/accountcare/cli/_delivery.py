@@ -13,6 +13,7 @@ import click
 
 from accountcare.cli._group import Settings, UserError, cli, pass_settings
 from accountcare.cli._output import emit
+from accountcare.ports.store import Store
 
 __all__ = ["export", "export_ics", "notify"]
 
@@ -40,35 +41,13 @@ def notify(
     limit: int | None,
 ) -> None:
     """List the queued messages that are due (dry run), or send them with --send."""
-    from accountcare.domain.outbox import OutboxStatus
-
     if via not in ("console", "smtp"):
         raise UserError(f"--via: unknown notifier {via!r}; use console or smtp")
     if via == "smtp" and send and not sender:
         raise UserError("--sender is required with --via smtp")
-    now = settings.now()
     with settings.store() as store:
         if not send:
-            due = [e for e in store.outbox(OutboxStatus.PENDING) if e.next_attempt_at <= now][
-                :limit
-            ]
-            listed = [
-                (
-                    e.key,
-                    e.message.channel.value,
-                    e.message.recipient.name,
-                    e.message.recipient.address,
-                    e.message.due_at.isoformat(),
-                    e.message.subject,
-                )
-                for e in due
-            ]
-            emit(
-                listed,
-                ("key", "channel", "to", "address", "due", "subject"),
-                fmt=settings.format,
-                title=f"{len(listed):,} messages due (dry run: use --send)",
-            )
+            _list_due(settings, store, limit)
             return
         from accountcare.services.outbox import Dispatcher
 
@@ -83,6 +62,25 @@ def notify(
         ("skipped", len(report.skipped)),
     ]
     emit(rows, ("outcome", "messages"), fmt=settings.format, title=f"sent via {via}")
+
+
+def _list_due(settings: Settings, store: Store, limit: int | None) -> None:
+    """The dry run: the pending messages due now, nothing sent."""
+    from accountcare.domain.outbox import OutboxStatus
+
+    now = settings.now()
+    due = [e for e in store.outbox(OutboxStatus.PENDING) if e.next_attempt_at <= now][:limit]
+    listed = [
+        (e.key, e.message.channel.value, e.message.recipient.name, e.message.recipient.address,
+         e.message.due_at.isoformat(), e.message.subject)
+        for e in due
+    ]  # fmt: skip
+    emit(
+        listed,
+        ("key", "channel", "to", "address", "due", "subject"),
+        fmt=settings.format,
+        title=f"{len(listed):,} messages due (dry run: use --send)",
+    )
 
 
 def _notifier(via: str, host: str, port: int, sender: str | None, starttls: bool) -> Any:

@@ -11,7 +11,7 @@ import math
 import re
 import string
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -221,7 +221,3 @@ def not_before(other_field: str) -> Validator:
             raise fail(instance, attribute, f"must not be before {other_field} ({other})")
 
     return check
-
-
-def utc_offset_zero(value: datetime) -> bool:
-    return value.utcoffset() == timedelta(0)

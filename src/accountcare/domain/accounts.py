@@ -1,6 +1,8 @@
 """The account: a customer company (or a person, for B2C) and its profile card.
 
-DOMAIN.md section 1 lists what a profile card carries; every item has a home here.
+A profile card carries basic information (names, profile, legal representative, industry,
+region, size, the day cooperation began), addresses and web sites, financial information,
+behaviour, the lifecycle stage and the user's own tags; every item has a home here.
 Behaviour (orders, interactions, complaints) lives in :mod:`accountcare.domain.activity`,
 linked to the account by ``account_id``.
 """
@@ -30,7 +32,7 @@ __all__ = [
 
 class LifecycleStage(enum.Enum):
     """Where the relationship stands: prospect -> target -> negotiating -> customer ->
-    dormant -> lost (DOMAIN.md section 1)."""
+    dormant -> lost."""
 
     PROSPECT = "prospect"
     TARGET = "target"

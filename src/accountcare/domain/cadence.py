@@ -1,4 +1,4 @@
-"""Cadence: how often each tier is visited and called (DOMAIN.md section 4).
+"""Cadence: how often each tier is visited and called.
 
 A value, not behaviour: the visit planner, the care scheduler and the health score all
 read the same :class:`Cadence`, so "how often is an A account seen" has one answer.
@@ -48,7 +48,7 @@ def _tiers(values: Iterable[TierCadence]) -> tuple[TierCadence, ...]:
 class Cadence:
     """Visit and call rhythm per tier, and how a new account is developed.
 
-    Defaults follow the practice in the domain brief: A visited every 2 weeks with a
+    Defaults follow the practitioners' rules of thumb: A visited every 2 weeks with a
     leader visit each quarter, B monthly, C quarterly; relationship calls A weekly,
     B every 2 weeks, C monthly; a new account gets at least 5 development visits
     within ``development_window_days``.
@@ -62,7 +62,7 @@ class Cadence:
     tiers: tuple[TierCadence, ...] = attrs.field(converter=_tiers)
     development_visits: int = attrs.field(default=5, validator=[v.typed(int), v.positive])
     development_window_days: int = attrs.field(default=90, validator=[v.typed(int), v.positive])
-    # "Handle complaints quickly" (DOMAIN.md section 5): a follow-up visit within a week.
+    # Complaints are handled quickly: a follow-up visit within a week.
     complaint_follow_up_days: int = attrs.field(default=7, validator=[v.typed(int), v.positive])
 
     def __attrs_post_init__(self) -> None:
@@ -130,7 +130,7 @@ class DueDates:
         return self.next_visit_due is not None and self.next_visit_due <= day
 
 
-# The domain brief's rules of thumb: A fortnightly with a leader each quarter, B monthly,
+# Practitioners' rules of thumb: A fortnightly with a leader each quarter, B monthly,
 # C quarterly; calls A weekly, B fortnightly, C monthly; 5 visits to develop an account.
 DEFAULT_CADENCE = Cadence(
     tiers=(
@@ -139,3 +139,5 @@ DEFAULT_CADENCE = Cadence(
         TierCadence("C", visit_every_days=91, call_every_days=30),
     )
 )
+"""Practitioners' rhythm: A visited every 2 weeks (a leader each quarter), B monthly, C
+quarterly; calls A weekly, B fortnightly, C monthly; 5 visits to develop a new account."""

@@ -1,9 +1,9 @@
 """Work calendars: when a rep can visit, and how many visits a day or week holds.
 
-DOMAIN.md section 4: "a rep's time is finite: the plan must fit each rep's capacity and
-working days". A :class:`WorkCalendar` is a value; which days it makes working days
-(weekdays minus public holidays of its country and subdivision, minus leave) is decided
-by :mod:`accountcare.policies.visits.workdays`, which reads the ``holidays`` package.
+A rep's time is finite: a visit plan must fit each rep's capacity and working days. A
+:class:`WorkCalendar` is a value; which days it makes working days (weekdays minus
+public holidays of its country and subdivision, minus leave) is decided by
+:mod:`accountcare.policies.visits.workdays`, which reads the ``holidays`` package.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ __all__ = ["MONDAY_TO_FRIDAY", "WorkCalendar"]
 
 # The usual office week (weekday numbers as in ``date.weekday()``: Monday is 0).
 MONDAY_TO_FRIDAY: frozenset[int] = frozenset(range(5))
+"""The working week a rep's calendar has unless told otherwise (weekday numbers, Monday 0)."""
 
 
 def _weekdays(values: Iterable[int]) -> frozenset[int]:

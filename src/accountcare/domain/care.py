@@ -1,7 +1,7 @@
 """Care schedules: whom to greet, call or follow up, when, how, and what was dropped.
 
-The care scheduler (:mod:`accountcare.policies.care.schedule`) produces these values; the outbox
-turns due tasks into messages. A task is due at a local time in the contact's IANA time
+The care scheduler (:func:`accountcare.policies.care.schedule_care`) produces these values;
+the outbox turns due tasks into messages. A task is due at a local time in the contact's IANA time
 zone; :attr:`CareTask.due_at` is that instant in UTC.
 """
 
@@ -114,7 +114,8 @@ class LazySequence(Sequence[_T]):
     run), so a schedule of a million tasks costs no million objects until someone reads
     them. Items are built again on every read: they are equal, not identical. The
     sequence compares, hashes, prints and pickles like the tuple of its items. Only the
-    library constructs these (the items are trusted, as with :func:`trusted_task`).
+    library constructs these (its items are built with
+    :func:`~accountcare.domain._trusted.trusted` from validated parts).
 
     >>> squares = LazySequence(range(4), lambda i: i * i, lambda r: (i * i for i in r))
     >>> len(squares), squares[3], list(squares[1:3])
@@ -258,62 +259,3 @@ class CareSchedule:
             total=len(self.dropped),
         )
         return f"{tasks}\n{dropped}" if self.dropped else tasks
-
-
-def trusted_task(
-    contact_id: str,
-    account_id: str,
-    on: date,
-    local_time: time,
-    time_zone: str,
-    channel: Channel,
-    kind: CareKind,
-    template_key: str,
-    reason: str,
-    occasion: str,
-) -> CareTask:
-    """A :class:`CareTask` from values the scheduler took from validated records.
-
-    Skips validation (the hot path of the care scheduler builds a million of these);
-    never use it for outside input. A test pins that it equals the validating
-    constructor.
-    """
-    task = _new(CareTask)
-    _set_contact(task, contact_id)
-    _set_account(task, account_id)
-    _set_on(task, on)
-    _set_local_time(task, local_time)
-    _set_zone(task, time_zone)
-    _set_channel(task, channel)
-    _set_kind(task, kind)
-    _set_template(task, template_key)
-    _set_reason(task, reason)
-    _set_occasion(task, occasion)
-    return task
-
-
-def trusted_drop(task: CareTask, reason: DropReason, detail: str) -> DroppedTask:
-    """A :class:`DroppedTask` without re-validation (see :func:`trusted_task`)."""
-    drop = _new(DroppedTask)
-    _set_drop_task(drop, task)
-    _set_drop_reason(drop, reason)
-    _set_drop_detail(drop, detail)
-    return drop
-
-
-_new = object.__new__
-# Slot descriptors of the frozen classes: setting through them bypasses the frozen
-# __setattr__ (the same thing attrs' generated __init__ does).
-_set_contact = CareTask.contact_id.__set__  # type: ignore[attr-defined]
-_set_account = CareTask.account_id.__set__  # type: ignore[attr-defined]
-_set_on = CareTask.on.__set__  # type: ignore[attr-defined]
-_set_local_time = CareTask.local_time.__set__  # type: ignore[attr-defined]
-_set_zone = CareTask.time_zone.__set__  # type: ignore[attr-defined]
-_set_channel = CareTask.channel.__set__  # type: ignore[attr-defined]
-_set_kind = CareTask.kind.__set__  # type: ignore[attr-defined]
-_set_template = CareTask.template_key.__set__  # type: ignore[attr-defined]
-_set_reason = CareTask.reason.__set__  # type: ignore[attr-defined]
-_set_occasion = CareTask.occasion.__set__  # type: ignore[attr-defined]
-_set_drop_task = DroppedTask.task.__set__  # type: ignore[attr-defined]
-_set_drop_reason = DroppedTask.reason.__set__  # type: ignore[attr-defined]
-_set_drop_detail = DroppedTask.detail.__set__  # type: ignore[attr-defined]

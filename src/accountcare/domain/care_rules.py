@@ -1,14 +1,18 @@
 """Care rules: the parameters of the care scheduler, and the inputs it reacts to.
 
-Every number here is a default from the practice in DOMAIN.md section 5, never a
-hard-coded limit. :class:`CareRules` says when and how each kind of touch happens;
-:class:`ExtraHoliday` adds days the ``holidays`` package does not know (a company
-anniversary, a regional festival); :class:`CareEvent` is something that happened and
-must be told (a price change, a seminar invitation).
+Every number here is a default from the practice of key-account care, never a
+hard-coded limit. :data:`OCCASION_RULES` declares each kind of touch once: its priority
+under the frequency ceiling, its template key and the channels that suit it.
+:class:`CareRules` says when and how each kind of touch happens; :class:`ExtraHoliday`
+adds days the ``holidays`` package does not know (a company anniversary, a regional
+festival); :class:`CareEvent` is something that happened and must be told (a price
+change, a seminar invitation).
 
 >>> rules = CareRules(usage_check_days=10)
 >>> rules.usage_check_days, rules.ceiling
 (10, (CeilingRule(touches=2, days=7), CeilingRule(touches=4, days=30)))
+>>> PRIORITY[CareKind.BIRTHDAY], OCCASION_RULE[CareKind.HOLIDAY_GIFT].template_key("christmas")
+(0, 'gift.christmas')
 """
 
 from __future__ import annotations
@@ -16,42 +20,115 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, time
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from accountcare.domain import _validate as v
+from accountcare.domain._frozen import FrozenMap
 from accountcare.domain.activity import ComplaintSeverity
 from accountcare.domain.care import CareKind
-from accountcare.domain.contacts import Channel, RelationshipLayer
+from accountcare.domain.contacts import Channel, ContactRole, RelationshipLayer
 from accountcare.errors import ConfigurationError
 
 __all__ = [
+    "AFTER_SALE_ROLES",
     "DEFAULT_CARE_RULES",
     "DEFAULT_CEILING",
     "DEFAULT_CHANNELS",
     "DEFAULT_COMPLAINT_SLA",
+    "LEAP_DAY_FALLBACK",
+    "OCCASION_RULE",
+    "OCCASION_RULES",
+    "PRIORITY",
     "CareEvent",
     "CareRules",
     "CeilingRule",
     "EventKind",
     "ExtraHoliday",
+    "OccasionRule",
 ]
 
 
-def _positive_days(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigurationError(
-            f"{type(instance).__name__}.{attribute.name} must be a positive number of days, "
-            f"got {value!r}"
-        )
+@attrs.frozen
+class OccasionRule:
+    """One kind of touch: its priority when the ceiling is full (0 goes first), its
+    template key (``{}`` stands for the occasion: the holiday, the tier, the severity)
+    and the channels that suit it by default.
+
+    >>> OCCASION_RULE[CareKind.RELATIONSHIP_CALL].template_key("A")
+    'call.A'
+    """
+
+    kind: CareKind
+    priority: int
+    template: str
+    channels: frozenset[Channel]
+
+    def template_key(self, occasion: str = "") -> str:
+        """The template key of a touch of this kind for ``occasion``."""
+        return self.template.format(occasion)
 
 
-def _days_not_negative(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+_M, _S, _E, _P = Channel.MESSENGER, Channel.SMS, Channel.EMAIL, Channel.PHONE
+_MAIL, _VISIT = Channel.MAIL, Channel.VISIT
+
+# Every kind of touch, by priority: practitioners put the customer's own day first, then
+# a complaint, then after-sale care, the holidays, the rep's calls, the survey, and
+# marketing last; re-verification is internal data hygiene and comes after everything.
+# A task goes out on the first channel of the contact's own preference order that suits
+# its kind and that the contact consents to.
+OCCASION_RULES: tuple[OccasionRule, ...] = (
+    OccasionRule(CareKind.BIRTHDAY, 0, "birthday", frozenset({_M, _S, _E, _MAIL, _P})),
+    OccasionRule(CareKind.COMPLAINT_FOLLOW_UP, 1, "complaint.{}", frozenset({_P, _VISIT, _M, _E})),
+    OccasionRule(CareKind.AFTER_SALE_USAGE, 2, "after_sale.usage", frozenset({_P, _M, _E, _S})),
+    OccasionRule(CareKind.AFTER_SALE_FEEDBACK, 2, "after_sale.feedback", frozenset({_E, _M, _P})),
+    OccasionRule(CareKind.HOLIDAY_GREETING, 3, "holiday.{}", frozenset({_M, _S, _E, _MAIL})),
+    OccasionRule(CareKind.HOLIDAY_GIFT, 3, "gift.{}", frozenset({_MAIL, _VISIT})),
+    OccasionRule(CareKind.RELATIONSHIP_CALL, 4, "call.{}", frozenset({_P, _M, _VISIT})),
+    OccasionRule(CareKind.SURVEY, 5, "survey", frozenset({_E, _M})),
+    OccasionRule(CareKind.EVENT, 6, "event.{}", frozenset({_E, _M, _S, _MAIL})),
+    OccasionRule(CareKind.REVERIFICATION, 7, "reverify", frozenset({_E, _M, _S, _P})),
+)
+OCCASION_RULE: Mapping[CareKind, OccasionRule] = MappingProxyType(
+    {rule.kind: rule for rule in OCCASION_RULES}
+)
+PRIORITY: Mapping[CareKind, int] = MappingProxyType(
+    {rule.kind: rule.priority for rule in OCCASION_RULES}
+)
+DEFAULT_CHANNELS: Mapping[CareKind, frozenset[Channel]] = FrozenMap(
+    {rule.kind: rule.channels for rule in OCCASION_RULES}
+)
+"""The channels each kind of touch may go on, derived from `OCCASION_RULES`."""
+
+# A 29 February birthday is kept on 28 February in common years: still in the month
+# people celebrate it (``CareRules.leap_day_in_common_years`` may say 1 March instead).
+LEAP_DAY_FALLBACK: tuple[int, int] = (2, 28)
+"""Where a 29 February birthday is greeted in a common year: (month, day), 28 February."""
+_LEAP_DAY_CHOICES = (LEAP_DAY_FALLBACK, (3, 1))
+
+# Who hears after-sale questions first: the people using what was bought.
+AFTER_SALE_ROLES: tuple[ContactRole, ...] = (
+    ContactRole.USER,
+    ContactRole.TECHNICAL,
+    ContactRole.PURCHASING,
+    ContactRole.DECISION_MAKER,
+    ContactRole.CHAMPION,
+    ContactRole.INFLUENCER,
+    ContactRole.FINANCE,
+    ContactRole.STAFF,
+    ContactRole.EXECUTIVE,
+    ContactRole.OTHER,
+)
+
+
+def _days(instance: Any, attribute: attrs.Attribute[Any], value: Any, least: int = 1) -> None:
+    """A validator: a whole number of days, at least ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        what = "a positive number of days" if least else f"a number of days >= {least}"
         raise ConfigurationError(
-            f"{type(instance).__name__}.{attribute.name} must be a number of days >= 0, "
-            f"got {value!r}"
+            f"{type(instance).__name__}.{attribute.name} must be {what}, got {value!r}"
         )
 
 
@@ -63,45 +140,24 @@ class CeilingRule:
     CeilingRule(touches=2, days=7)
     """
 
-    touches: int = attrs.field(validator=_positive_days)
-    days: int = attrs.field(validator=_positive_days)
+    touches: int = attrs.field(validator=_days)
+    days: int = attrs.field(validator=_days)
 
 
-# "Do not burden the customer: contact frequency has a ceiling" (DOMAIN.md section 5).
+# Do not burden the customer: practitioners cap how often one contact is touched.
 DEFAULT_CEILING = (CeilingRule(2, 7), CeilingRule(4, 30))
+"""Do not burden the customer: at most 2 touches in any 7 days and 4 in any 30, per contact."""
 
-# Which channels suit each kind of touch. A task goes out on the first channel of the
-# contact's own preference order that is in this set and that the contact consents to.
-DEFAULT_CHANNELS: Mapping[CareKind, frozenset[Channel]] = {
-    CareKind.BIRTHDAY: frozenset(
-        {Channel.MESSENGER, Channel.SMS, Channel.EMAIL, Channel.MAIL, Channel.PHONE}
-    ),
-    CareKind.HOLIDAY_GREETING: frozenset(
-        {Channel.MESSENGER, Channel.SMS, Channel.EMAIL, Channel.MAIL}
-    ),
-    CareKind.HOLIDAY_GIFT: frozenset({Channel.MAIL, Channel.VISIT}),
-    CareKind.RELATIONSHIP_CALL: frozenset({Channel.PHONE, Channel.MESSENGER, Channel.VISIT}),
-    CareKind.AFTER_SALE_USAGE: frozenset(
-        {Channel.PHONE, Channel.MESSENGER, Channel.EMAIL, Channel.SMS}
-    ),
-    CareKind.AFTER_SALE_FEEDBACK: frozenset({Channel.EMAIL, Channel.MESSENGER, Channel.PHONE}),
-    CareKind.COMPLAINT_FOLLOW_UP: frozenset(
-        {Channel.PHONE, Channel.VISIT, Channel.MESSENGER, Channel.EMAIL}
-    ),
-    CareKind.SURVEY: frozenset({Channel.EMAIL, Channel.MESSENGER}),
-    CareKind.REVERIFICATION: frozenset(
-        {Channel.EMAIL, Channel.MESSENGER, Channel.SMS, Channel.PHONE}
-    ),
-    CareKind.EVENT: frozenset({Channel.EMAIL, Channel.MESSENGER, Channel.SMS, Channel.MAIL}),
-}
-
-# "Handle complaints quickly" (DOMAIN.md section 5): follow up within days by severity.
-DEFAULT_COMPLAINT_SLA: Mapping[ComplaintSeverity, int] = {
-    ComplaintSeverity.CRITICAL: 1,
-    ComplaintSeverity.HIGH: 1,
-    ComplaintSeverity.MEDIUM: 2,
-    ComplaintSeverity.LOW: 3,
-}
+# Complaints are handled quickly: follow up within days, by severity.
+DEFAULT_COMPLAINT_SLA: Mapping[ComplaintSeverity, int] = FrozenMap(
+    {
+        ComplaintSeverity.CRITICAL: 1,
+        ComplaintSeverity.HIGH: 1,
+        ComplaintSeverity.MEDIUM: 2,
+        ComplaintSeverity.LOW: 3,
+    }
+)
+"""Days to follow up a complaint, by severity: handle complaints quickly, the worst first."""
 
 
 def _ceiling(values: Iterable[CeilingRule]) -> tuple[CeilingRule, ...]:
@@ -111,19 +167,11 @@ def _ceiling(values: Iterable[CeilingRule]) -> tuple[CeilingRule, ...]:
 def _channels(
     values: Mapping[CareKind, Iterable[Channel]],
 ) -> Mapping[CareKind, frozenset[Channel]]:
-    return {kind: frozenset(channels) for kind, channels in values.items()}
-
-
-def _sla(values: Mapping[ComplaintSeverity, int]) -> Mapping[ComplaintSeverity, int]:
-    return dict(values)
+    return FrozenMap({kind: frozenset(channels) for kind, channels in values.items()})
 
 
 def _strings(values: Iterable[str]) -> frozenset[str]:
     return frozenset((values,) if isinstance(values, str) else values)
-
-
-def _layers(values: Iterable[RelationshipLayer]) -> frozenset[RelationshipLayer]:
-    return frozenset(values)
 
 
 @attrs.frozen
@@ -132,7 +180,7 @@ class CareRules:
 
     - ``local_time``: the send time in the contact's own time zone (09:00).
     - ``leap_day_in_common_years``: where a 29 February birthday falls in a common year,
-      ``(2, 28)`` (default) or ``(3, 1)``.
+      :data:`LEAP_DAY_FALLBACK` (28 February, the default) or ``(3, 1)``.
     - ``usage_check_days`` / ``feedback_days``: after-sale follow-ups after an order.
     - ``complaint_sla_days``: days after a complaint opens by which to follow up.
     - ``call_layers``: which relationship layers get the tier's relationship calls
@@ -144,18 +192,22 @@ class CareRules:
       (and of strategic accounts).
     - ``reverify_after_days``: a contact field verified longer ago than this is stale.
     - ``ceiling``: the frequency ceiling; ``internal_kinds`` do not count against it.
-    - ``channels``: the channels that suit each kind.
+    - ``channels``: the channels that suit each kind (read-only; the defaults are those
+      of :data:`OCCASION_RULES`).
+
+    >>> CareRules().channels[CareKind.HOLIDAY_GIFT] == {Channel.MAIL, Channel.VISIT}
+    True
     """
 
     local_time: time = attrs.field(default=time(9), validator=v.typed(time))
-    leap_day_in_common_years: tuple[int, int] = attrs.field(default=(2, 28))
-    usage_check_days: int = attrs.field(default=7, validator=_positive_days)
-    feedback_days: int = attrs.field(default=30, validator=_positive_days)
+    leap_day_in_common_years: tuple[int, int] = attrs.field(default=LEAP_DAY_FALLBACK)
+    usage_check_days: int = attrs.field(default=7, validator=_days)
+    feedback_days: int = attrs.field(default=30, validator=_days)
     complaint_sla_days: Mapping[ComplaintSeverity, int] = attrs.field(
-        factory=lambda: dict(DEFAULT_COMPLAINT_SLA), converter=_sla
+        default=DEFAULT_COMPLAINT_SLA, converter=FrozenMap
     )
     call_layers: frozenset[RelationshipLayer] = attrs.field(
-        default=frozenset({RelationshipLayer.KEY}), converter=_layers
+        default=frozenset({RelationshipLayer.KEY}), converter=frozenset
     )
     survey_tiers: frozenset[str] = attrs.field(default=frozenset({"A"}), converter=_strings)
     survey_strategic: bool = attrs.field(default=True, validator=v.typed(bool))
@@ -163,21 +215,22 @@ class CareRules:
     gift_holidays: frozenset[str] = attrs.field(
         default=frozenset({"lunar_new_year", "mid_autumn", "christmas"}), converter=_strings
     )
-    gift_days_before: int = attrs.field(default=7, validator=_positive_days)
+    gift_days_before: int = attrs.field(default=7, validator=_days)
     gift_tiers: frozenset[str] = attrs.field(default=frozenset({"A"}), converter=_strings)
-    reverify_after_days: int = attrs.field(default=365, validator=_positive_days)
+    reverify_after_days: int = attrs.field(default=365, validator=_days)
     ceiling: tuple[CeilingRule, ...] = attrs.field(default=DEFAULT_CEILING, converter=_ceiling)
     internal_kinds: frozenset[CareKind] = attrs.field(
         default=frozenset({CareKind.REVERIFICATION}), converter=frozenset
     )
     channels: Mapping[CareKind, frozenset[Channel]] = attrs.field(
-        factory=lambda: dict(DEFAULT_CHANNELS), converter=_channels
+        default=DEFAULT_CHANNELS, converter=_channels
     )
 
     def __attrs_post_init__(self) -> None:
-        if self.leap_day_in_common_years not in ((2, 28), (3, 1)):
+        if self.leap_day_in_common_years not in _LEAP_DAY_CHOICES:
+            choices = " or ".join(map(str, _LEAP_DAY_CHOICES))
             raise ConfigurationError(
-                "CareRules.leap_day_in_common_years must be (2, 28) or (3, 1), "
+                f"CareRules.leap_day_in_common_years must be {choices}, "
                 f"got {self.leap_day_in_common_years!r}"
             )
         month, day = self.survey_on
@@ -193,7 +246,7 @@ class CareRules:
                 raise ConfigurationError(
                     f"CareRules.complaint_sla_days has no SLA for {severity.value!r} complaints"
                 )
-            _days_not_negative(self, _SLA_FIELD, self.complaint_sla_days[severity])
+            _days(self, _SLA_FIELD, self.complaint_sla_days[severity], least=0)
         if not self.ceiling:
             raise ConfigurationError("CareRules.ceiling needs at least one CeilingRule")
         for rule in self.ceiling:
@@ -210,14 +263,18 @@ class CareRules:
         """The longest ceiling window, in days (how far back the carried state reaches)."""
         return max(rule.days for rule in self.ceiling)
 
+    @property
+    def lowest_counted_priority(self) -> int:
+        """The priority of the last kind the ceiling counts (internal kinds aside)."""
+        counted = [rule.priority for rule in OCCASION_RULES if rule.kind not in self.internal_kinds]
+        return max(counted, default=0)
+
 
 _SLA_FIELD = attrs.fields(CareRules).complaint_sla_days
 
 DEFAULT_CARE_RULES = CareRules()
-
-
-def _countries(values: Iterable[str]) -> frozenset[str]:
-    return frozenset((values,) if isinstance(values, str) else values)
+"""The care rules practitioners start from: every offset, tier, channel and ceiling at its
+default."""
 
 
 @attrs.frozen
@@ -237,7 +294,7 @@ class ExtraHoliday:
     day: int = attrs.field(validator=[v.typed(int), v.between(1, 31)])
     year: int | None = attrs.field(default=None, validator=v.optional(v.typed(int)))
     countries: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_countries, validator=v.each(v.country_code)
+        default=frozenset(), converter=_strings, validator=v.each(v.country_code)
     )
     gift: bool = attrs.field(default=False, validator=v.typed(bool))
 
@@ -296,7 +353,7 @@ class CareEvent:
 
     @property
     def template(self) -> str:
-        return self.template_key or f"event.{self.kind.value}"
+        return self.template_key or OCCASION_RULE[CareKind.EVENT].template_key(self.kind.value)
 
     def reaches(self, contact_id: str, account_id: str) -> bool:
         """True when the event is meant for this contact."""

@@ -1,16 +1,17 @@
 """Contact persons of an account, with what care needs to reach them well.
 
-A contact has a role (decision maker, influencer, user...), belongs to one relationship
-layer (key, broad, organisational: DOMAIN.md section 3), and carries what greetings need:
-birthday, IANA time zone, country (for its holidays), channels, per-channel consent,
+A contact has a role (decision maker, influencer, user...), belongs to one of the three
+layers of a relationship system (key, broad, organisational), and carries what greetings
+need: birthday, IANA time zone, country (for its holidays), channels, per-channel consent,
 preferences. ``verified`` records when each field was last checked, for data hygiene.
+Whether a contact may be reached, and on which channel, is :meth:`Contact.may_contact`.
 """
 
 from __future__ import annotations
 
 import calendar
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -57,7 +58,8 @@ class ContactRole(enum.Enum):
 
 
 class RelationshipLayer(enum.Enum):
-    """The three layers of the relationship system (DOMAIN.md section 3)."""
+    """The three layers of a relationship system: the people who decide, the many who use
+    and support, and the company-to-company ties."""
 
     KEY = "key"  # decision makers and champions
     BROAD = "broad"  # the many users and staff
@@ -269,10 +271,20 @@ class Contact:
 
     @property
     def reachable_channels(self) -> tuple[Channel, ...]:
-        """Preferred channels the contact consents to, in order of preference."""
-        if self.opted_out:
-            return ()
-        return tuple(c for c in self.channels if c in self.consents)
+        """Preferred channels the contact may be contacted on, in order of preference."""
+        return tuple(c for c in self.channels if self.may_contact(c))
+
+    def channel_for(self, suitable: Collection[Channel]) -> Channel | None:
+        """The first of :attr:`reachable_channels` among ``suitable``, or None.
+
+        >>> kim = Contact(id="c-2", account_id="acme", name="Kim", consents=[Channel.EMAIL],
+        ...               channels=[Channel.PHONE, Channel.MESSENGER, Channel.EMAIL])
+        >>> kim.channel_for({Channel.MESSENGER, Channel.EMAIL}).value
+        'email'
+        >>> kim.channel_for({Channel.PHONE}) is None
+        True
+        """
+        return next((c for c in self.reachable_channels if c in suitable), None)
 
     def verified_on(self, field: str) -> date | None:
         """When ``field`` was last verified, or None when it never was."""

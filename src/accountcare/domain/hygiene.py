@@ -1,7 +1,7 @@
 """Data hygiene values: what to re-verify, and what a retention policy would delete.
 
-DOMAIN.md section 6: "verify and update customer information regularly; delete
-information that is out of date". These values only describe; nothing here deletes.
+Customer information is verified and updated regularly, and information that is out
+of date is deleted. These values only describe; nothing here deletes.
 """
 
 from __future__ import annotations

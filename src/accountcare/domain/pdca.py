@@ -1,6 +1,7 @@
-"""PDCA follow-up cycles for key relationships (DOMAIN.md section 3).
+"""PDCA follow-up cycles for key relationships.
 
-"Plan the follow-up, do the visits, check feedback, act to adjust." A :class:`PdcaCycle`
+Key relationships are developed in cycles: plan the follow-up, do the visits, check the
+feedback, act to adjust. A :class:`PdcaCycle`
 is a small state machine: plan -> do -> check -> act -> plan (the next round) or closed.
 Each step has an owner, a due date and, once done, a record. Transitions are made by
 :func:`accountcare.policies.relationships.pdca.advance`; an illegal one raises
@@ -10,7 +11,9 @@ Each step has an owner, a due date and, once done, a record. Transitions are mad
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 
 import attrs
 
@@ -29,13 +32,16 @@ class PdcaStage(enum.Enum):
 
 
 # The only legal moves; act leads to the next round's plan or closes the cycle.
-TRANSITIONS: dict[PdcaStage, frozenset[PdcaStage]] = {
-    PdcaStage.PLAN: frozenset({PdcaStage.DO}),
-    PdcaStage.DO: frozenset({PdcaStage.CHECK}),
-    PdcaStage.CHECK: frozenset({PdcaStage.ACT}),
-    PdcaStage.ACT: frozenset({PdcaStage.PLAN, PdcaStage.CLOSED}),
-    PdcaStage.CLOSED: frozenset(),
-}
+TRANSITIONS: Mapping[PdcaStage, frozenset[PdcaStage]] = MappingProxyType(
+    {
+        PdcaStage.PLAN: frozenset({PdcaStage.DO}),
+        PdcaStage.DO: frozenset({PdcaStage.CHECK}),
+        PdcaStage.CHECK: frozenset({PdcaStage.ACT}),
+        PdcaStage.ACT: frozenset({PdcaStage.PLAN, PdcaStage.CLOSED}),
+        PdcaStage.CLOSED: frozenset(),
+    }
+)
+"""The PDCA cycle: plan -> do -> check -> act -> plan again, or closed."""
 
 
 class IllegalTransition(AccountcareError, ValueError):

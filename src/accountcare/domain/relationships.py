@@ -1,4 +1,4 @@
-"""Relationship layers and the account team (DOMAIN.md section 3).
+"""Relationship layers and the account team.
 
 A key account is held by three layers of relationship (key, broad, organisational) and
 answered by an "iron triangle" of account, solution and delivery manager. These values
@@ -164,6 +164,7 @@ class TeamRole(enum.Enum):
 
 
 IRON_TRIANGLE = (TeamRole.ACCOUNT_MANAGER, TeamRole.SOLUTION_MANAGER, TeamRole.DELIVERY_MANAGER)
+"""The three roles every key account's team needs: account, solution and delivery manager."""
 
 
 def role_named(name: str | TeamRole) -> TeamRole:

@@ -70,7 +70,7 @@ class TierAssignment:
 
 
 class Priority(enum.Enum):
-    """Importance x urgency: the four quadrants, most pressing first (DOMAIN.md section 2)."""
+    """Importance x urgency, the practitioners' four quadrants, most pressing first."""
 
     IMPORTANT_URGENT = "important_urgent"
     IMPORTANT = "important"

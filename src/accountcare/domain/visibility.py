@@ -1,7 +1,7 @@
-"""Department views of the customer record (DOMAIN.md section 3).
+"""Department views of the customer record.
 
-"Departments (sales, product, technical support, service) share the customer record, each
-seeing what is appropriate for it." A :class:`VisibilityPolicy` grants each department a
+Departments (sales, product, technical support, service) share the customer record, each
+seeing what is appropriate for it. A :class:`VisibilityPolicy` grants each department a
 set of field paths (``"name"``, ``"financial.credit_rating"``, ``"notes.text"``); a path
 no rule grants is never shown, and an unknown department sees only ``id`` and ``name``.
 """
@@ -18,6 +18,7 @@ from accountcare.errors import ConfigurationError
 __all__ = ["ALWAYS_VISIBLE", "VisibilityPolicy", "field_paths"]
 
 ALWAYS_VISIBLE = frozenset({"id", "name"})
+"""What every department sees of an account, configured or not: its id and name."""
 
 
 def field_paths(cls: type) -> frozenset[str]:

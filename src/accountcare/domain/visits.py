@@ -39,7 +39,7 @@ class VisitPurpose(enum.Enum):
 @attrs.frozen
 class VisitChecklist:
     """Before a visit: appointment made, materials ready, decision maker known,
-    objections prepared (DOMAIN.md section 4). The host ticks items as they are done.
+    objections prepared. The host ticks items as they are done.
 
     >>> c = VisitChecklist().tick("appointment_made")
     >>> c.appointment_made, c.complete, c.missing

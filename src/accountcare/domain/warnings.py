@@ -1,6 +1,6 @@
 """Early-warning values: alerts, retention figures, lost-account reviews.
 
-DOMAIN.md section 6: find decline early, and find the root cause of a lost account before
+Practitioners find decline early, and find the root cause of a lost account before
 trying to win it back.
 """
 
@@ -29,7 +29,7 @@ __all__ = [
 
 
 class AlertRule(enum.Enum):
-    """The early-warning rules (DOMAIN.md section 6)."""
+    """The early-warning rules: each asks one question of the book."""
 
     DECLINING_TOP_ACCOUNT = "declining_top_account"  # last period's top account buys much less
     FALLING_FREQUENCY = "falling_frequency"  # orders less often than its own usual interval
@@ -110,7 +110,7 @@ class RetentionFigures:
 
 
 class RootCause(enum.Enum):
-    """Why a customer was lost (DOMAIN.md section 6: find it before winning back)."""
+    """Why a customer was lost (found before any attempt to win it back)."""
 
     PRICE = "price"
     QUALITY = "quality"
@@ -147,32 +147,3 @@ class WinBackTask:
 
 class RootCauseMissing(AccountcareError, ValueError):
     """A win-back was asked for a lost account that has no root-cause record."""
-
-
-def trusted_alert(
-    account_id: str, rule: AlertRule, figures: tuple[tuple[str, Decimal], ...], message: str
-) -> Alert:
-    """An :class:`Alert` from figures a policy computed from validated orders.
-
-    Skips the validators and the figures converter (early warning builds one per firing
-    rule and account); never use it for outside input. A test pins that it equals the
-    validating constructor.
-
-    >>> trusted_alert("acme", AlertRule.LAPSED, (("days", Decimal(9)),), "m") == Alert(
-    ...     "acme", AlertRule.LAPSED, {"days": Decimal(9)}, "m")
-    True
-    """
-    alert = _new(Alert)
-    _set_account(alert, account_id)
-    _set_rule(alert, rule)
-    _set_figures(alert, figures)
-    _set_message(alert, message)
-    return alert
-
-
-_new = object.__new__
-# attrs frozen slots classes: the slot descriptors set a field without __setattr__'s guard.
-_set_account = Alert.account_id.__set__  # type: ignore[attr-defined]
-_set_rule = Alert.rule.__set__  # type: ignore[attr-defined]
-_set_figures = Alert.figures.__set__  # type: ignore[attr-defined]
-_set_message = Alert.message.__set__  # type: ignore[attr-defined]

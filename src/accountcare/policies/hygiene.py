@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -33,23 +34,17 @@ __all__ = [
 _CONTACT_FIELDS = frozenset(f.name for f in attrs.fields(Contact))
 
 # Reachability changes fastest (people change phones and jobs); birthdays never change.
-DEFAULT_VERIFY_DAYS: Mapping[str, int] = {
-    "phones": 365,
-    "emails": 365,
-    "title": 180,
-    "channels": 365,
-    "consents": 365,
-    "birthday": 3650,
-}
+DEFAULT_VERIFY_DAYS: Mapping[str, int] = MappingProxyType(
+    {"phones": 365, "emails": 365, "title": 180, "channels": 365, "consents": 365, "birthday": 3650}
+)
+"""How often each contact field is verified again, in days."""
 
 # Behavioural notes go after 3 years; interactions and closed complaints after 5;
 # financial records (orders) are kept 10 years. Kinds not named are never purged.
-DEFAULT_RETENTION_YEARS: Mapping[str, int] = {
-    "note:behaviour": 3,
-    "interaction": 5,
-    "complaint": 5,
-    "order": 10,
-}
+DEFAULT_RETENTION_YEARS: Mapping[str, int] = MappingProxyType(
+    {"note:behaviour": 3, "interaction": 5, "complaint": 5, "order": 10}
+)
+"""How long each kind of record is kept before it is purged as out of date, in years."""
 _RECORD_KINDS = ("order", "interaction", "complaint")
 
 
@@ -108,6 +103,21 @@ def purge_plan(
     A record expires on its day plus the years (29 February -> 28 February). Nothing is
     deleted here. Items are sorted by kind, account, record id.
     """
+    _check_retention(keep_years)
+    items = []
+    for kind, record_id, account_id, dated in _dated(accounts, orders, interactions, complaints):
+        years = keep_years.get(kind)
+        if years is None:
+            continue
+        expired = dated + relativedelta(years=years)
+        if expired <= as_of:
+            reason = f"{kind} dated {dated} is kept {years} years; expired {expired}"
+            items.append(PurgeItem(kind, record_id, account_id, dated, expired, reason))
+    items.sort(key=lambda i: (i.record_kind, i.account_id, i.record_id))
+    return PurgePlan(as_of, tuple(items))
+
+
+def _check_retention(keep_years: Mapping[str, int]) -> None:
     for kind, years in keep_years.items():
         if not (kind.startswith("note:") and len(kind) > 5) and kind not in _RECORD_KINDS:
             raise ConfigurationError(
@@ -115,46 +125,24 @@ def purge_plan(
             )
         if isinstance(years, bool) or not isinstance(years, int) or years < 1:
             raise ConfigurationError(f"years for {kind!r} must be a positive int, got {years!r}")
-    items: list[PurgeItem] = []
 
-    def consider(kind: str, record_id: str, account_id: str, dated: date) -> None:
-        years = keep_years.get(kind)
-        if years is None:
-            return
-        expired = dated + relativedelta(years=years)
-        if expired <= as_of:
-            items.append(
-                PurgeItem(
-                    kind,
-                    record_id,
-                    account_id,
-                    dated,
-                    expired,
-                    f"{kind} dated {dated} is kept {years} years; expired {expired}",
-                )
-            )
 
+def _dated(
+    accounts: Iterable[Account],
+    orders: Iterable[Order],
+    interactions: Iterable[Interaction],
+    complaints: Iterable[Complaint],
+) -> Iterator[tuple[str, str, str, date]]:
+    """Every record that can expire: its kind, id, account and the day it counts from."""
     for account in accounts:
         for n, note in enumerate(account.notes):
-            consider(
-                f"note:{note.kind}",
-                f"{account.id}/notes/{n}",
-                account.id,
-                note.written_at.astimezone(UTC).date(),
-            )
+            written = note.written_at.astimezone(UTC).date()
+            yield f"note:{note.kind}", f"{account.id}/notes/{n}", account.id, written
     for order in orders:
-        consider("order", order.id, order.account_id, order.ordered_on)
+        yield "order", order.id, order.account_id, order.ordered_on
     for touch in interactions:
-        consider(
-            "interaction", touch.id, touch.account_id, touch.occurred_at.astimezone(UTC).date()
-        )
+        yield "interaction", touch.id, touch.account_id, touch.occurred_at.astimezone(UTC).date()
     for complaint in complaints:
-        if complaint.closed_at is not None:
-            consider(
-                "complaint",
-                complaint.id,
-                complaint.account_id,
-                complaint.closed_at.astimezone(UTC).date(),
-            )
-    items.sort(key=lambda i: (i.record_kind, i.account_id, i.record_id))
-    return PurgePlan(as_of, tuple(items))
+        if complaint.closed_at is not None:  # an open complaint is kept
+            closed = complaint.closed_at.astimezone(UTC).date()
+            yield "complaint", complaint.id, complaint.account_id, closed

@@ -1,9 +1,11 @@
 """Redacted department views of an account: a pure function of record and policy.
 
-Default grants (DOMAIN.md section 3, with finance added): sales sees the profile,
-relationship and notes; product sees industry, size and the profile; technical support
-and service see addresses, web sites and notes; finance sees the financial card. Nobody
-but finance sees bank details; unknown departments see only id and name.
+Departments share the customer record, each seeing what is appropriate for it. Default
+grants (finance added to the usual sales, product, technical support and service): sales
+sees the profile, relationship and notes; product sees industry, size and the profile;
+technical support and service see addresses, web sites and notes; finance sees the
+financial card. Nobody but finance sees bank details; unknown departments see only id
+and name.
 
 >>> from accountcare.domain import Account
 >>> view = redact(Account(id="acme", name="Acme", industry="steel"), "product")
@@ -81,6 +83,7 @@ DEFAULT_VISIBILITY = VisibilityPolicy(
         | _ADDRESS,
     },
 )
+"""What each department sees of an account; a department not listed sees only `ALWAYS_VISIBLE`."""
 
 
 def redact(

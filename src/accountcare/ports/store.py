@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
+from accountcare.domain._validate import as_tuple
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -77,10 +78,6 @@ def _tiers(
     return tuple(value)
 
 
-def _tuple(values: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(values)
-
-
 @attrs.frozen
 class Batch:
     """Everything one transaction writes.
@@ -100,17 +97,17 @@ class Batch:
     True
     """
 
-    accounts: tuple[Account, ...] = attrs.field(default=(), converter=_tuple)
-    contacts: tuple[Contact, ...] = attrs.field(default=(), converter=_tuple)
-    orders: tuple[Order, ...] = attrs.field(default=(), converter=_tuple)
-    interactions: tuple[Interaction, ...] = attrs.field(default=(), converter=_tuple)
-    complaints: tuple[Complaint, ...] = attrs.field(default=(), converter=_tuple)
+    accounts: tuple[Account, ...] = attrs.field(default=(), converter=as_tuple)
+    contacts: tuple[Contact, ...] = attrs.field(default=(), converter=as_tuple)
+    orders: tuple[Order, ...] = attrs.field(default=(), converter=as_tuple)
+    interactions: tuple[Interaction, ...] = attrs.field(default=(), converter=as_tuple)
+    complaints: tuple[Complaint, ...] = attrs.field(default=(), converter=as_tuple)
     tiers: tuple[tuple[date, TierAssignment], ...] = attrs.field(default=(), converter=_tiers)
     visit_plans: tuple[tuple[str, VisitPlan], ...] = attrs.field(default=(), converter=_plans)
     care_schedules: tuple[tuple[str, CareSchedule], ...] = attrs.field(
         default=(), converter=_schedules
     )
-    outbox: tuple[Message, ...] = attrs.field(default=(), converter=_tuple)
+    outbox: tuple[Message, ...] = attrs.field(default=(), converter=as_tuple)
 
     @property
     def is_empty(self) -> bool:

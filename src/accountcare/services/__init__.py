@@ -14,6 +14,7 @@ about a terminal.
 25
 """
 
+from accountcare._gc import paused_collector
 from accountcare.services.book import default_calendars, load_book, save_book
 from accountcare.services.care import CareRun, schedule_and_enqueue
 from accountcare.services.demo import DemoReport, run_demo
@@ -49,6 +50,7 @@ __all__ = [
     "enqueue",
     "enqueue_tasks",
     "load_book",
+    "paused_collector",
     "plan_and_save",
     "policy_for",
     "render_tasks",

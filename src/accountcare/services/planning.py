@@ -22,6 +22,7 @@ from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.calendars import WorkCalendar
 from accountcare.domain.tiers import Priority
 from accountcare.domain.visits import VisitPlan
+from accountcare.policies.tiers.priority import DEFAULT_PRIORITY, PriorityPolicy
 from accountcare.policies.visits.planner import plan_visits
 from accountcare.ports.store import Batch, Store
 from accountcare.services.book import default_calendars, load_book
@@ -39,14 +40,17 @@ def plan_and_save(
     calendars: Iterable[WorkCalendar] | None = None,
     cadence: Cadence = DEFAULT_CADENCE,
     priorities: Mapping[str, Priority] | None = None,
+    priority_policy: PriorityPolicy = DEFAULT_PRIORITY,
     rep: str | None = None,
     book: Book | None = None,
 ) -> VisitPlan:
     """Plan ``weeks`` weeks from ``start`` for every rep (or only ``rep``), save the plan
     under ``name`` and return it.
 
-    ``calendars`` default to :func:`~accountcare.services.book.default_calendars`. Pass
-    ``book`` when it is already loaded.
+    ``calendars`` default to :func:`~accountcare.services.book.default_calendars`;
+    ``priorities`` and ``priority_policy`` decide who is served first, as in
+    :func:`~accountcare.policies.visits.planner.plan_visits`. Pass ``book`` when it is
+    already loaded.
     """
     book = load_book(store) if book is None else book
     accounts = [a for a in book.accounts if rep is None or a.owner == rep]
@@ -61,6 +65,7 @@ def plan_and_save(
         interactions=[i for i in book.interactions if i.account_id in wanted],
         complaints=[c for c in book.complaints if c.account_id in wanted],
         priorities=priorities,
+        priority_policy=priority_policy,
     )
     store.write(Batch(visit_plans={name: plan}))
     return plan

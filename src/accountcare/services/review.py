@@ -97,33 +97,36 @@ def review_book(
         else current_tiers(store, as_of=as_of, book=book, rates=rates)
     )
     account_tiers: dict[str, str | None] = {a.id: labels.get(a.id) for a in book.accounts}
-    visits: dict[str, tuple[int, int]] | None = None
-    if plan is not None:
-        stored = store.visit_plan(plan)
-        if stored is None:
-            raise ConfigurationError(f"no visit plan named {plan!r} is stored")
-        seen = {
-            (i.account_id, i.occurred_at.date())
-            for i in book.interactions
-            if i.kind is InteractionKind.VISIT
-        }
-        counts: dict[str, list[int]] = {}
-        for visit in stored.visits:
-            if visit.on < as_of:
-                pair = counts.setdefault(visit.account_id, [0, 0])
-                pair[0] += 1
-                pair[1] += (visit.account_id, visit.on) in seen
-        visits = {a: (p, d) for a, (p, d) in counts.items()}
     health = health_scores(
         book.contacts,
         book.interactions,
         book.complaints,
         as_of=as_of,
         tiers=account_tiers,
-        visits=visits,
+        visits=None if plan is None else _visits_done(store, plan, book, as_of),
     )
     previous, current = review_periods(as_of, months)
     alerts = early_warnings(
         book.orders, book.complaints, previous=previous, current=current, policy=policy
     )
     return Review(as_of, previous, current, health, alerts)
+
+
+def _visits_done(store: Store, plan: str, book: Book, as_of: date) -> dict[str, tuple[int, int]]:
+    """Per account, the stored plan's visits before ``as_of`` (planned) and those with a
+    visit interaction of the same account and day (done)."""
+    stored = store.visit_plan(plan)
+    if stored is None:
+        raise ConfigurationError(f"no visit plan named {plan!r} is stored")
+    seen = {
+        (i.account_id, i.occurred_at.date())
+        for i in book.interactions
+        if i.kind is InteractionKind.VISIT
+    }
+    counts: dict[str, list[int]] = {}
+    for visit in stored.visits:
+        if visit.on < as_of:
+            pair = counts.setdefault(visit.account_id, [0, 0])
+            pair[0] += 1
+            pair[1] += (visit.account_id, visit.on) in seen
+    return {a: (planned, done) for a, (planned, done) in counts.items()}

@@ -51,6 +51,12 @@ TIER_METHODS: Mapping[str, str] = {
 }
 
 TierPolicyLike = AbcPolicy | RankBandPolicy | ProfitabilityPolicy | Scorecard
+_DEFAULTS: Mapping[str, TierPolicyLike] = {
+    "abc": AbcPolicy(),
+    "rank": RankBandPolicy(),
+    "profit": ProfitabilityPolicy(),
+    "score": Scorecard(),
+}
 
 
 def policy_for(method: str) -> TierPolicyLike:
@@ -59,14 +65,8 @@ def policy_for(method: str) -> TierPolicyLike:
     >>> policy_for("rank").name
     'rank_bands'
     """
-    policies: dict[str, TierPolicyLike] = {
-        "abc": AbcPolicy(),
-        "rank": RankBandPolicy(),
-        "profit": ProfitabilityPolicy(),
-        "score": Scorecard(),
-    }
     try:
-        return policies[method]
+        return _DEFAULTS[method]
     except KeyError:
         known = ", ".join(TIER_METHODS)
         raise ConfigurationError(f"unknown tier method {method!r}; use one of {known}") from None
@@ -155,7 +155,7 @@ class TierRun:
         return {a: t.tier for a, t in self.assignments.items()}
 
     def counts(self) -> dict[str, int]:
-        """Tier label -> number of accounts, in tier order of first appearance."""
+        """Tier label -> number of accounts, by label."""
         counts: dict[str, int] = {}
         for assignment in self.assignments.values():
             counts[assignment.tier] = counts.get(assignment.tier, 0) + 1

@@ -3,7 +3,7 @@ care problems small enough to shrink well.
 
 Importing this module registers a strategy for :class:`CareRules`, :class:`CeilingRule`,
 :class:`ExtraHoliday` and :class:`CareEvent`. :func:`care_inputs` draws a complete input
-for :func:`accountcare.policies.care.schedule.schedule_care`.
+for :func:`accountcare.policies.care.schedule_care`.
 
 >>> from hypothesis import given
 >>> @given(ceiling_rules())
@@ -22,7 +22,15 @@ import attrs
 from hypothesis import strategies as st
 
 from accountcare.domain.activity import Complaint, ComplaintSeverity, Order
-from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind, ExtraHoliday
+from accountcare.domain.care import CareKind
+from accountcare.domain.care_rules import (
+    LEAP_DAY_FALLBACK,
+    CareEvent,
+    CareRules,
+    CeilingRule,
+    EventKind,
+    ExtraHoliday,
+)
 from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole
 
 __all__ = [
@@ -45,14 +53,23 @@ def ceiling_rules() -> st.SearchStrategy[CeilingRule]:
 
 
 def care_rules() -> st.SearchStrategy[CareRules]:
-    """Rules with small ceilings and varied timings (defaults elsewhere)."""
+    """Rules with small ceilings, varied timings and internal kinds (defaults elsewhere)."""
     return st.builds(
         CareRules,
         local_time=st.times(),
-        leap_day_in_common_years=st.sampled_from([(2, 28), (3, 1)]),
+        leap_day_in_common_years=st.sampled_from([LEAP_DAY_FALLBACK, (3, 1)]),
         usage_check_days=st.integers(1, 14),
         feedback_days=st.integers(1, 45),
+        gift_days_before=st.integers(1, 40),
         ceiling=st.lists(ceiling_rules(), min_size=1, max_size=2),
+        internal_kinds=st.sampled_from(
+            [
+                frozenset({CareKind.REVERIFICATION}),
+                frozenset(),
+                frozenset({CareKind.REVERIFICATION, CareKind.EVENT}),
+                frozenset(set(CareKind) - {CareKind.BIRTHDAY, CareKind.HOLIDAY_GIFT}),
+            ]
+        ),
     )
 
 

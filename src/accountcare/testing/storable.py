@@ -20,26 +20,11 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from accountcare.domain.accounts import (
-    Account,
-    AccountNote,
-    Address,
-    CompanySize,
-    CreditRating,
-    FinancialInfo,
-    LifecycleStage,
-    Source,
-)
-from accountcare.domain.activity import (
-    Complaint,
-    ComplaintSeverity,
-    Interaction,
-    InteractionKind,
-    Order,
-    Outcome,
-)
-from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole, PhoneNumber
+from accountcare.domain.accounts import Account, AccountNote, Address, FinancialInfo
+from accountcare.domain.activity import Complaint, ComplaintSeverity, Interaction, Order
+from accountcare.domain.contacts import Birthday, Channel, Contact, PhoneNumber
 from accountcare.domain.messages import Message, Recipient
+from accountcare.testing._strategies.fields import derived
 
 __all__ = [
     "OFFSETS",
@@ -83,81 +68,50 @@ dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
 
 
 def accounts(account_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Account]:
-    return st.builds(
+    address = derived(Address, country=st.sampled_from(["CN", "KR", "TW", "DE"]), city=text)
+    note = derived(AccountNote, written_at=aware_datetimes(), author=names, text=text)
+    return derived(
         Account,
         id=account_id,
         name=names,
         owner=st.none() | st.sampled_from(["rep-li", "rep-kim", "REP-LI"]),
-        size=st.none() | st.sampled_from(CompanySize),
         cooperation_since=st.none() | dates,
-        stage=st.sampled_from(LifecycleStage),
-        source=st.none() | st.sampled_from(Source),
         tags=st.frozensets(names, max_size=3),
-        strategic=st.booleans(),
-        addresses=st.lists(
-            st.builds(Address, country=st.sampled_from(["CN", "KR", "TW", "DE"]), city=text),
-            max_size=2,
-        ),
-        financial=st.builds(
-            FinancialInfo, bank=text, credit_rating=st.none() | st.sampled_from(CreditRating)
-        ),
-        notes=st.lists(
-            st.builds(AccountNote, written_at=aware_datetimes(), author=names, text=text),
-            max_size=2,
-        ),
+        addresses=st.lists(address, max_size=2),
+        financial=derived(FinancialInfo, bank=text),
+        notes=st.lists(note, max_size=2),
         updated_at=st.none() | aware_datetimes(),
     )
 
 
 def contacts(account_id: str) -> st.SearchStrategy[Contact]:
-    return st.builds(
+    birthdays = st.builds(
+        Birthday, st.integers(1, 12), st.integers(1, 28), st.none() | st.integers(1900, 2000)
+    )
+    return derived(
         Contact,
         id=ids,
         account_id=st.just(account_id),
         name=names,
-        role=st.sampled_from(ContactRole),
-        birthday=st.none()
-        | st.builds(
-            Birthday,
-            month=st.integers(1, 12),
-            day=st.integers(1, 28),
-            year=st.none() | st.integers(1900, 2000),
-        ),
+        birthday=st.none() | birthdays,
         time_zone=st.sampled_from(["UTC", "Asia/Shanghai", "Asia/Seoul", "America/St_Johns"]),
-        phones=st.lists(st.builds(PhoneNumber, raw=names), max_size=2),
+        phones=st.lists(derived(PhoneNumber, raw=names), max_size=2),
         channels=st.lists(st.sampled_from(Channel), max_size=3, unique=True),
-        consents=st.frozensets(st.sampled_from(Channel)),
-        opted_out=st.booleans(),
         hobbies=st.lists(text, max_size=2),
+        recorded_on=st.none(),
     )
 
 
 def orders(account_id: str) -> st.SearchStrategy[Order]:
-    return st.builds(
-        Order,
-        id=ids,
-        account_id=st.just(account_id),
-        ordered_on=dates,
-        amount=money,
-        margin=st.none() | money,
-        currency=st.sampled_from(["CNY", "KRW", "TWD", "EUR", "USD", "JPY"]),
-        quantity=st.integers(0, 10**6),
-        product=text,
-    )
+    currency = st.sampled_from(["CNY", "KRW", "TWD", "EUR", "USD", "JPY"])
+    return derived(Order, id=ids, account_id=st.just(account_id), ordered_on=dates, amount=money,
+                   margin=st.none() | money, currency=currency, quantity=st.integers(0, 10**6),
+                   product=text)  # fmt: skip
 
 
 def interactions(account_id: str) -> st.SearchStrategy[Interaction]:
-    return st.builds(
-        Interaction,
-        id=ids,
-        account_id=st.just(account_id),
-        occurred_at=aware_datetimes(),
-        kind=st.sampled_from(InteractionKind),
-        by=names,
-        outcome=st.sampled_from(Outcome),
-        summary=text,
-        leader_joined=st.booleans(),
-    )
+    return derived(Interaction, id=ids, account_id=st.just(account_id),
+                   occurred_at=aware_datetimes(), by=names, summary=text)  # fmt: skip
 
 
 @st.composite
@@ -177,16 +131,9 @@ def complaints(draw: st.DrawFn, account_id: str) -> Complaint:
 
 
 def messages(key: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Message]:
-    return st.builds(
-        Message,
-        key=key,
-        channel=st.sampled_from(Channel),
-        recipient=st.builds(Recipient, contact_id=ids, name=names, address=names),
-        subject=text,
-        text=text,
-        due_at=aware_datetimes(),
-        html=st.none() | text,
-    )
+    recipient = derived(Recipient, contact_id=ids, name=names, address=names)
+    return derived(Message, key=key, recipient=recipient, subject=text, text=text,
+                   due_at=aware_datetimes(), html=st.none() | text)  # fmt: skip
 
 
 def exactly(value: Any) -> Any:

@@ -79,6 +79,26 @@ def _tier(account_id: str, tier: str, policy: str = "abc") -> TierAssignment:
     return TierAssignment(account_id, tier, policy, TierReason(value=1.5, rule="test"))
 
 
+def _plan_and_schedule() -> tuple[VisitPlan, CareSchedule]:
+    """A visit plan and a care schedule of account ``acme``."""
+    plan = VisitPlan(
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 8),
+        visits=[Visit("acme", "li", date(2027, 3, 2), VisitPurpose.ROUTINE, tier="A")],
+    )
+    task = CareTask(
+        contact_id="c-1",
+        account_id="acme",
+        on=date(2027, 3, 2),
+        local_time=time(9),
+        time_zone="Asia/Seoul",
+        channel=Channel.SMS,
+        kind=CareKind.BIRTHDAY,
+        template_key="birthday",
+    )
+    return plan, CareSchedule(start=date(2027, 3, 1), end=date(2027, 4, 1), tasks=(task,))
+
+
 class StoreContract:
     """What every :class:`~accountcare.ports.store.Store` must do.
 
@@ -100,23 +120,7 @@ class StoreContract:
             id="i-1", account_id="acme", occurred_at=NOW, kind=InteractionKind.VISIT, by="li"
         )
         complaint = Complaint(id="q-1", account_id="acme", opened_at=NOW, subject="late")
-        plan = VisitPlan(
-            start=date(2027, 3, 1),
-            end=date(2027, 3, 8),
-            visits=[Visit("acme", "li", date(2027, 3, 2), VisitPurpose.ROUTINE, tier="A")],
-        )
-        task = CareTask(
-            contact_id="c-1",
-            account_id="acme",
-            on=date(2027, 3, 2),
-            local_time=time(9),
-            time_zone="Asia/Seoul",
-            channel=Channel.SMS,
-            kind=CareKind.BIRTHDAY,
-            template_key="birthday",
-        )
-        tasks: Any = (task,)  # CareSchedule's bare ``converter=tuple`` confuses mypy
-        schedule = CareSchedule(start=date(2027, 3, 1), end=date(2027, 4, 1), tasks=tasks)
+        plan, schedule = _plan_and_schedule()
         store.write(
             Batch(
                 accounts=[acme],

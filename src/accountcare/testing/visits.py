@@ -171,17 +171,7 @@ class PlanningInputs:
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``plan_visits``."""
-        return {
-            "accounts": self.accounts,
-            "tiers": self.tiers,
-            "calendars": self.calendars,
-            "start": self.start,
-            "weeks": self.weeks,
-            "cadence": self.cadence,
-            "interactions": self.interactions,
-            "complaints": self.complaints,
-            "priorities": self.priorities,
-        }
+        return attrs.asdict(self, recurse=False)
 
 
 def _at(day: date) -> datetime:
@@ -209,50 +199,56 @@ def planning_inputs(
         if draw(st.integers(0, 9))  # now and then a rep has no calendar
     )
     owners = st.none() | st.sampled_from(reps) if draw(st.booleans()) else st.sampled_from(reps)
-    accounts, tiers, interactions, complaints = [], {}, [], []
-    for n in range(draw(st.integers(1, max_accounts))):
-        account_id = f"acct-{n:02d}"
-        accounts.append(
-            Account(
-                account_id,
-                f"Account {n}",
-                owner=draw(owners),
-                stage=draw(st.sampled_from(LifecycleStage)),
-                new_customer_kind=draw(st.none() | st.sampled_from(NewCustomerKind)),
-                strategic=draw(st.booleans()),
-            )
-        )
-        tier = draw(st.none() | st.sampled_from(("A", "B", "C")))
-        if tier is not None:
-            tiers[account_id] = tier
-        for k, ago in enumerate(draw(st.lists(st.integers(1, 200), max_size=3))):
-            interactions.append(
-                Interaction(
-                    f"{account_id}-i{k}",
-                    account_id,
-                    _at(start - timedelta(days=ago)),
-                    draw(st.sampled_from((InteractionKind.VISIT, InteractionKind.CALL))),
-                    by="rep",
-                    leader_joined=draw(st.booleans()),
-                )
-            )
-        if draw(st.integers(0, 4)) == 0:
-            opened = start - timedelta(days=draw(st.integers(0, 40)))
-            complaints.append(Complaint(f"{account_id}-c", account_id, _at(opened)))
+    book = [draw(_account(n, owners, start)) for n in range(draw(st.integers(1, max_accounts)))]
+    accounts = tuple(account for account, _, _, _ in book)
     priorities = None
     if with_priorities:
         priorities = {a.id: draw(st.sampled_from(Priority)) for a in accounts}
     return PlanningInputs(
-        accounts=tuple(accounts),
-        tiers=tiers,
+        accounts=accounts,
+        tiers={account.id: tier for account, tier, _, _ in book if tier is not None},
         calendars=calendars,
-        interactions=tuple(interactions),
-        complaints=tuple(complaints),
+        interactions=tuple(touch for _, _, touches, _ in book for touch in touches),
+        complaints=tuple(complaint for *_, complaint in book if complaint is not None),
         cadence=draw(cadences()),
         start=start,
         weeks=weeks,
         priorities=priorities,
     )
+
+
+@st.composite
+def _account(
+    draw: st.DrawFn, n: int, owners: st.SearchStrategy[str | None], start: date
+) -> tuple[Account, str | None, list[Interaction], Complaint | None]:
+    """One account of a planning problem: its tier (or none), visits and calls before
+    ``start``, and now and then an open complaint."""
+    account_id = f"acct-{n:02d}"
+    account = Account(
+        account_id,
+        f"Account {n}",
+        owner=draw(owners),
+        stage=draw(st.sampled_from(LifecycleStage)),
+        new_customer_kind=draw(st.none() | st.sampled_from(NewCustomerKind)),
+        strategic=draw(st.booleans()),
+    )
+    tier = draw(st.none() | st.sampled_from(("A", "B", "C")))
+    touches = [
+        Interaction(
+            f"{account_id}-i{k}",
+            account_id,
+            _at(start - timedelta(days=ago)),
+            draw(st.sampled_from((InteractionKind.VISIT, InteractionKind.CALL))),
+            by="rep",
+            leader_joined=draw(st.booleans()),
+        )
+        for k, ago in enumerate(draw(st.lists(st.integers(1, 200), max_size=3)))
+    ]
+    complaint = None
+    if draw(st.integers(0, 4)) == 0:
+        opened = start - timedelta(days=draw(st.integers(0, 40)))
+        complaint = Complaint(f"{account_id}-c", account_id, _at(opened))
+    return account, tier, touches, complaint
 
 
 st.register_type_strategy(WorkCalendar, work_calendars())

@@ -13,7 +13,6 @@ from accountcare.adapters.importers.drafts import (
     ContactDraft,
     ImportOptions,
     assemble,
-    gc_paused,
     person_name,
 )
 from accountcare.adapters.importers.kinds import phone_kind
@@ -45,13 +44,6 @@ def read_contacts_csv(
     >>> [(c.name, c.phones[0].e164) for c in report.contacts]
     [('王伟', '+8613800138000')]
     """
-    with gc_paused():
-        return _read_contacts(source, mapping, options)
-
-
-def _read_contacts(
-    source: Source, mapping: ContactMapping | None, options: ImportOptions
-) -> ImportReport:
     table = Table(decode(read_bytes(source), options.encoding))
     if mapping is None:
         mapping = detect_mapping(table.header)
@@ -70,81 +62,43 @@ def _read_contacts(
 def _contact_reader(
     table: Table, mapping: ContactMapping
 ) -> Callable[[int, list[str]], ContactDraft]:
+    """A function making the draft of one row (its file line, its cells)."""
     header = table.header
     full, given, middle, family = (
         table.find(s) for s in (mapping.full_name, mapping.given, mapping.middle, mapping.family)
     )
-    name_field = header[full] if full is not None else header[given] if given is not None else ""
-    phones = [
-        (at, header[at], column.kind, table.find(fill(column.kind_column, n)))
-        for column in mapping.phones
-        for n in numbers_of(column.value, header)
-        if (at := table.find(fill(column.value, n))) is not None
-    ]
-    emails = [
-        (at, header[at])
-        for spec in mapping.emails
-        for n in numbers_of(spec, header)
-        if (at := table.find(fill(spec, n))) is not None
-    ]
     birthday, company, account, title, ident = (
         table.find(s)
         for s in (mapping.birthday, mapping.company, mapping.account_id, mapping.title, mapping.id)
     )
-    birthday_field = header[birthday] if birthday is not None else "birthday"
-    company_field = header[company] if company is not None else "company"
-    id_field = header[ident] if ident is not None else "id"
+    name_field = header[full] if full is not None else header[given] if given is not None else ""
+    birthday_field, company_field, id_field = (
+        header[at] if at is not None else default
+        for at, default in ((birthday, "birthday"), (company, "company"), (ident, "id"))
+    )
+    phones, emails = _phone_columns(table, mapping), _email_columns(table, mapping)
     separator = mapping.separator
-
     width = len(header)
     blank = [""] * width
-    simple = [at for at in (birthday, company, account, title, ident) if at is not None]
-    name_parts = [at for at in (full, given, middle, family) if at is not None]
+    stripped = [at for at in (birthday, company, account, title, ident, full, given, middle,
+                              family) if at is not None]  # fmt: skip
+    # A column the file lacks reads the empty cell appended after the header's columns.
+    full, given, middle, family, birthday, company, account, title, ident = (
+        width if at is None else at
+        for at in (full, given, middle, family, birthday, company, account, title, ident)
+    )
 
     def draft(line: int, row: list[str]) -> ContactDraft:
-        if len(row) < width:
-            row = row + blank[len(row) :]
-        for at in simple:
+        if len(row) != width:
+            row = (row + blank)[:width]
+        row.append("")
+        for at in stripped:
             row[at] = row[at].strip()
-        for at in name_parts:
-            row[at] = row[at].strip()
-        name = row[full] if full is not None else ""
-        if not name:
-            name = person_name(
-                row[given] if given is not None else "",
-                row[middle] if middle is not None else "",
-                row[family] if family is not None else "",
-            )
-        found = ContactDraft(
-            "line",
-            line,
-            name,
-            name_field,
-            [],
-            [],
-            row[birthday] if birthday is not None else "",
-            birthday_field,
-            None,
-            row[company] if company is not None else "",
-            company_field,
-            row[account] if account is not None else "",
-            row[title] if title is not None else "",
-            row[ident] if ident is not None else "",
-            id_field,
-        )
-        for at, field, kind, kind_at in phones:
-            value = row[at]
-            if value and not value.isspace():
-                label = row[kind_at] if kind_at is not None else ""
-                chosen = phone_kind(label, kind) if label else kind
-                if separator in value:
-                    found.phones.extend(
-                        (raw.strip(), chosen, field)
-                        for raw in value.split(separator)
-                        if raw.strip()
-                    )
-                else:
-                    found.phones.append((value.strip(), chosen, field))
+        name = row[full] or person_name(row[given], row[middle], row[family])
+        found = ContactDraft("line", line, name, name_field, [], [], row[birthday],
+                             birthday_field, None, row[company], company_field, row[account],
+                             row[title], row[ident], id_field)  # fmt: skip
+        _add_phones(found, row, phones, separator)
         for at, field in emails:
             value = row[at]
             if value and not value.isspace():
@@ -152,3 +106,43 @@ def _contact_reader(
         return found
 
     return draft
+
+
+def _phone_columns(table: Table, mapping: ContactMapping) -> list[tuple[int, str, str, int | None]]:
+    """``(position, column name, kind, position of its label column)`` of each phone
+    column, numbered ones (``Phone 1 - Value``, ``Phone 2 - Value``...) included."""
+    return [
+        (at, table.header[at], column.kind, table.find(fill(column.kind_column, n)))
+        for column in mapping.phones
+        for n in numbers_of(column.value, table.header)
+        if (at := table.find(fill(column.value, n))) is not None
+    ]
+
+
+def _email_columns(table: Table, mapping: ContactMapping) -> list[tuple[int, str]]:
+    return [
+        (at, table.header[at])
+        for spec in mapping.emails
+        for n in numbers_of(spec, table.header)
+        if (at := table.find(fill(spec, n))) is not None
+    ]
+
+
+def _add_phones(
+    found: ContactDraft,
+    row: list[str],
+    phones: list[tuple[int, str, str, int | None]],
+    separator: str,
+) -> None:
+    """The row's phone numbers, each with its kind (from its label column, if any)."""
+    for at, field, kind, kind_at in phones:
+        value = row[at]
+        if value and not value.isspace():
+            label = row[kind_at] if kind_at is not None else ""
+            chosen = phone_kind(label, kind) if label else kind
+            if separator in value:
+                found.phones.extend(
+                    (raw.strip(), chosen, field) for raw in value.split(separator) if raw.strip()
+                )
+            else:
+                found.phones.append((value.strip(), chosen, field))

@@ -2,25 +2,22 @@
 
 Both readers (CSV and vCard) turn each row or card into a :class:`ContactDraft` holding the
 raw text and where it came from; :func:`assemble` then checks every draft, collects every
-problem, builds :class:`~accountcare.domain.contacts.Contact` values and merges duplicates:
-two drafts with the same E.164 phone number or the same email address (compared without
-case) are one person. The earliest row keeps its name, birthday and account; later rows
-add the phones and emails it did not have, and each merge is reported.
+problem, builds :class:`~accountcare.domain.contacts.Contact` values and merges duplicates
+(:mod:`.merging`: the same E.164 phone number or email address is the same person).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from datetime import date
 
 import attrs
 
-from accountcare._gc import gc_paused
 from accountcare.adapters.importers.dates import parse_birthday
+from accountcare.adapters.importers.merging import People, merge_keys
 from accountcare.adapters.importers.phones import PhoneNormaliser
-from accountcare.adapters.importers.report import ImportReport, Merge, Problem
+from accountcare.adapters.importers.report import ImportReport, Problem
 from accountcare.adapters.importers.text import encoding_name
 from accountcare.domain.accounts import Account
 from accountcare.domain.contacts import Birthday, Contact, PhoneNumber
@@ -31,7 +28,6 @@ __all__ = [
     "ImportOptions",
     "account_id_for",
     "assemble",
-    "gc_paused",
     "person_name",
 ]
 
@@ -147,66 +143,6 @@ def _contact_id(key: str) -> str:
 _NO_ACCOUNT = "\x00no account"
 
 
-@attrs.define
-class _Growth:
-    """What later rows add to one person: made when the first of them arrives (most
-    people have no duplicate), applied once at the end, so a number shared by thousands
-    of rows (a switchboard) costs linear time, not quadratic."""
-
-    held: set[str]  # the person's merge keys: E.164 numbers and case-folded emails
-    phones: list[PhoneNumber] = attrs.Factory(list)
-    emails: list[str] = attrs.Factory(list)
-    birthday: Birthday | None = None
-    title: str = ""
-
-    def absorb(
-        self,
-        phones: Iterable[PhoneNumber],
-        emails: Iterable[str],
-        birthday: Birthday | None,
-        title: str,
-    ) -> None:
-        held = self.held
-        for phone in phones:
-            if phone.e164 and phone.e164 not in held:
-                held.add(phone.e164)
-                self.phones.append(phone)
-        for email in emails:
-            folded = email.casefold()
-            if folded not in held:
-                held.add(folded)
-                self.emails.append(email)
-        self.birthday = self.birthday or birthday
-        self.title = self.title or title
-
-    def absorb_contact(self, contact: Contact) -> None:
-        self.absorb(contact.phones, contact.emails, contact.birthday, contact.title)
-
-    def absorb_growth(self, other: _Growth) -> None:
-        self.absorb(other.phones, other.emails, other.birthday, other.title)
-
-    def applied_to(self, kept: Contact) -> Contact:
-        birthday = kept.birthday or self.birthday
-        title = kept.title or self.title
-        if not self.phones and not self.emails and (birthday, title) == (kept.birthday, kept.title):
-            return kept
-        return attrs.evolve(
-            kept,
-            phones=(*kept.phones, *self.phones),
-            emails=(*kept.emails, *self.emails),
-            birthday=birthday,
-            title=title,
-        )
-
-
-def _keys(contact: Contact) -> list[str]:
-    """A contact's merge keys: its E.164 numbers, then its emails case-folded."""
-    keys = [p.e164 for p in contact.phones if p.e164]
-    if contact.emails:
-        keys += [e.casefold() for e in contact.emails]
-    return keys
-
-
 def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport:
     """Check every draft, build contacts and accounts, merge duplicates.
 
@@ -216,66 +152,29 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
     phones = PhoneNormaliser(options.phone_region)
     birthdays: dict[tuple[str, int | None], Birthday | str | None] = {}
     problems: list[Problem] = []
-    merges: list[Merge] = []
     accounts: dict[str, Account] = {}
-    # People by number: the contact of the row each started on, and that row.
-    firsts: list[Contact] = []
-    starts: list[int] = []
-    grown: dict[int, _Growth] = {}  # only the people later rows added to
-    gone: set[int] = set()  # people merged into an earlier one by a row naming both
-    index: dict[str, int] = {}  # merge key -> person
-    ids: dict[str, int] = {}  # contact id -> row
-    unit = drafts[0].unit if drafts else "line"
+    people = People(drafts[0].unit if drafts else "line")
+    index = people.index
     for draft in drafts:
         contact = _build(draft, options, phones, accounts, birthdays)
         if contact is None:
             problems.extend(draft.problems)
             continue
-        keys = _keys(contact)
+        keys = merge_keys(contact)
         hits = [index[k] for k in keys if k in index]
-        if not hits:
-            if contact.account_id == _NO_ACCOUNT or contact.id in ids:
-                problems.append(_new_person_problem(draft, contact, ids))
-                continue
-            ids[contact.id] = draft.number
-            person = len(firsts)
-            for key in keys:
-                index[key] = person
-            firsts.append(contact)
-            starts.append(draft.number)
-            continue
-        if len(hits) > 1:
-            hits = sorted(set(hits))
-        at = hits[0]
-        target = grown.get(at)
-        if target is None:
-            target = grown[at] = _Growth(set(_keys(firsts[at])))
-        reason = _reason(next(k for k in keys if index.get(k) == at))
-        kept_id = firsts[at].id
-        merges.append(Merge(unit, starts[at], draft.number, reason, kept_id))
-        target.absorb_contact(contact)
-        for other in hits[1:]:
-            merges.append(Merge(unit, starts[at], starts[other], reason, kept_id))
-            extra = grown.pop(other, None)
-            for key in _keys(firsts[other]) if extra is None else extra.held:
-                index[key] = at
-            target.absorb_contact(firsts[other])
-            if extra is not None:
-                target.absorb_growth(extra)
-            gone.add(other)
-        for key in keys:
-            index[key] = at
-    alive = [
-        firsts[n] if n not in grown else grown[n].applied_to(firsts[n])
-        for n in range(len(firsts))
-        if n not in gone
-    ]
+        if hits:
+            people.join(contact, draft.number, keys, hits)
+        elif contact.account_id == _NO_ACCOUNT or contact.id in people.ids:
+            problems.append(_new_person_problem(draft, contact, people.ids))
+        else:
+            people.start(contact, draft.number, keys)
+    alive = people.alive()
     used = {c.account_id for c in alive}
     return ImportReport(
         contacts=tuple(alive),
         accounts=tuple(a for key, a in accounts.items() if key == a.id and a.id in used),
         problems=tuple(problems),
-        merges=tuple(merges),
+        merges=tuple(people.merges),
         rows=len(drafts),
     )
 
@@ -298,10 +197,6 @@ def _new_person_problem(draft: ContactDraft, contact: Contact, ids: dict[str, in
     )
 
 
-def _reason(key: str) -> str:
-    return f"phone {key}" if key.startswith("+") else f"email {key}"
-
-
 def _build(
     draft: ContactDraft,
     options: ImportOptions,
@@ -309,36 +204,10 @@ def _build(
     accounts: dict[str, Account],
     birthdays: dict[tuple[str, int | None], Birthday | str | None],
 ) -> Contact | None:
-    numbers: list[PhoneNumber] = []
-    seen: set[str] = set()
-    for raw, kind, field in draft.phones:
-        e164, why = phones.normalise(raw)
-        if why is not None or e164 is None:
-            draft.fail(field, why or "is not a phone number", raw)
-        elif e164 not in seen:
-            seen.add(e164)
-            numbers.append(PhoneNumber(raw, e164, kind))
-    mails: list[str] = []
-    folded: set[str] = set()
-    for address, field in draft.emails:
-        if not _EMAIL.match(address):
-            draft.fail(field, "is not an email address", address)
-        elif address.casefold() not in folded:
-            folded.add(address.casefold())
-            mails.append(address)
-    birthday = None
-    if draft.birthday:
-        key = (draft.birthday, draft.omit_year)
-        if key not in birthdays:  # Birthday values are immutable: one per distinct text
-            try:
-                birthdays[key] = parse_birthday(draft.birthday, draft.omit_year)
-            except ValueError as exc:
-                birthdays[key] = str(exc)
-        found = birthdays[key]
-        if isinstance(found, str):
-            draft.fail(draft.birthday_field, found, draft.birthday)
-        else:
-            birthday = found
+    """The draft's contact, or None when the draft has problems (kept on it)."""
+    numbers = _numbers(draft, phones)
+    mails = _emails(draft)
+    birthday = _birthday(draft, birthdays) if draft.birthday else None
     account_id = _account(draft, options, accounts)
     name = draft.name or draft.company or (mails[0] if mails else "")
     if not name and numbers:
@@ -356,23 +225,59 @@ def _build(
     else:
         contact_id = _contact_id(f"{name}|{draft.unit}{draft.number}")
     try:
-        return Contact(
-            id=contact_id,
-            account_id=account_id,
-            name=name,
-            title=draft.title,
-            birthday=birthday,
-            time_zone=options.time_zone,
-            country=options.country,
-            locale=options.locale,
-            emails=mails,
-            phones=numbers,
-            recorded_on=options.as_of,
-        )
+        return Contact(id=contact_id, account_id=account_id, name=name, title=draft.title,
+                       birthday=birthday, time_zone=options.time_zone, country=options.country,
+                       locale=options.locale, emails=mails, phones=numbers,
+                       recorded_on=options.as_of)  # fmt: skip
     except InvalidRecord as exc:
         fields = {"name": draft.name_field, "birthday": draft.birthday_field, "id": draft.id_field}
         draft.fail(fields.get(exc.field, exc.field), exc.problem)
         return None
+
+
+def _numbers(draft: ContactDraft, phones: PhoneNormaliser) -> list[PhoneNumber]:
+    """The draft's phone numbers in E.164, each once; the others fail the draft."""
+    numbers: list[PhoneNumber] = []
+    seen: set[str] = set()
+    for raw, kind, field in draft.phones:
+        e164, why = phones.normalise(raw)
+        if why is not None or e164 is None:
+            draft.fail(field, why or "is not a phone number", raw)
+        elif e164 not in seen:
+            seen.add(e164)
+            numbers.append(PhoneNumber(raw, e164, kind))
+    return numbers
+
+
+def _emails(draft: ContactDraft) -> list[str]:
+    """The draft's email addresses, each once whatever its case; the others fail it."""
+    mails: list[str] = []
+    folded: set[str] = set()
+    for address, field in draft.emails:
+        if not _EMAIL.match(address):
+            draft.fail(field, "is not an email address", address)
+        elif address.casefold() not in folded:
+            folded.add(address.casefold())
+            mails.append(address)
+    return mails
+
+
+def _birthday(
+    draft: ContactDraft, birthdays: dict[tuple[str, int | None], Birthday | str | None]
+) -> Birthday | None:
+    """The draft's birthday, parsed once per distinct text (Birthday values are
+    immutable); a bad one fails the draft."""
+    key = (draft.birthday, draft.omit_year)
+    if key not in birthdays:
+        try:
+            birthdays[key] = parse_birthday(draft.birthday, draft.omit_year)
+        except ValueError as exc:
+            birthdays[key] = str(exc)
+    found = birthdays[key]
+    if isinstance(found, str):
+        draft.fail(draft.birthday_field, found, draft.birthday)
+        return None
+    return found
 
 
 def _account(draft: ContactDraft, options: ImportOptions, accounts: dict[str, Account]) -> str:

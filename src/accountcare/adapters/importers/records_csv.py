@@ -7,9 +7,9 @@ its line and column, under the all-or-nothing rule of :mod:`.report`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from accountcare.adapters.importers.dates import parse_day
 from accountcare.adapters.importers.drafts import ImportOptions
@@ -22,6 +22,8 @@ from accountcare.domain.currency import ISO_4217
 from accountcare.errors import InvalidRecord
 
 __all__ = ["read_accounts_csv", "read_orders_csv"]
+
+T = TypeVar("T")
 
 _ORDER_COLUMNS = {
     "id": "id",
@@ -51,6 +53,43 @@ _TRUE = {"true", "yes", "y", "1", "是", "예"}
 _FALSE = {"false", "no", "n", "0", "", "否", "아니오"}
 
 
+def _read(
+    table: Table,
+    at: Mapping[str, int | None],
+    kind: type[T],
+    needed: tuple[str, ...],
+    fields: Callable[[list[str], RowCheck], dict[str, Any]],
+) -> tuple[list[T], list[Problem], int]:
+    """The ``kind`` records of ``table``, the problems of its bad rows, and its number of
+    rows: the ``needed`` cells must not be empty, an id must not repeat an earlier row's,
+    and ``fields`` reads the rest (failing on the row's check)."""
+    records: list[T] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    rows = 0
+    noun = kind.__name__.lower()
+    for line, row in table.rows():
+        rows += 1
+        check = RowCheck(table, at, line)
+        for field in needed:
+            if not cell(row, at[field]):
+                check.fail(field, "is missing")
+        ident = cell(row, at["id"])
+        if ident in seen:
+            check.fail("id", f"repeats the {noun} id of line {seen[ident]}", ident)
+        values = fields(row, check)
+        if check.problems:
+            problems.extend(check.problems)
+            continue
+        try:
+            records.append(kind(**values))
+        except InvalidRecord as exc:
+            problems.append(Problem("line", line, exc.field, exc.problem))
+        else:
+            seen[ident] = line
+    return records, problems, rows
+
+
 def read_orders_csv(
     source: Source,
     *,
@@ -71,60 +110,31 @@ def read_orders_csv(
     at = column_positions(
         table, _ORDER_COLUMNS, columns, ("id", "account_id", "ordered_on", "amount")
     )
-    orders: list[Order] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    rows = 0
-    for line, row in table.rows():
-        rows += 1
-        check = RowCheck(table, at, line)
-        fail = check.fail
-        value: dict[str, Any] = {}
 
-        for field in ("id", "account_id", "product", "contract_id"):
-            value[field] = cell(row, at[field])
-        for field in ("id", "account_id"):
-            if not value[field]:
-                fail(field, "is missing")
-        if value["id"] in seen:
-            fail("id", f"repeats the order id of line {seen[value['id']]}", value["id"])
+    def fields(row: list[str], check: RowCheck) -> dict[str, Any]:
+        value: dict[str, Any] = {f: cell(row, at[f]) for f in ("id", "account_id", "product")}
+        value["contract_id"] = cell(row, at["contract_id"]) or None
         try:
             value["ordered_on"] = parse_day(cell(row, at["ordered_on"]))
         except ValueError as exc:
-            fail("ordered_on", str(exc), cell(row, at["ordered_on"]))
+            check.fail("ordered_on", str(exc), cell(row, at["ordered_on"]))
         for field in ("amount", "margin"):
             raw = cell(row, at[field])
             if raw or field == "amount":
                 try:
                     value[field] = _money(raw)
                 except ValueError as exc:
-                    fail(field, str(exc), raw)
-        code = (cell(row, at["currency"]) or currency).upper()
-        if code not in ISO_4217:
-            fail("currency", "is not an ISO 4217 currency code", code)
-        raw_quantity = cell(row, at["quantity"]) or "1"
-        if not raw_quantity.isdigit():
-            fail("quantity", "is not a whole number of at least 0", raw_quantity)
-        if check.problems:
-            problems.extend(check.problems)
-            continue
-        try:
-            orders.append(
-                Order(
-                    id=value["id"],
-                    account_id=value["account_id"],
-                    ordered_on=value["ordered_on"],
-                    amount=value["amount"],
-                    margin=value.get("margin"),
-                    currency=code,
-                    quantity=int(raw_quantity),
-                    product=value["product"],
-                    contract_id=value["contract_id"] or None,
-                )
-            )
-            seen[value["id"]] = line
-        except InvalidRecord as exc:
-            problems.append(Problem("line", line, exc.field, exc.problem))
+                    check.fail(field, str(exc), raw)
+        value["currency"] = (cell(row, at["currency"]) or currency).upper()
+        if value["currency"] not in ISO_4217:
+            check.fail("currency", "is not an ISO 4217 currency code", value["currency"])
+        quantity = cell(row, at["quantity"]) or "1"
+        if not quantity.isdigit():
+            check.fail("quantity", "is not a whole number of at least 0", quantity)
+        value["quantity"] = int(quantity) if quantity.isdigit() else 0
+        return value
+
+    orders, problems, rows = _read(table, at, Order, ("id", "account_id"), fields)
     report = ImportReport(orders=tuple(orders), problems=tuple(problems), rows=rows)
     return finish(report, keep_good=options.keep_good)
 
@@ -157,55 +167,30 @@ def read_accounts_csv(
     """
     table = Table(decode(read_bytes(source), options.encoding))
     at = column_positions(table, _ACCOUNT_COLUMNS, columns, ("id", "name"))
-    accounts: list[Account] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    rows = 0
     stages = {s.value: s for s in LifecycleStage}
-    for line, row in table.rows():
-        rows += 1
-        cells = {field: cell(row, position) for field, position in at.items()}
-        check = RowCheck(table, at, line)
-        fail = check.fail
 
-        for field in ("id", "name"):
-            if not cells[field]:
-                fail(field, "is missing")
-        if cells["id"] in seen:
-            fail("id", f"repeats the account id of line {seen[cells['id']]}", cells["id"])
-        stage = stages.get(cells["stage"].casefold() or "customer")
-        if stage is None:
-            fail("stage", "is not one of " + ", ".join(stages), cells["stage"])
+    def fields(row: list[str], check: RowCheck) -> dict[str, Any]:
+        cells = {field: cell(row, position) for field, position in at.items()}
+        value: dict[str, Any] = {
+            f: cells[f] for f in ("id", "name", "short_name", "industry", "region")
+        }
+        value["owner"] = cells["owner"] or None
+        value["stage"] = stages.get(cells["stage"].casefold() or "customer")
+        if value["stage"] is None:
+            check.fail("stage", "is not one of " + ", ".join(stages), cells["stage"])
         strategic = cells["strategic"].casefold()
         if strategic not in _TRUE | _FALSE:
-            fail("strategic", "is not yes or no", cells["strategic"])
-        since = None
+            check.fail("strategic", "is not yes or no", cells["strategic"])
+        value["strategic"] = strategic in _TRUE
+        value["cooperation_since"] = None
         if cells["cooperation_since"]:
             try:
-                since = parse_day(cells["cooperation_since"])
+                value["cooperation_since"] = parse_day(cells["cooperation_since"])
             except ValueError as exc:
-                fail("cooperation_since", str(exc), cells["cooperation_since"])
-        if check.problems:
-            problems.extend(check.problems)
-            continue
-        tags = [t.strip() for t in re.split(r"[;,]", cells["tags"]) if t.strip()]
-        try:
-            accounts.append(
-                Account(
-                    id=cells["id"],
-                    name=cells["name"],
-                    short_name=cells["short_name"],
-                    owner=cells["owner"] or None,
-                    industry=cells["industry"],
-                    region=cells["region"],
-                    stage=stage or LifecycleStage.CUSTOMER,
-                    tags=tags,
-                    strategic=strategic in _TRUE,
-                    cooperation_since=since,
-                )
-            )
-            seen[cells["id"]] = line
-        except InvalidRecord as exc:
-            problems.append(Problem("line", line, exc.field, exc.problem))
+                check.fail("cooperation_since", str(exc), cells["cooperation_since"])
+        value["tags"] = [t.strip() for t in re.split(r"[;,]", cells["tags"]) if t.strip()]
+        return value
+
+    accounts, problems, rows = _read(table, at, Account, ("id", "name"), fields)
     report = ImportReport(accounts=tuple(accounts), problems=tuple(problems), rows=rows)
     return finish(report, keep_good=options.keep_good)

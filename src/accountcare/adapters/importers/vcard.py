@@ -27,7 +27,6 @@ from accountcare.adapters.importers.drafts import (
     ContactDraft,
     ImportOptions,
     assemble,
-    gc_paused,
     person_name,
 )
 from accountcare.adapters.importers.kinds import phone_kind
@@ -76,52 +75,68 @@ def parse_vcards(data: bytes, encoding: str | None = None) -> list[Card]:
     >>> [(p.name, p.value) for p in parse_vcards(text)[0].properties]
     [('N', '王;伟;;;'), ('TEL', '138 0013 8000')]
     """
+    data, charset = _without_bom(data, encoding)
+    cards: list[Card] = []
+    card: _OpenCard | None = None
+    for number, raw in _logical_lines(data):
+        upper = raw.strip().upper()
+        if card is None:
+            if upper == b"BEGIN:VCARD":
+                card = _OpenCard(number)
+            elif upper:
+                raise ImportFormatError(
+                    f"line {number}: {_show(raw)} is outside any card "
+                    f"(after card {len(cards)}); a vCard file is BEGIN:VCARD ... END:VCARD blocks"
+                )
+        elif upper == b"END:VCARD":
+            cards.append(card.closed(len(cards) + 1))
+            card = None
+        elif upper == b"BEGIN:VCARD":
+            raise ImportFormatError(
+                f"card {len(cards) + 1} (from line {card.start}) has no END:VCARD before the "
+                f"next BEGIN:VCARD on line {number}"
+            )
+        elif upper:
+            card.add(_property(raw, number, charset), number)
+    if card is not None:
+        raise ImportFormatError(
+            f"card {len(cards) + 1} (from line {card.start}) has no END:VCARD: the file ends "
+            "inside it"
+        )
+    return cards
+
+
+def _without_bom(data: bytes, encoding: str | None) -> tuple[bytes, str]:
+    """The file without its byte order mark (UTF-16 re-encoded as UTF-8), and its charset."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16").encode("utf-8")
         encoding = "utf-8"
-    charset = encoding_name(encoding) if encoding else "utf-8"
-    cards: list[Card] = []
-    current: list[Property] | None = None
-    bad: list[tuple[int, str]] = []
-    start = 0
-    version = ""
-    for number, raw in _logical_lines(data):
-        if current is None:
-            if raw.strip().upper() == b"BEGIN:VCARD":
-                current, bad, start, version = [], [], number, ""
-            elif raw.strip():
-                raise ImportFormatError(
-                    f"line {number}: {_show(raw)} is outside any card "
-                    f"(after card {len(cards)}); a vCard file is BEGIN:VCARD ... END:VCARD blocks"
-                )
-            continue
-        upper = raw.strip().upper()
-        if upper == b"END:VCARD":
-            cards.append(Card(len(cards) + 1, start, version, tuple(current), tuple(bad)))
-            current = None
-            continue
-        if upper == b"BEGIN:VCARD":
-            raise ImportFormatError(
-                f"card {len(cards) + 1} (from line {start}) has no END:VCARD before the next "
-                f"BEGIN:VCARD on line {number}"
-            )
-        if not raw.strip():
-            continue
-        found = _property(raw, number, charset)
+    return data, encoding_name(encoding) if encoding else "utf-8"
+
+
+@attrs.define
+class _OpenCard:
+    """The card being read: the line it starts on, and what it holds so far."""
+
+    start: int
+    version: str = ""
+    properties: list[Property] = attrs.Factory(list)
+    bad: list[tuple[int, str]] = attrs.Factory(list)
+
+    def add(self, found: Property | str | None, number: int) -> None:
+        """One property line read (a problem when ``found`` is text, skipped if None)."""
         if isinstance(found, str):
-            bad.append((number, found))
+            self.bad.append((number, found))
         elif found is not None:
             if found.name == "VERSION":
-                version = found.value.strip()
+                self.version = found.value.strip()
             elif found.name in _WANTED:
-                current.append(found)
-    if current is not None:
-        raise ImportFormatError(
-            f"card {len(cards) + 1} (from line {start}) has no END:VCARD: the file ends inside it"
-        )
-    return cards
+                self.properties.append(found)
+
+    def closed(self, number: int) -> Card:
+        return Card(number, self.start, self.version, tuple(self.properties), tuple(self.bad))
 
 
 def _show(raw: bytes) -> str:
@@ -224,10 +239,9 @@ def read_vcards(source: Source, *, options: ImportOptions) -> ImportReport:
     >>> contact.phones[0].e164, contact.birthday.isoformat()
     ('+821012345678', '--02-29')
     """
-    with gc_paused():
-        cards = parse_vcards(read_bytes(source), options.encoding)
-        drafts = [_draft(card) for card in cards]
-        return finish(assemble(drafts, options), keep_good=options.keep_good)
+    cards = parse_vcards(read_bytes(source), options.encoding)
+    drafts = [_draft(card) for card in cards]
+    return finish(assemble(drafts, options), keep_good=options.keep_good)
 
 
 def _draft(card: Card) -> ContactDraft:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from accountcare._imports import require
+from accountcare.adapters.notify import unserved
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
@@ -72,9 +73,9 @@ class AppriseNotifier:
     def send(self, message: Message) -> Delivery:
         """Notify every service; ``ok`` only when all of them accepted the message."""
         key = message.key
-        if message.channel not in self._channels:
-            detail = f"channel {message.channel.value} is not served here"
-            return Delivery(key, False, detail, None, False)
+        refused = unserved(message, self._channels)
+        if refused is not None:
+            return refused
         body = f"{message.text}\n\nRef: {key}" if self.include_key else message.text
         try:
             result = self._apprise.notify(body=body, title=message.subject, timeout=self.timeout)

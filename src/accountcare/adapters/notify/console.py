@@ -24,6 +24,7 @@ import logging
 import threading
 from typing import TextIO
 
+from accountcare.adapters.notify import unserved
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 
@@ -55,14 +56,9 @@ class ConsoleNotifier:
 
     def send(self, message: Message) -> Delivery:
         """Write the message; a failing stream comes back as ``ok=False``."""
-        if message.channel not in self._channels:
-            return Delivery(
-                message.key,
-                False,
-                f"channel {message.channel.value} is not served here",
-                None,
-                retryable=False,
-            )
+        refused = unserved(message, self._channels)
+        if refused is not None:
+            return refused
         to = message.recipient
         block = (
             f"=== {message.key}: {message.channel.value} to {to.name} <{to.address}>\n"

@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from types import TracebackType
 
+from accountcare.adapters.notify import unserved
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
@@ -139,44 +140,45 @@ class SmtpNotifier:
         A 5xx refusal is not retryable; a 4xx one, a timeout or a dropped connection is.
         """
         key = message.key
-        if message.channel is not Channel.EMAIL:
-            return Delivery(
-                key, False, f"channel {message.channel.value} is not email", None, False
-            )
+        refused = unserved(message, self.channels)
+        if refused is not None:
+            return refused
         try:
             email = self.build(message)
         except (ValueError, TypeError, IndexError) as exc:
             return Delivery(key, False, f"cannot build the email: {exc}", None, False)
         with self._lock:
-            for attempt in (1, 2):
-                try:
-                    if self._smtp is None:
-                        self._smtp = self._connect()
-                    refused = self._smtp.send_message(email)
-                except smtplib.SMTPServerDisconnected as exc:
-                    # A reused connection the server closed meanwhile: reconnect once.
-                    self._drop()
-                    if attempt == 2:
-                        return Delivery(key, False, f"server disconnected: {exc}")
-                    continue
-                except smtplib.SMTPRecipientsRefused as exc:
-                    codes = [code for code, _ in exc.recipients.values()]
-                    return Delivery(key, False, f"recipient refused: {codes}", None, _soft(codes))
-                except smtplib.SMTPResponseException as exc:
-                    self._reset()
-                    return Delivery(
-                        key, False, f"server said {exc.smtp_code}", None, exc.smtp_code < 500
-                    )
-                except (smtplib.SMTPException, OSError) as exc:
-                    self._drop()
-                    return Delivery(key, False, f"{type(exc).__name__}: {exc}")
-                else:
-                    if not self.reuse_connection:
-                        self._quit()
-                    if refused:
-                        codes = [code for code, _ in refused.values()]
-                        return Delivery(key, False, f"refused: {codes}", None, _soft(codes))
-                    return Delivery(key, True, "accepted", provider_id=email["Message-ID"])
+            return self._transmit(key, email)
+
+    def _transmit(self, key: str, email: EmailMessage) -> Delivery:
+        """Send ``email`` over the open connection (or a new one), and say how it went."""
+        for attempt in (1, 2):
+            try:
+                if self._smtp is None:
+                    self._smtp = self._connect()
+                refused = self._smtp.send_message(email)
+            except smtplib.SMTPServerDisconnected as exc:
+                # A reused connection the server closed meanwhile: reconnect once.
+                self._drop()
+                if attempt == 2:
+                    return Delivery(key, False, f"server disconnected: {exc}")
+                continue
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                return Delivery(key, False, f"recipient refused: {codes}", None, _soft(codes))
+            except smtplib.SMTPResponseException as exc:
+                self._reset()
+                soft = exc.smtp_code < 500
+                return Delivery(key, False, f"server said {exc.smtp_code}", None, soft)
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop()
+                return Delivery(key, False, f"{type(exc).__name__}: {exc}")
+            if not self.reuse_connection:
+                self._quit()
+            if refused:
+                codes = [code for code, _ in refused.values()]
+                return Delivery(key, False, f"refused: {codes}", None, _soft(codes))
+            return Delivery(key, True, "accepted", provider_id=email["Message-ID"])
         return Delivery(key, False, "not sent")  # pragma: no cover - the loop always returns
 
     def _reset(self) -> None:

@@ -22,6 +22,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from email.message import Message as HttpHeaders
 
+from accountcare.adapters.notify import unserved
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
@@ -123,9 +124,9 @@ class WebhookNotifier:
     def send(self, message: Message) -> Delivery:
         """POST the message; never raises for a delivery failure."""
         key = message.key
-        if message.channel not in self._channels:
-            detail = f"channel {message.channel.value} is not served here"
-            return Delivery(key, False, detail, None, False)
+        refused = unserved(message, self._channels)
+        if refused is not None:
+            return refused
         request = self.request(message)
         detail = "not sent"
         for attempt in range(1, self.max_attempts + 1):

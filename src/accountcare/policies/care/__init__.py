@@ -1,1 +1,51 @@
-"""care."""
+"""Care: whom to greet, call or follow up, when, on which channel, and in which words.
+
+The everyday name is :func:`schedule_care`: contacts (with their accounts, tiers,
+orders, complaints and events) and a window in, a
+:class:`~accountcare.domain.care.CareSchedule` of tasks and dropped touches out, each
+with its reason. The rules it follows are data in
+:mod:`accountcare.domain.care_rules`: :data:`~accountcare.domain.care_rules.OCCASION_RULES`
+(each kind of touch once: its priority, template key and channels) and
+:class:`~accountcare.domain.care_rules.CareRules` (the days, tiers and ceiling, with
+their defaults in :data:`~accountcare.domain.care_rules.DEFAULT_CARE_RULES`).
+
+The modules:
+
+- :mod:`~accountcare.policies.care.schedule`: :func:`schedule_care`, the one engine;
+- :mod:`~accountcare.policies.care.occasions`: the rule of each kind of touch;
+- :mod:`~accountcare.policies.care.birthdays`: birthdays in a window, 29 February and
+  lunar birthdays;
+- :mod:`~accountcare.policies.care.holiday_greetings`: the holidays each country greets
+  on (:func:`greeting_days`);
+- :mod:`~accountcare.policies.care.ceiling`: the contact frequency ceiling;
+- :mod:`~accountcare.policies.care.templates`: the message templates per kind and locale
+  (:class:`TemplateBook`, :func:`default_templates`) and their safe rendering.
+
+>>> from datetime import date
+>>> from accountcare.domain import Account, Channel, Contact
+>>> li = Contact(id="c-1", account_id="acme", name="Li Na", birthday=date(1988, 2, 29),
+...              country="CN", channels=[Channel.EMAIL], consents=[Channel.EMAIL],
+...              emails=["li@example.com"])
+>>> plan = schedule_care([li], start=date(2027, 1, 1), end=date(2027, 3, 1))
+>>> for task in plan.tasks:  # a 29 February birthday on the 28th in a common year
+...     print(task.on, task.template_key)
+2027-01-01 holiday.new_year
+2027-02-06 holiday.lunar_new_year
+2027-02-28 birthday
+>>> acme = Account(id="acme", name="Acme")
+>>> default_templates().render(plan.tasks[-1], li, acme, rep_name="Wang Wei").subject
+'Happy birthday, Li Na!'
+"""
+
+from accountcare.policies.care.birthdays import birthday_occurrences
+from accountcare.policies.care.holiday_greetings import greeting_days
+from accountcare.policies.care.schedule import schedule_care
+from accountcare.policies.care.templates import TemplateBook, default_templates
+
+__all__ = [
+    "TemplateBook",
+    "birthday_occurrences",
+    "default_templates",
+    "greeting_days",
+    "schedule_care",
+]

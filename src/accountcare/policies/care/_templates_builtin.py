@@ -8,6 +8,7 @@ depend on the last syllable of the name), so they read well for any name.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 __all__ = ["BUILTIN"]
 
@@ -262,16 +263,20 @@ _KO: Mapping[str, tuple[str, str]] = {
     ),
 }
 
-# template key -> locale -> {"subject": ..., "text": ...}
-BUILTIN: Mapping[str, Mapping[str, Mapping[str, str]]] = {
-    key: {
-        locale: {"subject": table[key][0], "text": table[key][1]}
-        for locale, table in (
-            ("en", _EN),
-            ("zh-Hans", _ZH_HANS),
-            ("zh-Hant", _ZH_HANT),
-            ("ko", _KO),
+# template key -> locale -> {"subject": ..., "text": ...}, read-only at every level.
+BUILTIN: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        key: MappingProxyType(
+            {
+                locale: MappingProxyType({"subject": table[key][0], "text": table[key][1]})
+                for locale, table in (
+                    ("en", _EN),
+                    ("zh-Hans", _ZH_HANS),
+                    ("zh-Hant", _ZH_HANT),
+                    ("ko", _KO),
+                )
+            }
         )
+        for key in _EN
     }
-    for key in _EN
-}
+)

@@ -2,11 +2,13 @@
 
 Expanding a yearly rule from the birth date replays every year since birth (it took
 over 200 s for 100,000 contacts); here each year of the window is looked at once.
-A 29 February birthday falls on 28 February (or 1 March, by choice) in common years.
-Lunar birthdays (Chinese or Korean calendar) are converted per lunar year with the
-optional ``lunar`` extra: a lunar day 30 in a 29-day month falls on the month's last
-day, a leap-month birthday in a year without that leap month on the ordinary month.
-A conversion the tables cannot do raises :class:`ConfigurationError`, never a skip.
+A 29 February birthday falls on 28 February in common years
+(:data:`~accountcare.domain.care_rules.LEAP_DAY_FALLBACK`), or on 1 March by choice:
+:func:`celebrated_on` is that rule. Lunar birthdays (Chinese or Korean calendar) are
+converted per lunar year with the optional ``lunar`` extra: a lunar day 30 in a 29-day
+month falls on the month's last day, a leap-month birthday in a year without that leap
+month on the ordinary month. A conversion the tables cannot do raises
+:class:`ConfigurationError`, never a skip.
 
 >>> from datetime import date
 >>> from accountcare.domain.contacts import Birthday
@@ -21,33 +23,42 @@ import functools
 from datetime import date
 
 from accountcare._imports import require
+from accountcare.domain.care_rules import LEAP_DAY_FALLBACK
 from accountcare.domain.contacts import Birthday, BirthdayCalendar
 from accountcare.errors import ConfigurationError
 
-__all__ = ["birthday_occurrences", "lunar_to_solar"]
+__all__ = ["birthday_occurrences", "celebrated_on", "lunar_to_solar"]
+
+
+def celebrated_on(
+    year: int, month: int, day: int, leap_day: tuple[int, int] = LEAP_DAY_FALLBACK
+) -> date:
+    """The day a Gregorian birthday on ``month``/``day`` is celebrated in ``year``.
+
+    ``leap_day`` is where 29 February goes in common years: ``(2, 28)`` or ``(3, 1)``.
+
+    >>> celebrated_on(2027, 2, 29), celebrated_on(2027, 2, 29, (3, 1))
+    (datetime.date(2027, 2, 28), datetime.date(2027, 3, 1))
+    """
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, *leap_day)
+    return date(year, month, day)
 
 
 def birthday_occurrences(
-    birthday: Birthday, start: date, end: date, leap_day: tuple[int, int] = (2, 28)
+    birthday: Birthday, start: date, end: date, leap_day: tuple[int, int] = LEAP_DAY_FALLBACK
 ) -> tuple[date, ...]:
-    """The days in ``[start, end)`` the birthday is celebrated, in order.
-
-    ``leap_day`` is where 29 February goes in common years: ``(2, 28)`` or ``(3, 1)``.
-    """
+    """The days in ``[start, end)`` the birthday is celebrated, in order (29 February
+    on ``leap_day`` in common years, see :func:`celebrated_on`)."""
     if end <= start:
         return ()
     if birthday.calendar is not BirthdayCalendar.GREGORIAN:
         return _lunar_occurrences(birthday, start, end)
-    found = []
-    month, day = birthday.month, birthday.day
-    for year in range(start.year, end.year + 1):
-        if month == 2 and day == 29 and not calendar.isleap(year):
-            on = date(year, *leap_day)
-        else:
-            on = date(year, month, day)
-        if start <= on < end:
-            found.append(on)
-    return tuple(found)
+    found = (
+        celebrated_on(year, birthday.month, birthday.day, leap_day)
+        for year in range(start.year, end.year + 1)
+    )
+    return tuple(on for on in found if start <= on < end)
 
 
 def _lunar_occurrences(birthday: Birthday, start: date, end: date) -> tuple[date, ...]:

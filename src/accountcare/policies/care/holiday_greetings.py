@@ -1,12 +1,13 @@
 """Which holidays matter to which country: the days a care schedule greets on.
 
-DOMAIN.md section 5: greetings for Spring Festival, Mid-Autumn, Seollal, Chuseok, New
-Year and national holidays. Holidays are identified by rule, not by their (translated,
-version-dependent) names: a lunar festival is the date the ``holidays`` package's own
-lunisolar calendar gives *for that country* (Korea's calendar differs from China's:
-Seollal 2027 is 7 February, Spring Festival 6 February), a fixed day is its month and
-day. Each candidate counts only in a year where the package lists it as a public holiday
-of the country, so the package stays the authority on what is a holiday where.
+Practitioners greet customers on the holidays of their own culture: Spring Festival,
+Mid-Autumn, Seollal, Chuseok, New Year and the national days. :data:`GREETING_CATALOGUE`
+lists them per country. A fixed day is its month and day (Thanksgiving the fourth
+Thursday of November); a lunar festival is the day the ``holidays`` package lists under
+its own name for that festival in that country, in the country's language (Korea's
+calendar differs from China's: Seollal 2027 is 7 February, Spring Festival 6 February).
+Each day counts only in a year where the package lists it as a public holiday of the
+country, so the package stays the authority on what is a holiday where.
 
 >>> [(d.on.isoformat(), d.key) for d in greeting_days("KR", 2027)][:2]
 [('2027-01-01', 'new_year'), ('2027-02-07', 'lunar_new_year')]
@@ -15,8 +16,9 @@ of the country, so the package stays the authority on what is a holiday where.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from types import MappingProxyType
 from typing import NamedTuple
 
 import holidays
@@ -25,7 +27,7 @@ from accountcare.domain.care_rules import ExtraHoliday
 from accountcare.errors import ConfigurationError
 from accountcare.policies.visits.workdays import public_holidays
 
-__all__ = ["GREETING_CATALOGUE", "GreetingDay", "greeting_days"]
+__all__ = ["GREETING_CATALOGUE", "GreetingDay", "GreetingRule", "greeting_days"]
 
 
 class GreetingDay(NamedTuple):
@@ -36,85 +38,123 @@ class GreetingDay(NamedTuple):
     name: str
 
 
-def _lunar_new_year(calendar: object, year: int) -> date | None:
-    found: date | None = calendar.lunar_new_year_date(year)[0]  # type: ignore[attr-defined]
-    return found
+class Fixed(NamedTuple):
+    """The same month and day every year."""
+
+    month: int
+    day: int
+
+    def day_in(self, country: str, year: int) -> date | None:
+        return date(year, self.month, self.day)
 
 
-def _mid_autumn(calendar: object, year: int) -> date | None:
-    found: date | None = calendar.mid_autumn_date(year)[0]  # type: ignore[attr-defined]
-    return found
+class FourthThursday(NamedTuple):
+    """The fourth Thursday of a month (Thanksgiving in November)."""
+
+    month: int
+
+    def day_in(self, country: str, year: int) -> date | None:
+        first = date(year, self.month, 1)
+        return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
 
 
-def _fixed(month: int, day: int) -> Callable[[object, int], date | None]:
-    def rule(calendar: object, year: int) -> date | None:
-        return date(year, month, day)
+class Listed(NamedTuple):
+    """The first day a country's holidays list under one of ``names`` in a year: the
+    ``holidays`` package's own names, in that country's language. ``calendar_of`` names
+    another country whose list holds the same festival every year (Hong Kong's list keeps
+    only the day after Mid-Autumn, and drops it when it meets National Day; Taiwan's, on
+    the same lunisolar calendar, lists the festival itself)."""
 
-    return rule
+    names: tuple[str, ...]
+    calendar_of: str | None = None
+
+    def day_in(self, country: str, year: int) -> date | None:
+        calendar = _in_own_language(self.calendar_of or country, year)
+        found = [day for name in self.names for day in calendar.get_named(name, lookup="exact")]
+        return min((day for day in found if day.year == year), default=None)
 
 
-def _thanksgiving(calendar: object, year: int) -> date | None:
-    first = date(year, 11, 1)
-    return first + timedelta(days=(3 - first.weekday()) % 7 + 21)  # fourth Thursday
+class GreetingRule(NamedTuple):
+    """A day to greet on: its key, its name in greetings, and when it falls."""
+
+    key: str
+    name: str
+    when: Fixed | FourthThursday | Listed
 
 
-_Rule = tuple[str, str, Callable[[object, int], date | None]]
+_NEW_YEAR = GreetingRule("new_year", "New Year", Fixed(1, 1))
+_CHRISTMAS = GreetingRule("christmas", "Christmas", Fixed(12, 25))
 
-_NEW_YEAR: _Rule = ("new_year", "New Year", _fixed(1, 1))
-_CHRISTMAS: _Rule = ("christmas", "Christmas", _fixed(12, 25))
+# The days that matter per country. A country not listed greets on New Year and
+# Christmas where they are public holidays, plus the user's own days.
+GREETING_CATALOGUE: Mapping[str, tuple[GreetingRule, ...]] = MappingProxyType(
+    {
+        "CN": (
+            _NEW_YEAR,
+            GreetingRule("lunar_new_year", "Spring Festival", Listed(("春节",))),
+            GreetingRule("mid_autumn", "Mid-Autumn Festival", Listed(("中秋节",))),
+            GreetingRule("national_day", "National Day", Fixed(10, 1)),
+        ),
+        "KR": (
+            _NEW_YEAR,
+            # Seollal was the "folk day" (민속의 날) from 1985 to 1988.
+            GreetingRule("lunar_new_year", "Seollal", Listed(("설날", "민속의 날"))),
+            GreetingRule("independence_movement_day", "Independence Movement Day", Fixed(3, 1)),
+            GreetingRule("liberation_day", "Liberation Day", Fixed(8, 15)),
+            GreetingRule("mid_autumn", "Chuseok", Listed(("추석",))),
+            GreetingRule("national_foundation_day", "National Foundation Day", Fixed(10, 3)),
+            _CHRISTMAS,
+        ),
+        "TW": (
+            _NEW_YEAR,
+            GreetingRule("lunar_new_year", "Lunar New Year", Listed(("春節",))),
+            GreetingRule("mid_autumn", "Mid-Autumn Festival", Listed(("中秋節",))),
+            GreetingRule("national_day", "National Day", Fixed(10, 10)),
+        ),
+        "HK": (
+            _NEW_YEAR,
+            GreetingRule("lunar_new_year", "Lunar New Year", Listed(("農曆年初一",))),
+            GreetingRule("mid_autumn", "Mid-Autumn Festival", Listed(("中秋節",), "TW")),
+            _CHRISTMAS,
+        ),
+        "JP": (
+            _NEW_YEAR,
+            GreetingRule("national_foundation_day", "National Foundation Day", Fixed(2, 11)),
+        ),
+        "US": (
+            _NEW_YEAR,
+            GreetingRule("independence_day", "Independence Day", Fixed(7, 4)),
+            GreetingRule("thanksgiving", "Thanksgiving", FourthThursday(11)),
+            _CHRISTMAS,
+        ),
+        "DE": (
+            _NEW_YEAR,
+            GreetingRule("german_unity_day", "German Unity Day", Fixed(10, 3)),
+            _CHRISTMAS,
+        ),
+    }
+)
+"""The days greeted per country, with the festival's name in greetings and how its day is
+found."""
+_DEFAULT_RULES: tuple[GreetingRule, ...] = (_NEW_YEAR, _CHRISTMAS)
 
-# The days that matter per country (DOMAIN.md section 5). A country not listed greets
-# on New Year and Christmas where they are public holidays, plus the user's own days.
-GREETING_CATALOGUE: dict[str, tuple[_Rule, ...]] = {
-    "CN": (
-        _NEW_YEAR,
-        ("lunar_new_year", "Spring Festival", _lunar_new_year),
-        ("mid_autumn", "Mid-Autumn Festival", _mid_autumn),
-        ("national_day", "National Day", _fixed(10, 1)),
-    ),
-    "KR": (
-        _NEW_YEAR,
-        ("lunar_new_year", "Seollal", _lunar_new_year),
-        ("independence_movement_day", "Independence Movement Day", _fixed(3, 1)),
-        ("liberation_day", "Liberation Day", _fixed(8, 15)),
-        ("mid_autumn", "Chuseok", _mid_autumn),
-        ("national_foundation_day", "National Foundation Day", _fixed(10, 3)),
-        _CHRISTMAS,
-    ),
-    "TW": (
-        _NEW_YEAR,
-        ("lunar_new_year", "Lunar New Year", _lunar_new_year),
-        ("mid_autumn", "Mid-Autumn Festival", _mid_autumn),
-        ("national_day", "National Day", _fixed(10, 10)),
-    ),
-    "HK": (
-        _NEW_YEAR,
-        ("lunar_new_year", "Lunar New Year", _lunar_new_year),
-        ("mid_autumn", "Mid-Autumn Festival", _mid_autumn),
-        _CHRISTMAS,
-    ),
-    "JP": (_NEW_YEAR, ("national_foundation_day", "National Foundation Day", _fixed(2, 11))),
-    "US": (
-        _NEW_YEAR,
-        ("independence_day", "Independence Day", _fixed(7, 4)),
-        ("thanksgiving", "Thanksgiving", _thanksgiving),
-        _CHRISTMAS,
-    ),
-    "DE": (_NEW_YEAR, ("german_unity_day", "German Unity Day", _fixed(10, 3)), _CHRISTMAS),
-}
-_DEFAULT_RULES: tuple[_Rule, ...] = (_NEW_YEAR, _CHRISTMAS)
+
+@functools.lru_cache(maxsize=1024)
+def _in_own_language(country: str, year: int) -> holidays.HolidayBase:
+    """The country's holidays of ``year`` named in its own language (never in the
+    language of the process's environment)."""
+    language = holidays.country_holidays(country).default_language
+    return holidays.country_holidays(country, years=year, language=language)
 
 
 @functools.lru_cache(maxsize=4096)
 def _package_days(country: str, year: int) -> tuple[GreetingDay, ...]:
     listed = public_holidays(country, None, date(year, 1, 1), date(year + 1, 1, 1))
-    calendar = getattr(holidays.country_holidays(country, years=year), "_chinese_calendar", None)
     found = []
-    for key, name, rule in GREETING_CATALOGUE.get(country, _DEFAULT_RULES):
-        if rule in (_lunar_new_year, _mid_autumn) and calendar is None:
-            continue
-        day = rule(calendar, year)
-        if day is not None and day in listed:
+    for key, name, when in GREETING_CATALOGUE.get(country, _DEFAULT_RULES):
+        day = when.day_in(country, year)
+        # A listed festival is its own authority; a fixed day counts where it is a holiday.
+        if day is not None and (isinstance(when, Listed) or day in listed):
             found.append(GreetingDay(day, key, name))
     return tuple(sorted(found))
 

@@ -1,9 +1,13 @@
 """The occasions for care: every candidate touch, before channels and the ceiling.
 
-Each kind of touch has a rule (DOMAIN.md section 5), applied to absolute dates so that
-a touch does not depend on the window that asked for it (window additivity):
+Each kind of touch has a rule, applied to absolute dates so that a touch does not depend
+on the window that asked for it (window additivity). Priorities, template keys and
+channels are declared in :data:`~accountcare.domain.care_rules.OCCASION_RULES`; the
+numbers (days, tiers, layers) are fields of
+:class:`~accountcare.domain.care_rules.CareRules`.
 
-- birthday: each year's birthday (29 February on the rules' day in common years);
+- birthday: each year's birthday (29 February on the rules' day in common years,
+  :func:`~accountcare.policies.care.birthdays.celebrated_on`);
 - holiday greeting and pre-holiday gift: the country's greeting days
   (:mod:`accountcare.policies.care.holiday_greetings`) plus the user's extra days; gifts go
   ``gift_days_before`` ahead, to key contacts of accounts in ``gift_tiers`` or strategic;
@@ -11,7 +15,8 @@ a touch does not depend on the window that asked for it (window additivity):
   (anchored at the last call when given, else at a phase derived from the account id),
   rotating over the account's contacts in ``call_layers`` (all its contacts if none);
 - after-sale: usage check and feedback after each order (refunds get none), to the
-  account's after-sale contact (users first, then technical, purchasing...);
+  account's after-sale contact (by :data:`~accountcare.domain.care_rules.AFTER_SALE_ROLES`,
+  then id);
 - complaint follow-up: the complaint's contact (or the after-sale contact) within the
   SLA of its severity, counted from the day it opened in the contact's time zone;
 - survey: each year on ``survey_on`` to key contacts of accounts in ``survey_tiers`` or
@@ -20,280 +25,357 @@ a touch does not depend on the window that asked for it (window additivity):
   fields already stale when a first window starts are asked about on its first day;
 - events: on the event's day to the contacts it reaches.
 
-A candidate is a tuple ``(day, rank, kind index, occasion, template, reason, kind)``
-with ``day`` a ``date.toordinal()``; sorting candidates sorts them by day, then priority.
+:func:`collect` applies every rule to a book in columns: each adds the touches due from
+the window's first day up to its kind's limit, in bulk (a birthday per contact and year,
+each country's greeting days repeated over its contacts, each account's call grid split
+into one arithmetic progression per called contact, two follow-ups per order). Texts
+(occasion, template, reason) are looked up or formatted only when a task is built.
 """
 
 from __future__ import annotations
 
+import calendar
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.cadence import Cadence
 from accountcare.domain.care import CareKind
-from accountcare.domain.care_rules import CareEvent, CareRules, ExtraHoliday
-from accountcare.domain.contacts import Contact, ContactRole, RelationshipLayer
-from accountcare.policies.care.birthdays import birthday_occurrences
+from accountcare.domain.care_rules import OCCASION_RULE, CareEvent, CareRules, ExtraHoliday
+from accountcare.domain.contacts import BirthdayCalendar
+from accountcare.policies.care._candidates import BookColumns, Candidates, expand
+from accountcare.policies.care._codes import BIRTHDAY, INDEX, SURVEY, TEMPLATES, YEARS, Ints
+from accountcare.policies.care.birthdays import birthday_occurrences, celebrated_on
 from accountcare.policies.care.holiday_greetings import greeting_days
 
-__all__ = ["AFTER_SALE_ROLES", "PRIORITY", "Candidate", "Occasions", "after_sale_contact"]
+__all__ = ["CareInputs", "collect"]
 
-# Priority from the issue: birthday > complaint follow-up > after-sale > holiday > call
-# > survey > marketing. Re-verification is internal and last.
-PRIORITY: Mapping[CareKind, int] = {
-    CareKind.BIRTHDAY: 0,
-    CareKind.COMPLAINT_FOLLOW_UP: 1,
-    CareKind.AFTER_SALE_USAGE: 2,
-    CareKind.AFTER_SALE_FEEDBACK: 2,
-    CareKind.HOLIDAY_GREETING: 3,
-    CareKind.HOLIDAY_GIFT: 3,
-    CareKind.RELATIONSHIP_CALL: 4,
-    CareKind.SURVEY: 5,
-    CareKind.EVENT: 6,
-    CareKind.REVERIFICATION: 7,
-}
-LOWEST_COUNTED_RANK = 6
-_INDEX = {kind: n for n, kind in enumerate(CareKind)}
 _ZERO = Decimal(0)
 
-# Who hears after-sale questions first: the people using what was bought.
-AFTER_SALE_ROLES: tuple[ContactRole, ...] = (
-    ContactRole.USER,
-    ContactRole.TECHNICAL,
-    ContactRole.PURCHASING,
-    ContactRole.DECISION_MAKER,
-    ContactRole.CHAMPION,
-    ContactRole.INFLUENCER,
-    ContactRole.FINANCE,
-    ContactRole.STAFF,
-    ContactRole.EXECUTIVE,
-    ContactRole.OTHER,
-)
-_ROLE_RANK = {role: n for n, role in enumerate(AFTER_SALE_ROLES)}
 
-Candidate = tuple[int, int, int, str, str, str, CareKind]
+class CareInputs(NamedTuple):
+    """What the occasion rules read beside the contacts (checked and ordered)."""
+
+    accounts: Mapping[str, Account]
+    tiers: Mapping[str, str]
+    orders: Sequence[Order]
+    complaints: Sequence[Complaint]
+    cadence: Cadence
+    events: Sequence[CareEvent]
+    extra_holidays: tuple[ExtraHoliday, ...]
+    last_calls: Mapping[str, date]
 
 
-def after_sale_contact(contacts: Sequence[Contact]) -> Contact | None:
-    """The contact after-sale questions go to: by role (users first), then by id."""
-    if not contacts:
-        return None
-    return min(contacts, key=lambda c: (_ROLE_RANK[c.role], c.id))
+def collect(
+    book: BookColumns,
+    inputs: CareInputs,
+    rules: CareRules,
+    first: int,
+    limits: Mapping[CareKind, int],
+    fresh: bool,
+) -> Candidates:
+    """Every candidate touch from day ``first`` (a ``date.toordinal()``) to each kind's
+    limit; ``fresh`` for a first window (no carried state)."""
+    found = Candidates(book.people)
+    gift_accounts = {a for a, t in inputs.tiers.items() if t in rules.gift_tiers} | {
+        a for a, account in inputs.accounts.items() if account.strategic
+    }
+    _birthdays(found, book, first, limits[CareKind.BIRTHDAY], rules.leap_day_in_common_years)
+    _holidays(found, book, first, limits, rules, inputs.extra_holidays, gift_accounts)
+    _calls(found, book, first, limits[CareKind.RELATIONSHIP_CALL], inputs)
+    _after_sales(found, book, first, limits, rules, inputs.orders)
+    _complaints(found, book, first, limits[CareKind.COMPLAINT_FOLLOW_UP], rules, inputs)
+    _surveys(found, book, first, limits[CareKind.SURVEY], rules, inputs)
+    _reverifications(found, book, first, limits[CareKind.REVERIFICATION], rules, fresh)
+    _events(found, book, first, limits[CareKind.EVENT], inputs.events)
+    return found
 
 
-def _candidate(kind: CareKind, day: int, occasion: str, template: str, reason: str) -> Candidate:
-    return (day, PRIORITY[kind], _INDEX[kind], occasion, template, reason, kind)
+def _years(first: int, limit: int) -> range:
+    return range(date.fromordinal(first).year, date.fromordinal(limit).year + 1)
 
 
-class Occasions:
-    """Collects candidates per contact id for ``[start, end)`` plus each rank's lookahead."""
+def _celebrated(year: int, leap_day: tuple[int, int]) -> Ints:
+    """The day (ordinal) each month and day of a Gregorian birthday is celebrated in
+    ``year``: ``table[month, day]``, 0 for no such day."""
+    table = np.zeros((13, 32), np.int64)
+    for month in range(1, 13):
+        for day in range(1, calendar.monthrange(2000, month)[1] + 1):  # 2000: a leap year
+            table[month, day] = celebrated_on(year, month, day, leap_day).toordinal()
+    return table
 
-    def __init__(
-        self,
-        contacts: Sequence[Contact],
-        start: date,
-        end: date,
-        rules: CareRules,
-        lookahead: int,
-    ) -> None:
-        self.rules = rules
-        self.start = start.toordinal()
-        # Candidates of rank r are needed until end + (lowest rank - r) * lookahead.
-        self.limits = [
-            end.toordinal() + max(0, LOWEST_COUNTED_RANK - rank) * lookahead for rank in range(8)
-        ]
-        self.by_contact: dict[str, list[Candidate]] = {c.id: [] for c in contacts}
-        self.by_account: dict[str, list[Contact]] = {}
-        for contact in contacts:
-            self.by_account.setdefault(contact.account_id, []).append(contact)
 
-    def _add(self, contact_id: str, kind: CareKind, day: int, occ: str, tpl: str, why: str) -> None:
-        if self.start <= day < self.limits[PRIORITY[kind]]:
-            self.by_contact[contact_id].append(_candidate(kind, day, occ, tpl, why))
+def _birthdays(
+    found: Candidates, book: BookColumns, first: int, limit: int, leap_day: tuple[int, int]
+) -> None:
+    gregorian = BirthdayCalendar.GREGORIAN
+    birthdays = [c.birthday for c in book.people]
+    months = np.array(
+        [0 if b is None or b.calendar is not gregorian else b.month for b in birthdays], np.int64
+    )
+    days = np.array([0 if b is None else b.day for b in birthdays], np.int64)
+    for year in _years(first, limit):
+        on = _celebrated(year, leap_day)[months, days]
+        contact = np.flatnonzero((months > 0) & (on >= first) & (on < limit))
+        found.add(contact, on[contact], BIRTHDAY, contact)
+    start, end = date.fromordinal(first), date.fromordinal(limit)
+    for n, birthday in enumerate(birthdays):
+        if birthday is not None and birthday.calendar is not gregorian:
+            occurrences = birthday_occurrences(birthday, start, end, leap_day)
+            days_on = np.array([on.toordinal() for on in occurrences], np.int64)
+            found.add(np.full(len(days_on), n), days_on, BIRTHDAY, np.full(len(days_on), n))
 
-    def birthdays(self, contacts: Iterable[Contact]) -> None:
-        start = date.fromordinal(self.start)
-        end = date.fromordinal(self.limits[PRIORITY[CareKind.BIRTHDAY]])
-        leap = self.rules.leap_day_in_common_years
-        found = self.by_contact
-        rank, index, kind = (
-            PRIORITY[CareKind.BIRTHDAY],
-            _INDEX[CareKind.BIRTHDAY],
-            CareKind.BIRTHDAY,
-        )
-        for contact in contacts:
-            if contact.birthday is None:
-                continue
-            why = f"birthday {contact.birthday.isoformat()}"
-            for on in birthday_occurrences(contact.birthday, start, end, leap):
-                found[contact.id].append((on.toordinal(), rank, index, "", "birthday", why, kind))
 
-    def holidays(
-        self,
-        contacts: Iterable[Contact],
-        extra: Sequence[ExtraHoliday],
-        gift_accounts: frozenset[str],
-    ) -> None:
-        rank = PRIORITY[CareKind.HOLIDAY_GREETING]
-        limit = self.limits[rank]
-        first, last = date.fromordinal(self.start).year, date.fromordinal(limit).year
-        gift_keys = self.rules.gift_holidays | {h.key for h in extra if h.gift}
-        before = self.rules.gift_days_before
-        per_country: dict[str, tuple[list[Candidate], list[Candidate]]] = {}
-        layers = self.rules.call_layers
-        for contact in contacts:
-            country = contact.country
-            if country not in per_country:
-                greetings: list[Candidate] = []
-                gifts: list[Candidate] = []
-                for year in range(first, last + 1):
-                    for on, key, name in greeting_days(country, year, extra):
-                        day = on.toordinal()
-                        why = f"{name} ({on.isoformat()}) in {country}"
-                        if self.start <= day < limit:
-                            greetings.append(
-                                _candidate(
-                                    CareKind.HOLIDAY_GREETING, day, key, f"holiday.{key}", why
-                                )
-                            )
-                        if key in gift_keys and self.start <= day - before < limit:
-                            gifts.append(
-                                _candidate(
-                                    CareKind.HOLIDAY_GIFT, day - before, key, f"gift.{key}", why
-                                )
-                            )
-                per_country[country] = (greetings, gifts)
-            greetings, gifts = per_country[country]
-            found = self.by_contact[contact.id]
-            found.extend(greetings)
-            if gifts and contact.account_id in gift_accounts and contact.layer in layers:
-                found.extend(gifts)
+def _holidays(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limits: Mapping[CareKind, int],
+    rules: CareRules,
+    extra: tuple[ExtraHoliday, ...],
+    gift_accounts: set[str],
+) -> None:
+    countries: dict[str, int] = {}
+    country = np.array([countries.setdefault(c.country, len(countries)) for c in book.people])
+    gifted = np.zeros(book.size, bool)
+    chosen = [n for n, a in enumerate(book.account_of) if a in gift_accounts]
+    gifted[chosen] = book.in_layers[chosen]
+    # Per country, its greeting days without and with gifts, then repeated over its contacts.
+    tables: list[list[tuple[int, int, int]]] = []  # (day, kind, text)
+    for name in countries:
+        greetings, gifts = _greeting_rows(found, name, first, limits, rules, extra)
+        tables.append(greetings)
+        tables.append(sorted(greetings + gifts) if gifts else greetings)
+    table = np.array([row for rows in tables for row in rows], np.int64).reshape(-1, 3)
+    sizes = np.array([len(rows) for rows in tables], np.int64)
+    starts = np.cumsum(sizes) - sizes
+    contact, at = expand(starts[country * 2 + gifted], sizes[country * 2 + gifted])
+    found.parts.append((contact, table[at, 0], table[at, 1], table[at, 2]))
 
-    def calls(
-        self,
-        tiers: Mapping[str, str],
-        cadence: Cadence,
-        last_calls: Mapping[str, date],
-    ) -> None:
-        layers = self.rules.call_layers
-        kind = CareKind.RELATIONSHIP_CALL
-        rank, index, limit = PRIORITY[kind], _INDEX[kind], self.limits[PRIORITY[kind]]
-        for account_id in sorted(self.by_account):
-            rhythm = cadence.for_tier(tiers.get(account_id))
-            if rhythm is None:
-                continue
-            members = self.by_account[account_id]
-            chosen = sorted(
-                [c for c in members if c.layer in layers] or members, key=lambda c: c.id
+
+def _greeting_rows(
+    found: Candidates,
+    country: str,
+    first: int,
+    limits: Mapping[CareKind, int],
+    rules: CareRules,
+    extra: tuple[ExtraHoliday, ...],
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """A country's greetings and gifts as (day, kind, text) rows, each by day."""
+    greeting, gift = CareKind.HOLIDAY_GREETING, CareKind.HOLIDAY_GIFT
+    gift_keys = rules.gift_holidays | {h.key for h in extra if h.gift}
+    before = rules.gift_days_before
+    greetings, gifts = [], []
+    for year in _years(first, max(limits[greeting], limits[gift] + before)):
+        for on, key, title in greeting_days(country, year, extra):
+            day = on.toordinal()
+            why = f"{title} ({on.isoformat()}) in {country}"
+            if first <= day < limits[greeting]:
+                text = found.text(key, OCCASION_RULE[greeting].template_key(key), why)
+                greetings.append((day, INDEX[greeting], text))
+            if key in gift_keys and first <= day - before < limits[gift]:
+                text = found.text(key, OCCASION_RULE[gift].template_key(key), why)
+                gifts.append((day - before, INDEX[gift], text))
+    return greetings, gifts
+
+
+def _calls(
+    found: Candidates, book: BookColumns, first: int, limit: int, inputs: CareInputs
+) -> None:
+    every, text, anchor, begin = _call_grids(found, book, first, inputs)
+    # Each account's calls rotate over its call-layer contacts (all, if it has none):
+    # the k-th call of the grid goes to member k mod size, so each member's calls are
+    # an arithmetic progression of step size * every.
+    accounts = len(book.account_ids)
+    has_layer = np.zeros(accounts, bool)
+    has_layer[book.account[book.in_layers]] = True
+    active = every > 0
+    called = np.flatnonzero((book.in_layers | ~has_layer[book.account]) & active[book.account])
+    account = book.account[called]
+    size = np.bincount(account, minlength=accounts)
+    order = np.argsort(account, kind="stable")
+    group_start = np.cumsum(size) - size
+    member = np.empty(len(called), np.int64)
+    member[order] = np.arange(len(called)) - group_start[account[order]]
+    steps = (begin - anchor) // np.maximum(every, 1)
+    shift = (member - steps[account]) % size[account]
+    own_first = begin[account] + shift * every[account]
+    step = size[account] * every[account]
+    count = np.where(own_first < limit, (limit - 1 - own_first) // np.maximum(step, 1) + 1, 0)
+    owner, at = expand(np.zeros(len(called), np.int64), count)
+    day = own_first[owner] + at * step[owner]
+    found.add(called[owner], day, INDEX[CareKind.RELATIONSHIP_CALL], text[account[owner]])
+
+
+def _call_grids(
+    found: Candidates, book: BookColumns, first: int, inputs: CareInputs
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """Per account: the days between calls (0: none), the text, the grid's anchor and
+    its first day from ``first`` on."""
+    accounts = len(book.account_ids)
+    tier_of = list(map(inputs.tiers.get, book.account_ids))
+    rule = OCCASION_RULE[CareKind.RELATIONSHIP_CALL]
+    rhythms: dict[str | None, tuple[int, int]] = {}  # tier -> (every, text), once per tier
+    for tier in set(tier_of):
+        rhythm = inputs.cadence.for_tier(tier)
+        if rhythm is not None:
+            why = f"call every {rhythm.call_every_days} days for tier {rhythm.tier}"
+            rhythms[tier] = (
+                rhythm.call_every_days,
+                found.text("", rule.template_key(rhythm.tier), why),
             )
-            every = rhythm.call_every_days
-            last = last_calls.get(account_id)
-            if last is not None:
-                anchor = last.toordinal() + every
-                first = max(anchor, anchor + -(-(self.start - anchor) // every) * every)
-                why = f"call every {every} days for tier {rhythm.tier}, last {last.isoformat()}"
-            else:
-                anchor = zlib.crc32(account_id.encode()) % every
-                first = self.start + (anchor - self.start) % every
-                why = f"call every {every} days for tier {rhythm.tier}"
-            template = f"call.{rhythm.tier}"
-            buckets = [self.by_contact[c.id] for c in chosen]
-            size = len(buckets)
-            for day in range(max(first, self.start), limit, every):
-                buckets[((day - anchor) // every) % size].append(
-                    (day, rank, index, "", template, why, kind)
-                )
+    every = np.fromiter((rhythms.get(t, (0, -1))[0] for t in tier_of), np.int64, accounts)
+    text = np.fromiter((rhythms.get(t, (0, -1))[1] for t in tier_of), np.int64, accounts)
+    days = np.maximum(every, 1)
+    hashes = map(zlib.crc32, map(str.encode, book.account_ids))
+    anchor = np.fromiter(hashes, np.int64, accounts) % days
+    begin = first + (anchor - first) % days
+    for account_id, last in inputs.last_calls.items():  # anchored at the last call instead
+        n = book.account_code.get(account_id, -1)
+        rhythm = inputs.cadence.for_tier(tier_of[n]) if n >= 0 else None
+        if rhythm is None:
+            continue
+        grid = rhythm.call_every_days
+        anchor[n] = last.toordinal() + grid
+        begin[n] = max(anchor[n], anchor[n] + -(-(first - anchor[n]) // grid) * grid)
+        why = f"call every {grid} days for tier {rhythm.tier}, last {last.isoformat()}"
+        text[n] = found.text("", rule.template_key(rhythm.tier), why)
+    return every, text, anchor, begin
 
-    def after_sales(self, orders: Iterable[Order]) -> None:
-        rules = self.rules
-        usage, feedback = rules.usage_check_days, rules.feedback_days
-        chosen = {a: after_sale_contact(m) for a, m in self.by_account.items()}
-        start = self.start
-        limit = self.limits[PRIORITY[CareKind.AFTER_SALE_USAGE]]
-        found = self.by_contact
-        rank, u_index, f_index = (
-            PRIORITY[CareKind.AFTER_SALE_USAGE],
-            _INDEX[CareKind.AFTER_SALE_USAGE],
-            _INDEX[CareKind.AFTER_SALE_FEEDBACK],
-        )
-        u_kind, f_kind = CareKind.AFTER_SALE_USAGE, CareKind.AFTER_SALE_FEEDBACK
-        for order in orders:
-            contact = chosen.get(order.account_id)
-            if contact is None or order.amount <= _ZERO:
-                continue
-            placed = order.ordered_on.toordinal()
-            if placed + feedback < start or placed + usage >= limit:
-                continue
-            why = f"order {order.id} of {order.ordered_on.isoformat()}"
-            bucket = found[contact.id]
-            if start <= placed + usage < limit:
-                bucket.append(
-                    (placed + usage, rank, u_index, order.id, "after_sale.usage", why, u_kind)
-                )
-            if start <= placed + feedback < limit:
-                bucket.append(
-                    (placed + feedback, rank, f_index, order.id, "after_sale.feedback", why, f_kind)
-                )
 
-    def complaints(self, complaints: Iterable[Complaint], contacts: Mapping[str, Contact]) -> None:
-        sla = self.rules.complaint_sla_days
-        for complaint in complaints:
-            contact = contacts.get(complaint.contact_id or "")
-            if contact is None or contact.account_id != complaint.account_id:
-                contact = after_sale_contact(self.by_account.get(complaint.account_id, ()))
-            if contact is None:
+def _after_sales(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limits: Mapping[CareKind, int],
+    rules: CareRules,
+    orders: Sequence[Order],
+) -> None:
+    found.orders = orders  # a follow-up's reference is its order's place here
+    size = len(orders)
+    accounts = map(attrgetter("account_id"), orders)
+    account = np.fromiter(map(book.account_code.get, accounts, repeat(-1)), np.int64, size)
+    placed = np.fromiter(map(date.toordinal, map(attrgetter("ordered_on"), orders)), np.int64, size)
+    paid = np.fromiter(map(_ZERO.__lt__, map(attrgetter("amount"), orders)), bool, size)
+    follow_ups = (
+        (CareKind.AFTER_SALE_USAGE, rules.usage_check_days),
+        (CareKind.AFTER_SALE_FEEDBACK, rules.feedback_days),
+    )
+    soonest, latest = min(days for _, days in follow_ups), max(days for _, days in follow_ups)
+    horizon = max(limits[kind] for kind, _ in follow_ups)
+    near = (placed + latest >= first) & (placed + soonest < horizon)
+    chosen = np.flatnonzero((account >= 0) & paid & near)
+    if not len(chosen):
+        return
+    # By contact and day (runs the final sort merges), ties in input order.
+    contact = book.after_sale[account[chosen]]
+    low = int(placed[chosen].min())
+    order = np.argsort((contact << 32) | (placed[chosen] - low), kind="stable")
+    chosen, contact = chosen[order], contact[order]
+    for kind, days in follow_ups:
+        day = placed[chosen] + days
+        keep = (day >= first) & (day < limits[kind])
+        found.add(contact[keep], day[keep], INDEX[kind], chosen[keep])
+
+
+def _complaints(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limit: int,
+    rules: CareRules,
+    inputs: CareInputs,
+) -> None:
+    rule = OCCASION_RULE[CareKind.COMPLAINT_FOLLOW_UP]
+    for complaint in inputs.complaints:
+        number = book.number(complaint.contact_id or "")
+        if number < 0 or book.account_of[number] != complaint.account_id:
+            code = book.account_code.get(complaint.account_id)
+            if code is None:
                 continue
-            opened = complaint.opened_at.astimezone(ZoneInfo(contact.time_zone)).date()
-            days = sla[complaint.severity]
-            day = opened.toordinal() + days
+            number = int(book.after_sale[code])
+        contact = book.people[number]
+        opened = complaint.opened_at.astimezone(ZoneInfo(contact.time_zone)).date()
+        days = rules.complaint_sla_days[complaint.severity]
+        day = opened.toordinal() + days
+        if first <= day < limit:
             why = f"complaint {complaint.id} opened {opened.isoformat()}: SLA {days} days"
-            template = f"complaint.{complaint.severity.value}"
-            self._add(contact.id, CareKind.COMPLAINT_FOLLOW_UP, day, complaint.id, template, why)
+            texts = (complaint.id, rule.template_key(complaint.severity.value), why)
+            found.add_one(number, day, CareKind.COMPLAINT_FOLLOW_UP, texts)
 
-    def surveys(self, accounts: Mapping[str, Account], tiers: Mapping[str, str]) -> None:
-        rules = self.rules
-        limit = self.limits[PRIORITY[CareKind.SURVEY]]
-        month, day = rules.survey_on
-        years = range(date.fromordinal(self.start).year, date.fromordinal(limit).year + 1)
-        for account_id in sorted(self.by_account):
-            account = accounts.get(account_id)
-            strategic = account is not None and account.strategic and rules.survey_strategic
-            if not strategic and tiers.get(account_id) not in rules.survey_tiers:
-                continue
-            for contact in self.by_account[account_id]:
-                if contact.layer is not RelationshipLayer.KEY:
-                    continue
-                for year in years:
-                    on = date(year, month, day)
-                    why = f"annual survey of key account {account_id}"
-                    self._add(contact.id, CareKind.SURVEY, on.toordinal(), str(year), "survey", why)
 
-    def reverifications(self, contacts: Iterable[Contact], first_window: bool) -> None:
-        after = self.rules.reverify_after_days
-        for contact in contacts:
-            stale: dict[int, list[str]] = {}
-            for field, verified in contact.verified:
-                day = verified.toordinal() + after
-                if day < self.start:
-                    if not first_window:
-                        continue
-                    day = self.start
+def _surveys(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limit: int,
+    rules: CareRules,
+    inputs: CareInputs,
+) -> None:
+    wanted = np.zeros(len(book.account_ids), bool)
+    for n, account_id in enumerate(book.account_ids):
+        account = inputs.accounts.get(account_id)
+        strategic = account is not None and account.strategic and rules.survey_strategic
+        wanted[n] = strategic or inputs.tiers.get(account_id) in rules.survey_tiers
+    asked = np.flatnonzero(wanted[book.account] & book.is_key)
+    if not len(asked):
+        return
+    found.account_ids = book.account_ids  # texts from the account and year when read
+    for year in _years(first, limit):
+        on = date(year, *rules.survey_on).toordinal()
+        if first <= on < limit:
+            ref = book.account[asked] * YEARS + year
+            found.add(asked, np.full(len(asked), on, np.int64), SURVEY, ref)
+
+
+def _reverifications(
+    found: Candidates, book: BookColumns, first: int, limit: int, rules: CareRules, fresh: bool
+) -> None:
+    after = rules.reverify_after_days
+    template = TEMPLATES[INDEX[CareKind.REVERIFICATION]]
+    for number, contact in enumerate(book.people):
+        if not contact.verified:
+            continue
+        stale: dict[int, list[str]] = {}
+        for field, verified in contact.verified:
+            day = verified.toordinal() + after
+            if day < first and fresh:
+                day = first  # already stale when care starts: ask on the first day
+            if first <= day < limit:
                 stale.setdefault(day, []).append(field)
-            for day, fields in stale.items():
-                names = ",".join(fields)
-                why = f"{names} verified more than {after} days ago"
-                self._add(contact.id, CareKind.REVERIFICATION, day, names, "reverify", why)
+        for day, fields in stale.items():
+            names = ",".join(fields)
+            why = f"{names} verified more than {after} days ago"
+            found.add_one(number, day, CareKind.REVERIFICATION, (names, template, why))
 
-    def events(self, events: Iterable[CareEvent], contacts: Iterable[Contact]) -> None:
-        listed = sorted(events, key=lambda e: e.id)
-        for contact in contacts:
-            for event in listed:
-                if event.reaches(contact.id, contact.account_id):
-                    why = event.description or f"{event.kind.value} on {event.on.isoformat()}"
-                    day = event.on.toordinal()
-                    self._add(contact.id, CareKind.EVENT, day, event.id, event.template, why)
+
+def _events(
+    found: Candidates, book: BookColumns, first: int, limit: int, events: Sequence[CareEvent]
+) -> None:
+    for event in sorted(events, key=lambda e: e.id):
+        day = event.on.toordinal()
+        if not first <= day < limit:
+            continue
+        if not event.account_ids and not event.contact_ids:
+            reached = np.arange(book.size)
+        else:
+            mask = np.zeros(book.size, bool)
+            mask[[n for n in map(book.number, event.contact_ids) if n >= 0]] = True
+            for account_id in event.account_ids:
+                code = book.account_code.get(account_id)
+                if code is not None:
+                    mask[book.members(code)] = True
+            reached = np.flatnonzero(mask)
+        why = event.description or f"{event.kind.value} on {event.on.isoformat()}"
+        text = found.text(event.id, event.template, why)
+        same = np.ones(len(reached), np.int64)
+        found.add(reached, same * day, INDEX[CareKind.EVENT], same * text)

@@ -33,9 +33,11 @@ import html
 import string
 from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 
 import attrs
 
+from accountcare.domain._frozen import FrozenMap
 from accountcare.domain.accounts import Account
 from accountcare.domain.care import CareTask
 from accountcare.domain.contacts import Channel, Contact
@@ -54,20 +56,23 @@ __all__ = [
 ]
 
 # The only names a template may use, and what each holds.
-PLACEHOLDERS: Mapping[str, str] = {
-    "contact_name": "the contact's name as recorded",
-    "contact_title": "the contact's job title (may be empty)",
-    "account_name": "the account's name",
-    "account_short_name": "the account's short name, or its name when it has none",
-    "occasion": "what the task is for: the holiday's name, the product, the event",
-    "rep_name": "the sending rep's name (render parameter)",
-    "company_name": "the sender's company (render parameter)",
-    "date": "the task's date, written the locale's way",
-    "link": "a survey, form or event link (render parameter)",
-}
+PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
+    {
+        "contact_name": "the contact's name as recorded",
+        "contact_title": "the contact's job title (may be empty)",
+        "account_name": "the account's name",
+        "account_short_name": "the account's short name, or its name when it has none",
+        "occasion": "what the task is for: the holiday's name, the product, the event",
+        "rep_name": "the sending rep's name (render parameter)",
+        "company_name": "the sender's company (render parameter)",
+        "date": "the task's date, written the locale's way",
+        "link": "a survey, form or event link (render parameter)",
+    }
+)
 
 # The locales the built-in templates are written in.
 LOCALES: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant", "ko")
+"""The locales the built-in templates are written in."""
 
 _HANT_REGIONS = frozenset({"TW", "HK", "MO", "HANT"})
 
@@ -223,7 +228,9 @@ class TemplateBook:
     'Hi ${contact_name}'
     """
 
-    templates: Mapping[tuple[str, str], MessageTemplate] = attrs.field(factory=dict)
+    templates: Mapping[tuple[str, str], MessageTemplate] = attrs.field(
+        factory=FrozenMap, converter=FrozenMap
+    )
     _locales_of: Mapping[str, frozenset[str]] = attrs.field(init=False, eq=False, repr=False)
     _all_locales: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
@@ -231,7 +238,10 @@ class TemplateBook:
         locales: dict[str, set[str]] = {}
         for key, locale in self.templates:
             locales.setdefault(key, set()).add(locale)
-        object.__setattr__(self, "_locales_of", {k: frozenset(v) for k, v in locales.items()})
+        by_key: FrozenMap[str, frozenset[str]] = FrozenMap(
+            {k: frozenset(v) for k, v in locales.items()}
+        )
+        object.__setattr__(self, "_locales_of", by_key)
         object.__setattr__(self, "_all_locales", frozenset(loc for _, loc in self.templates))
 
     @classmethod

@@ -1,9 +1,11 @@
 """The early-warning rules read from each account's own order history, in one pass.
 
 For every account, its orders in day order give its revenue in each period and the
-per-account rules of :func:`accountcare.policies.health.early_warning.early_warnings`: falling
-purchase frequency, volatile order value or interval, and lapse. :class:`_Words` puts
-the alerts of these rules, and of a declining top account, in words.
+per-account rules of :func:`accountcare.policies.health.early_warning.early_warnings`:
+falling purchase frequency, volatile order value or interval, and lapse. Every
+comparison is exact: Decimal and integer arithmetic, each threshold worked out once as an
+integer limit where the figure compared is an integer. :class:`Words` puts the alerts of
+these rules, and of a declining top account, in words.
 """
 
 from __future__ import annotations
@@ -15,138 +17,50 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 from operator import attrgetter, mul, sub
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
+from accountcare.domain._trusted import trusted
 from accountcare.domain.activity import Order
 from accountcare.domain.periods import Period
-from accountcare.domain.warnings import Alert, AlertRule, trusted_alert
+from accountcare.domain.warnings import Alert, AlertRule
 
-if TYPE_CHECKING:  # the policy imports this module: its class is needed for types only
-    from accountcare.policies.health.early_warning import EarlyWarningPolicy
-
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
+ZERO = Decimal(0)
+ONE = Decimal(1)
 _DAY = attrgetter("ordered_on")
 _AMOUNT = attrgetter("amount")
 _ORDINAL = date.toordinal
 _CENTI = Decimal("0.01")
 _SMALL = tuple(Decimal(n) for n in range(256))  # an int times a Decimal converts it first
 _BASIS_POINT = Decimal("0.0001")
+# Alerts are built from figures computed from validated orders; a test pins them equal
+# to the validated ones.
+_alert = trusted(Alert)
+T = TypeVar("T")
 
 
-class _Usual(dict[int, Decimal]):
-    """Usual intervals by twice their value (a median of whole days is a whole or a half
-    day): ``Decimal(g)`` or ``Decimal(g1 + g2) / 2``, as :func:`median_interval` gives."""
+class Thresholds(Protocol):
+    """The thresholds these rules read (an ``EarlyWarningPolicy`` has them all)."""
 
-    def __missing__(self, twice: int) -> Decimal:
-        usual = self[twice] = Decimal(twice) / 2
-        return usual
-
-
-def _order_rules(
-    groups: dict[str, list[Order]],
-    previous: Period,
-    current: Period,
-    as_of: date,
-    policy: EarlyWarningPolicy,
-    alerts: list[Alert],
-) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """The per-account rules (frequency, variation, lapse), appended to ``alerts``.
-
-    Returns each account's previous and current revenue, for the accounts with an order
-    before ``as_of``. Each account's orders are put in day order (stable), so that every
-    period is a slice: sums and value lists are taken by C-level ``map`` and ``sum``, and
-    the gaps between distinct days are computed once and sliced per period.
-    """
-    usual_of = _Usual()
-    words = _Words(previous, current, policy)
-    # Days as ordinals: sorted, sliced and subtracted as plain ints.
-    p_start, p_end = previous.start.toordinal(), previous.end.toordinal()
-    c_start, c_end = current.start.toordinal(), current.end.toordinal()
-    today = as_of.toordinal()
-    minimum = policy.min_orders
-    interval_minimum = max(minimum, 2)
-    expected_limit = current.days * (_ONE - policy.frequency_drop)
-    squared = policy.volatility * policy.volatility
-    # The thresholds as ints, each worked out once per small integer and exactly: an
-    # int is at most a Decimal limit when it is at most its floor (at least: ceiling).
-    # Comparing ints also spares converting an int to a Decimal for every account.
-    most_occasions = _Limits(
-        lambda twice: math.floor(Fraction(expected_limit) / Fraction(usual_of[twice]))
-    )
-    interval_floor = _Limits(lambda total: _floor(squared * total * total))
-    lapse_ceiling = _Limits(lambda twice: _ceiling(policy.lapse_factor * usual_of[twice]))
-    revenue: dict[str, Decimal] = {}
-    revenue_now: dict[str, Decimal] = {}
-    for account_id, bucket in groups.items():
-        days = list(map(_ORDINAL, map(_DAY, bucket)))
-        in_order = sorted(days)
-        if in_order != days:
-            bucket.sort(key=_DAY)
-            days = in_order
-        end = len(days)
-        if days[-1] >= today:
-            end = bisect_left(days, today)
-            if not end:
-                continue
-            days = days[:end]
-        b0 = bisect_left(days, p_start)
-        b1 = bisect_left(days, p_end, b0)
-        n0 = bisect_left(days, c_start, b1)
-        n1 = bisect_left(days, c_end, n0)
-        amounts = list(map(_AMOUNT, bucket))
-        revenue[account_id] = sum(amounts[b0:b1], _ZERO) if b1 > b0 else _ZERO
-        values = amounts[n0:n1]
-        now = revenue_now[account_id] = sum(values, _ZERO)
-        gaps = list(map(sub, days[1:], days))
-        if 0 in gaps:  # several orders on one day are one purchase occasion
-            days = list(dict.fromkeys(days))
-            gaps = list(map(sub, days[1:], days))
-            b0 = bisect_left(days, p_start)
-            b1 = bisect_left(days, p_end, b0)
-            n0 = bisect_left(days, c_start, b1)
-            n1 = bisect_left(days, c_end, n0)
-        occasions = n1 - n0
-
-        if b1 - b0 >= interval_minimum:
-            usual_gaps = gaps[b0 : b1 - 1]
-            usual_gaps.sort()  # twice the median: the middle two, or the middle one twice
-            middle = len(usual_gaps) // 2
-            twice = usual_gaps[middle] + usual_gaps[(len(usual_gaps) - 1) // 2]
-            if occasions <= most_occasions[twice]:  # occasions * usual <= expected
-                alerts.append(words.falling(account_id, occasions, usual_of[twice]))
-        if len(values) >= minimum and now > _ZERO:
-            squares = sum(map(mul, values, values), _ZERO)
-            count = len(values)
-            spread = (_SMALL[count] if count < 256 else Decimal(count)) * squares - now * now
-            if spread > squared * now * now:
-                alerts.append(words.volatile_value(account_id, spread, now, len(values)))
-        if occasions >= interval_minimum:
-            within = gaps[n0 : n1 - 1]
-            total = sum(within)
-            spread_days = len(within) * sum(map(mul, within, within)) - total * total
-            if spread_days > interval_floor[total]:  # > squared * total * total
-                alerts.append(words.volatile_interval(account_id, spread_days, total, len(within)))
-        if len(days) >= interval_minimum:
-            # The usual interval is at least the shortest gap: below k times that, the
-            # account cannot have lapsed (rounding is monotone, so this never hides one).
-            since = today - days[-1]
-            if since >= lapse_ceiling[2 * min(gaps)]:
-                gaps.sort()
-                twice = gaps[len(gaps) // 2] + gaps[(len(gaps) - 1) // 2]
-                if since >= lapse_ceiling[twice]:  # since >= lapse factor * usual
-                    alerts.append(words.lapsed(account_id, since, usual_of[twice]))
-    return revenue, revenue_now
+    @property
+    def drop(self) -> Decimal: ...
+    @property
+    def frequency_drop(self) -> Decimal: ...
+    @property
+    def volatility(self) -> Decimal: ...
+    @property
+    def lapse_factor(self) -> Decimal: ...
+    @property
+    def min_orders(self) -> int: ...
 
 
-class _Limits(dict[int, int]):
-    """Integer limits by a small integer, each computed on first use by ``bound``."""
+class _Limits(dict[int, T]):
+    """Limits by a small integer, each computed on first use by ``bound``."""
 
-    def __init__(self, bound: Callable[[int], int]) -> None:
+    def __init__(self, bound: Callable[[int], T]) -> None:
         super().__init__()
         self.bound = bound
 
-    def __missing__(self, key: int) -> int:
+    def __missing__(self, key: int) -> T:
         limit = self[key] = self.bound(key)
         return limit
 
@@ -159,14 +73,132 @@ def _ceiling(value: Decimal) -> int:
     return int(value.to_integral_value(ROUND_CEILING))
 
 
+def _usual(twice: int) -> Decimal:
+    """The usual interval from twice the median gap (a median of whole days is a whole
+    or a half day), as :func:`~accountcare.policies.health.metrics.median_interval` gives."""
+    return Decimal(twice) / 2
+
+
+def _twice_median(gaps: list[int]) -> int:
+    """Twice the median of ``gaps`` (sorted here): the middle two, or the middle one twice."""
+    gaps.sort()
+    return gaps[len(gaps) // 2] + gaps[(len(gaps) - 1) // 2]
+
+
+class OrderRules:
+    """The per-account rules over two periods, with their limits worked out once."""
+
+    def __init__(self, previous: Period, current: Period, as_of: date, policy: Thresholds) -> None:
+        self.words = Words(previous, current, policy)
+        self.bounds = tuple(
+            d.toordinal() for d in (previous.start, previous.end, current.start, current.end)
+        )
+        self.today = as_of.toordinal()
+        self.minimum = policy.min_orders
+        self.interval_minimum = max(policy.min_orders, 2)
+        self.squared = policy.volatility * policy.volatility
+        expected = current.days * (ONE - policy.frequency_drop)
+        self.usual = _Limits(_usual)  # by twice the median gap
+        # An int is at most a Decimal limit when it is at most its floor (at least: its
+        # ceiling); comparing ints also spares converting an int for every account.
+        self.most_occasions = _Limits(
+            lambda twice: math.floor(Fraction(expected) / Fraction(self.usual[twice]))
+        )
+        self.interval_floor = _Limits(lambda total: _floor(self.squared * total * total))
+        self.lapse_ceiling = _Limits(
+            lambda twice: _ceiling(policy.lapse_factor * self.usual[twice])
+        )
+        self.revenue: dict[str, Decimal] = {}
+        self.revenue_now: dict[str, Decimal] = {}
+
+    def account(self, account_id: str, bucket: list[Order], alerts: list[Alert]) -> None:
+        """Add the account's revenue in each period to :attr:`revenue` and
+        :attr:`revenue_now` (nothing without an order before ``as_of``), and its
+        alerts to ``alerts``."""
+        days = list(map(_ORDINAL, map(_DAY, bucket)))
+        in_order = sorted(days)
+        if in_order != days:
+            bucket.sort(key=_DAY)  # stable: same-day orders keep their order
+            days = in_order
+        if days[-1] >= self.today:  # orders on or after as_of are ignored
+            days = days[: bisect_left(days, self.today)]
+            if not days:
+                return
+        amounts = list(map(_AMOUNT, bucket))
+        p_start, p_end, c_start, c_end = self.bounds  # each period is a slice of the days
+        b0 = bisect_left(days, p_start)
+        b1 = bisect_left(days, p_end, b0)
+        n0 = bisect_left(days, c_start, b1)
+        n1 = bisect_left(days, c_end, n0)
+        self.revenue[account_id] = sum(amounts[b0:b1], ZERO) if b1 > b0 else ZERO
+        values = amounts[n0:n1]
+        now = self.revenue_now[account_id] = sum(values, ZERO)
+        count = len(values)
+        if count >= self.minimum and now > ZERO:
+            # volatile order value: n * sum(x^2) - sum(x)^2 > t^2 * sum(x)^2
+            squares = sum(map(mul, values, values), ZERO)
+            spread = (_SMALL[count] if count < 256 else Decimal(count)) * squares - now * now
+            if spread > self.squared * now * now:
+                alerts.append(self.words.volatile_value(account_id, spread, now, count))
+        gaps = list(map(sub, days[1:], days))
+        if 0 in gaps:  # several orders on one day are one purchase occasion
+            days = list(dict.fromkeys(days))
+            gaps = list(map(sub, days[1:], days))
+            b0, b1, n0, n1 = self._slices(days)
+        self._interval_rules(account_id, days, gaps, b0, b1, n0, n1, alerts)
+
+    def _slices(self, days: list[int]) -> tuple[int, int, int, int]:
+        """Where each period starts and ends in ``days``."""
+        p_start, p_end, c_start, c_end = self.bounds
+        b0 = bisect_left(days, p_start)
+        b1 = bisect_left(days, p_end, b0)
+        n0 = bisect_left(days, c_start, b1)
+        return b0, b1, n0, bisect_left(days, c_end, n0)
+
+    def _interval_rules(
+        self,
+        account_id: str,
+        days: list[int],
+        gaps: list[int],
+        b0: int,
+        b1: int,
+        n0: int,
+        n1: int,
+        alerts: list[Alert],
+    ) -> None:
+        """Falling frequency, volatile interval and lapse, from the distinct order days
+        (``[b0, b1)`` fall in the previous period, ``[n0, n1)`` in the current one)."""
+        occasions, words = n1 - n0, self.words
+        if b1 - b0 >= self.interval_minimum:
+            before = gaps[b0 : b1 - 1]
+            before.sort()  # twice the median: the middle two, or the middle one twice
+            twice = before[len(before) // 2] + before[(len(before) - 1) // 2]
+            if occasions <= self.most_occasions[twice]:  # occasions * usual <= expected
+                alerts.append(words.falling(account_id, occasions, self.usual[twice]))
+        if occasions >= self.interval_minimum:
+            within = gaps[n0 : n1 - 1]
+            total = sum(within)
+            spread = len(within) * sum(map(mul, within, within)) - total * total
+            if spread > self.interval_floor[total]:  # > squared * total * total
+                alerts.append(words.volatile_interval(account_id, spread, total, len(within)))
+        if len(days) >= self.interval_minimum:
+            # The usual interval is at least the shortest gap: below k times that, the
+            # account cannot have lapsed (rounding is monotone, so this never hides one).
+            since = self.today - days[-1]
+            if since >= self.lapse_ceiling[2 * min(gaps)]:
+                twice = _twice_median(gaps)
+                if since >= self.lapse_ceiling[twice]:  # since >= lapse factor * usual
+                    alerts.append(words.lapsed(account_id, since, self.usual[twice]))
+
+
 _Figures = tuple[tuple[str, Decimal], ...]
 _FALLING, _LAPSED = AlertRule.FALLING_FREQUENCY, AlertRule.LAPSED
 
 
-class _Words:
+class Words:
     """The alerts of the per-account rules, in words (the periods printed once)."""
 
-    def __init__(self, previous: Period, current: Period, policy: EarlyWarningPolicy) -> None:
+    def __init__(self, previous: Period, current: Period, policy: Thresholds) -> None:
         self.previous, self.previous_days = str(previous), previous.days
         self.current, self.current_days = str(current), current.days
         self.volatility, self.lapse_factor = policy.volatility, policy.lapse_factor
@@ -179,9 +211,9 @@ class _Words:
         self.lapsed_words: dict[tuple[int, Decimal], tuple[_Figures, str]] = {}
 
     def declining(self, account_id: str, before: Decimal, now: Decimal) -> Alert:
-        change = now * self.previous_days / (before * self.current_days) - _ONE
+        change = now * self.previous_days / (before * self.current_days) - ONE
         change = change.quantize(_BASIS_POINT)
-        return trusted_alert(
+        return _alert(
             account_id,
             AlertRule.DECLINING_TOP_ACCOUNT,
             (
@@ -208,7 +240,7 @@ class _Words:
                 f" bought on {occasions} days in {self.current}; its usual interval "
                 f"of {usual} days predicts {expected}",
             )
-        return trusted_alert(account_id, _FALLING, known[0], account_id + known[1])
+        return _alert(account_id, _FALLING, known[0], account_id + known[1])
 
     def lapsed(self, account_id: str, since: int, usual: Decimal) -> Alert:
         known = self.lapsed_words.get((since, usual))
@@ -222,7 +254,7 @@ class _Words:
                 f" has not ordered for {since} days, {self.lapse_factor} "
                 f"times its usual interval of {usual} days is reached",
             )
-        return trusted_alert(account_id, _LAPSED, known[0], account_id + known[1])
+        return _alert(account_id, _LAPSED, known[0], account_id + known[1])
 
     def volatile_value(self, account_id: str, spread: Decimal, total: Decimal, n: int) -> Alert:
         return self._volatile(account_id, AlertRule.VOLATILE_VALUE, spread, total, n, "order value")
@@ -238,7 +270,7 @@ class _Words:
         # cv > t  <=>  n * sum(x^2) - sum(x)^2 > t^2 * sum(x)^2  (population cv, sum(x) > 0);
         # the caller has checked it, exactly.
         cv = (spread.sqrt() / total).quantize(_BASIS_POINT)
-        return trusted_alert(
+        return _alert(
             account_id,
             rule,
             (

@@ -1,15 +1,17 @@
-"""The relationship health score (issue 4; DOMAIN.md sections 3, 4 and 6).
+"""The relationship health score: how well an account is held, from 0 to 100.
 
-Components (each 0-1): layer **coverage** (requirements of the tier met, or layers
-covered when the tier has none); **recency** of touch per layer against the cadence (key
-layer: the call interval; broad: the visit interval; organisational: the leader-visit
-interval, else three visit intervals), 1 while within the interval, falling linearly to 0
-at three intervals, 0 when never touched; visit-plan **adherence** (done / planned);
-open **complaints** (each costs its severity weight, doubled as it ages to 90 days);
-**outcomes** of the interactions in the last 90 days (positive 1, neutral 0.6, no
-response 0.3, negative 0; 0.5 without any); **tier** (A 1, B 0.8, C 0.6, else 0.5).
+The practice watches an account's relationships (are all three layers covered, and
+touched often enough?), keeps the visit plan, handles complaints quickly and reads the
+outcome of each contact. Components (each 0-1): layer **coverage** (requirements of the
+tier met, or layers covered when the tier has none); **recency** of touch per layer
+against the cadence (key layer: the call interval; broad: the visit interval;
+organisational: the leader-visit interval, else three visit intervals), 1 while within
+the interval, falling linearly to 0 at three intervals, 0 when never touched; visit-plan
+**adherence** (done / planned); open **complaints** (each costs its severity weight,
+doubled as it ages to 90 days); **outcomes** of the interactions in the last 90 days
+(positive 1, neutral 0.6, no response 0.3, negative 0; 0.5 without any); **tier** (A 1,
+B 0.8, C 0.6, else 0.5).
 
->>> from datetime import date
 >>> combine("acme", HealthComponents(1, 1, 1, 1, 1, 1)).score
 100.0
 >>> combine("acme", HealthComponents(1, 0.5, 1, 1, 1, 1)).score
@@ -22,20 +24,19 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Protocol, TypeVar
 
-from accountcare._gc import gc_paused
 from accountcare.domain.activity import Complaint, Interaction
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.contacts import Contact
-from accountcare.domain.health import HealthComponents, HealthScore, HealthWeights
+from accountcare.domain.health import COMPONENTS, HealthComponents, HealthScore, HealthWeights
 from accountcare.domain.relationships import LayerRequirement
 from accountcare.errors import ConfigurationError
-from accountcare.policies.health._assessor import _Assessor
+from accountcare.policies.health._assessor import Assessor
 from accountcare.policies.health._components import (
     OUTCOME_VALUE,
     SEVERITY_COST,
     TIER_VALUE,
-    _score,
-    _weight_tuple,
+    weight_tuple,
+    weighted_score,
 )
 from accountcare.policies.relationships.layers import DEFAULT_REQUIREMENTS
 
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_WEIGHTS = HealthWeights()
+"""How much each component weighs in the 0-100 health score."""
 
 
 def combine(
@@ -59,7 +61,8 @@ def combine(
     reasons: Iterable[str] = (),
 ) -> HealthScore:
     """The weighted mean of the components, times 100, to one decimal."""
-    score = _score(_weight_tuple(weights), weights.total, components)
+    values = (getattr(components, name) for name in COMPONENTS)
+    score = weighted_score(weight_tuple(weights), weights.total, values)
     return HealthScore(account_id, score, components, weights, tuple(reasons))
 
 
@@ -92,7 +95,7 @@ def assess_health(
             raise ConfigurationError(
                 f"contact {contact.id!r} belongs to {contact.account_id!r}, not {account_id!r}"
             )
-    assessor = _Assessor(as_of, cadence, requirements, weights, tier_value)
+    assessor = Assessor(as_of, cadence, requirements, weights, tier_value)
     return assessor.scores(
         [account_id],
         {account_id: people},
@@ -117,24 +120,11 @@ def health_scores(
 ) -> Mapping[str, HealthScore]:
     """:func:`assess_health` for every account in ``tiers`` (account id -> tier), keyed
     by account id in id order. ``visits`` maps an account to (planned, done)."""
-    assessor = _Assessor(as_of, cadence, requirements, weights, TIER_VALUE)
-    with gc_paused():  # the groups die inside _book, before the collector is back
-        return _book(assessor, contacts, interactions, complaints, tiers, visits or {})
-
-
-def _book(
-    assessor: _Assessor,
-    contacts: Iterable[Contact],
-    interactions: Iterable[Interaction],
-    complaints: Iterable[Complaint],
-    tiers: Mapping[str, str | None],
-    visits: Mapping[str, tuple[int, int]],
-) -> dict[str, HealthScore]:
-    """Every account's contacts, touches and complaints grouped, then scored."""
     people = _by_account(contacts, tiers)
     touches = _by_account(interactions, tiers)
     grievances = _by_account(complaints, tiers)
-    return assessor.scores(sorted(tiers), people, touches, grievances, tiers, visits)
+    assessor = Assessor(as_of, cadence, requirements, weights, TIER_VALUE)
+    return assessor.scores(sorted(tiers), people, touches, grievances, tiers, visits or {})
 
 
 class _OfAccount(Protocol):

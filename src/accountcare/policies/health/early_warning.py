@@ -1,7 +1,8 @@
-"""Early warning: find decline before the customer is gone (DOMAIN.md section 6).
+"""Early warning: find decline before the customer is gone.
 
-"Did last year's biggest customer order much less this year? Which accounts buy less
-often, or swing widely? Rising complaints?" Each question is one rule of
+Practitioners keep the book healthy by asking, every review: did last year's biggest
+customer order much less this year? Which accounts buy less often, or swing widely?
+Are complaints rising? Each question is one rule of
 :class:`EarlyWarningPolicy`; every threshold is a parameter, and every comparison is
 exact (Decimal and integer arithmetic, no float rounding at a boundary).
 
@@ -27,12 +28,11 @@ from operator import attrgetter, eq, ge, gt
 
 import attrs
 
-from accountcare._gc import gc_paused
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.periods import Period, check_consecutive
 from accountcare.domain.warnings import Alert, AlertRule
 from accountcare.errors import ConfigurationError
-from accountcare.policies.health._order_history import _ONE, _ZERO, _order_rules, _Words
+from accountcare.policies.health._order_history import ONE, ZERO, OrderRules
 
 __all__ = [
     "DEFAULT_EARLY_WARNING",
@@ -43,7 +43,7 @@ __all__ = [
 
 
 def _fraction(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    if not isinstance(value, Decimal) or not value.is_finite() or not _ZERO < value < _ONE:
+    if not isinstance(value, Decimal) or not value.is_finite() or not ZERO < value < ONE:
         raise ConfigurationError(f"{attribute.name} must be a Decimal between 0 and 1, got {value}")
 
 
@@ -96,6 +96,8 @@ class EarlyWarningPolicy:
 
 
 DEFAULT_EARLY_WARNING = EarlyWarningPolicy()
+"""The early-warning thresholds practitioners start from (a 30% drop of a top account,
+intervals far beyond the usual, rising complaints)."""
 
 
 def _top(revenue: dict[str, Decimal], policy: EarlyWarningPolicy) -> list[str]:
@@ -106,7 +108,7 @@ def _top(revenue: dict[str, Decimal], policy: EarlyWarningPolicy) -> list[str]:
     id order, as many of those tied with it as there is room for. (The comparisons run
     through C-level ``map``: a Python-level loop costs more than the Decimal compares.)
     """
-    positive = list(map(gt, revenue.values(), repeat(_ZERO)))
+    positive = list(map(gt, revenue.values(), repeat(ZERO)))
     buyers = list(compress(revenue, positive))
     if policy.top_count is not None:
         n = policy.top_count
@@ -175,8 +177,7 @@ def early_warnings(
     as_of = current.end if as_of is None else as_of
     if as_of < current.start:
         raise ConfigurationError(f"as_of {as_of} is before the current period {current}")
-    with gc_paused():  # temporaries die inside _alerts, before the collector is back
-        return _alerts(orders, complaints, previous, current, as_of, policy)
+    return _alerts(orders, complaints, previous, current, as_of, policy)
 
 
 def _alerts(
@@ -191,16 +192,18 @@ def _alerts(
     for order in orders:
         groups[order.account_id].append(order)
     alerts: list[Alert] = []
-    revenue, revenue_now = _order_rules(groups, previous, current, as_of, policy, alerts)
+    rules = OrderRules(previous, current, as_of, policy)
+    for account_id, bucket in groups.items():
+        rules.account(account_id, bucket, alerts)
     del groups
+    revenue, revenue_now = rules.revenue, rules.revenue_now
     # Revenue per day, compared by cross-multiplication so nothing is rounded.
-    keep = _ONE - policy.drop
+    keep = ONE - policy.drop
     previous_days, current_days = Decimal(previous.days), Decimal(current.days)
-    words = _Words(previous, current, policy)
     for account_id in _top(revenue, policy):
         before, now = revenue[account_id], revenue_now[account_id]
         if now * previous_days <= before * current_days * keep:
-            alerts.append(words.declining(account_id, before, now))
+            alerts.append(rules.words.declining(account_id, before, now))
     alerts.extend(_complaint_rules(complaints, previous, current, policy))
     alerts.sort(key=_ALERT_ORDER)
     return tuple(alerts)

@@ -109,9 +109,8 @@ def account_metrics(
     interaction_counts = Counter(
         i.account_id for i in interactions if start <= i.occurred_at.astimezone(UTC).date() < end
     )
-    result: dict[str, AccountMetrics] = {}
-    for account_id in sorted(cooperation.keys() | groups.keys()):
-        result[account_id] = _metrics_of(
+    return {
+        account_id: _metrics_of(
             account_id,
             groups.get(account_id, []),
             period,
@@ -120,7 +119,8 @@ def account_metrics(
             complaint_counts.get(account_id, 0),
             interaction_counts.get(account_id, 0),
         )
-    return result
+        for account_id in sorted(cooperation.keys() | groups.keys())
+    }
 
 
 def _metrics_of(

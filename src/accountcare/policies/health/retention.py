@@ -1,4 +1,4 @@
-"""Retention figures and win-back planning (DOMAIN.md section 6).
+"""Retention figures and win-back planning.
 
 Tier migration between two periods is :func:`accountcare.policies.tiers.migration.migration_report`
 (run it on the tiers assigned from each period's metrics).
@@ -55,46 +55,54 @@ def retention_figures(
     period); accounts missing from it appear in the first row only.
     """
     check_consecutive(previous, current)
-    before: dict[str, Decimal] = {}
-    now: dict[str, Decimal] = {}
-    now_orders: dict[str, int] = {}
-    earlier: set[str] = set()
-    for order in orders:
-        day, account_id = order.ordered_on, order.account_id
-        if previous.contains(day):
-            before[account_id] = before.get(account_id, _ZERO) + order.amount
-        elif current.contains(day):
-            now[account_id] = now.get(account_id, _ZERO) + order.amount
-            now_orders[account_id] = now_orders.get(account_id, 0) + 1
-        elif day < previous.start:
-            earlier.add(account_id)
-    groups: list[tuple[str | None, set[str]]] = [(None, before.keys() | now.keys())]
+    bought = _Purchases(orders, previous, current)
+    groups: list[tuple[str | None, set[str]]] = [(None, bought.before.keys() | bought.now.keys())]
     if tiers is not None:
         for tier in sorted(set(tiers.values())):
             groups.append((tier, {a for a, t in tiers.items() if t == tier}))
-    rows = []
-    for label, members in groups:
-        customers = members & before.keys()
-        buyers = members & now.keys()
+    return tuple(bought.figures(label, members) for label, members in groups)
+
+
+class _Purchases:
+    """Each account's revenue in the previous and the current period, its orders in the
+    current one, and whether it bought before the previous one."""
+
+    def __init__(self, orders: Iterable[Order], previous: Period, current: Period) -> None:
+        self.previous, self.current = previous, current
+        self.before: dict[str, Decimal] = {}
+        self.now: dict[str, Decimal] = {}
+        self.now_orders: dict[str, int] = {}
+        self.earlier: set[str] = set()
+        for order in orders:
+            day, account_id = order.ordered_on, order.account_id
+            if previous.contains(day):
+                self.before[account_id] = self.before.get(account_id, _ZERO) + order.amount
+            elif current.contains(day):
+                self.now[account_id] = self.now.get(account_id, _ZERO) + order.amount
+                self.now_orders[account_id] = self.now_orders.get(account_id, 0) + 1
+            elif day < previous.start:
+                self.earlier.add(account_id)
+
+    def figures(self, tier: str | None, members: set[str]) -> RetentionFigures:
+        """The retention of ``members`` (the accounts of ``tier``, or everyone)."""
+        customers = members & self.before.keys()
+        buyers = members & self.now.keys()
         retained = customers & buyers
         fresh = buyers - customers
-        rows.append(
-            RetentionFigures(
-                tier=label,
-                previous=previous,
-                current=current,
-                customers=len(customers),
-                retained=len(retained),
-                churned=len(customers) - len(retained),
-                won_back=len(fresh & earlier),
-                new=len(fresh - earlier),
-                buyers_current=len(buyers),
-                repeat_buyers=sum(1 for a in buyers if now_orders[a] >= 2),
-                revenue_previous=sum((before[a] for a in sorted(retained)), _ZERO),
-                revenue_kept=sum((now[a] for a in sorted(retained)), _ZERO),
-            )
+        return RetentionFigures(
+            tier=tier,
+            previous=self.previous,
+            current=self.current,
+            customers=len(customers),
+            retained=len(retained),
+            churned=len(customers) - len(retained),
+            won_back=len(fresh & self.earlier),
+            new=len(fresh - self.earlier),
+            buyers_current=len(buyers),
+            repeat_buyers=sum(1 for a in buyers if self.now_orders[a] >= 2),
+            revenue_previous=sum((self.before[a] for a in sorted(retained)), _ZERO),
+            revenue_kept=sum((self.now[a] for a in sorted(retained)), _ZERO),
         )
-    return tuple(rows)
 
 
 def plan_win_back(

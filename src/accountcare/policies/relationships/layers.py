@@ -1,8 +1,9 @@
 """Relationship coverage per layer, its gaps, and the requirements per tier.
 
-DOMAIN.md section 3: key relationships (decision makers, champions), broad relationships
-(users and staff), organisational relationships (executives, agreements). Touches come
-from ``Interaction.contact_id`` and ``Interaction.by``.
+Practitioners hold a key account in three layers: key relationships (decision makers,
+champions), broad relationships (users and staff), organisational relationships
+(executives, agreements). Touches come from ``Interaction.contact_id`` and
+``Interaction.by``.
 
 >>> from datetime import UTC, date, datetime
 >>> from accountcare.domain import Contact, ContactRole, Interaction, InteractionKind
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date
+from types import MappingProxyType
 
 from accountcare.domain.activity import Interaction
 from accountcare.domain.contacts import Contact, ContactRole, RelationshipLayer
@@ -34,14 +36,20 @@ __all__ = ["DEFAULT_REQUIREMENTS", "LAYERS", "relationship_map", "relationship_m
 
 LAYERS = (RelationshipLayer.KEY, RelationshipLayer.BROAD, RelationshipLayer.ORGANISATIONAL)
 
-# The practice quoted in issue 4: an A account needs a named decision maker, at least
+# Account managers' rule of thumb: an A account needs a named decision maker, at least
 # 3 broad contacts and an executive sponsor; B a decision maker and 2 broad contacts;
-# C at least one contact in the key layer. Key and organisational layers touched in 90 days.
-DEFAULT_REQUIREMENTS: Mapping[str, LayerRequirement] = {
-    "A": LayerRequirement("A", {"key": 1, "broad": 3}, decision_maker=True, executive_sponsor=True),
-    "B": LayerRequirement("B", {"key": 1, "broad": 2}, decision_maker=True),
-    "C": LayerRequirement("C", {"key": 1}, touch_within_days=180),
-}
+# C at least one contact in the key layer. Key and organisational layers touched in 90
+# days (180 for C).
+DEFAULT_REQUIREMENTS: Mapping[str, LayerRequirement] = MappingProxyType(
+    {
+        "A": LayerRequirement(
+            "A", {"key": 1, "broad": 3}, decision_maker=True, executive_sponsor=True
+        ),
+        "B": LayerRequirement("B", {"key": 1, "broad": 2}, decision_maker=True),
+        "C": LayerRequirement("C", {"key": 1}, touch_within_days=180),
+    }
+)
+"""The relationships each layer needs per tier: key, broad and organisational."""
 _NO_REQUIREMENT = LayerRequirement("untiered")
 
 
@@ -119,6 +127,9 @@ def _coverage(
     return LayerCoverage(layer, ids, day, by, contact_id)
 
 
+_Gap = tuple[GapKind, str, RelationshipLayer | None]
+
+
 def _gaps(
     account_id: str,
     contacts: list[Contact],
@@ -127,75 +138,74 @@ def _gaps(
     requirement: LayerRequirement,
     as_of: date,
 ) -> tuple[list[RelationshipGap], int]:
-    gaps: list[RelationshipGap] = []
-    window = requirement.touch_within_days
-    if not contacts:
-        gaps.append(RelationshipGap(account_id, GapKind.NO_CONTACTS, "no contacts on record"))
-    elif len(contacts) == 1:
-        gaps.append(
-            RelationshipGap(
-                account_id, GapKind.SINGLE_THREADED, "single-threaded: one contact only"
-            )
-        )
+    """The account's gaps, in a fixed order, and how many requirements it meets."""
     deciders = [c.id for c in contacts if c.role is ContactRole.DECISION_MAKER]
-    if deciders:
-        newest = max((last[d][0] for d in deciders if d in last), default=None)
-        if newest is None or (as_of - newest).days > window:
-            gaps.append(
-                RelationshipGap(
-                    account_id,
-                    GapKind.DECISION_MAKER_NOT_TOUCHED,
-                    f"no decision maker touched in {window} days"
-                    + (f" (last on {newest})" if newest else " (never)"),
-                    RelationshipLayer.KEY,
-                )
-            )
-    if requirement.decision_maker and not deciders:
-        gaps.append(
-            RelationshipGap(
-                account_id,
-                GapKind.NO_DECISION_MAKER,
-                "no named decision maker",
-                RelationshipLayer.KEY,
-            )
-        )
-    needs = dict(layer_needs(requirement))
-    for layer_cov in coverage:
-        need = needs.get(layer_cov.layer)
-        if need is not None and layer_cov.count < need:
-            gaps.append(
-                RelationshipGap(
-                    account_id,
-                    GapKind.TOO_FEW_IN_LAYER,
-                    f"{layer_cov.count} {layer_cov.layer.value} contacts, {need} needed",
-                    layer_cov.layer,
-                )
-            )
-        if (
-            layer_cov.layer is not RelationshipLayer.BROAD
-            and layer_cov.count
-            and (layer_cov.last_touched is None or (as_of - layer_cov.last_touched).days > window)
-        ):
-            gaps.append(
-                RelationshipGap(
-                    account_id,
-                    GapKind.LAYER_NOT_TOUCHED,
-                    f"{layer_cov.layer.value} layer not touched in {window} days",
-                    layer_cov.layer,
-                )
-            )
     sponsor = any(c.layer is RelationshipLayer.ORGANISATIONAL for c in contacts)
+    found = [
+        *_threading(contacts),
+        *_decision_makers(deciders, last, requirement, as_of),
+        *_layer_gaps(coverage, requirement, as_of),
+    ]
     if requirement.executive_sponsor and not sponsor:
-        gaps.append(
-            RelationshipGap(
-                account_id,
+        found.append(
+            (
                 GapKind.NO_EXECUTIVE_SPONSOR,
                 "no executive sponsor (organisational contact)",
                 RelationshipLayer.ORGANISATIONAL,
             )
         )
+    gaps = [RelationshipGap(account_id, kind, message, layer) for kind, message, layer in found]
     counts = {c.layer: c.count for c in coverage}
     return gaps, requirements_met(requirement, counts, bool(deciders), sponsor)
+
+
+def _threading(contacts: list[Contact]) -> list[_Gap]:
+    """A relationship held by one person (or nobody) breaks when that person leaves."""
+    if not contacts:
+        return [(GapKind.NO_CONTACTS, "no contacts on record", None)]
+    if len(contacts) == 1:
+        return [(GapKind.SINGLE_THREADED, "single-threaded: one contact only", None)]
+    return []
+
+
+def _decision_makers(
+    deciders: list[str],
+    last: dict[str, tuple[date, str, str]],
+    requirement: LayerRequirement,
+    as_of: date,
+) -> list[_Gap]:
+    key, window = RelationshipLayer.KEY, requirement.touch_within_days
+    if not deciders:
+        needed = requirement.decision_maker
+        return [(GapKind.NO_DECISION_MAKER, "no named decision maker", key)] if needed else []
+    newest = max((last[d][0] for d in deciders if d in last), default=None)
+    if newest is not None and (as_of - newest).days <= window:
+        return []
+    when = f" (last on {newest})" if newest else " (never)"
+    words = f"no decision maker touched in {window} days{when}"
+    return [(GapKind.DECISION_MAKER_NOT_TOUCHED, words, key)]
+
+
+def _layer_gaps(
+    coverage: tuple[LayerCoverage, ...], requirement: LayerRequirement, as_of: date
+) -> list[_Gap]:
+    """Layers with fewer contacts than the tier needs; key and organisational layers
+    not touched within the window (the broad layer is many people, seen on visits)."""
+    window = requirement.touch_within_days
+    needs = dict(layer_needs(requirement))
+    found: list[_Gap] = []
+    for covered in coverage:
+        layer, count = covered.layer, covered.count
+        need = needs.get(layer)
+        if need is not None and count < need:
+            words = f"{count} {layer.value} contacts, {need} needed"
+            found.append((GapKind.TOO_FEW_IN_LAYER, words, layer))
+        touched = covered.last_touched
+        stale = touched is None or (as_of - touched).days > window
+        if layer is not RelationshipLayer.BROAD and count and stale:
+            words = f"{layer.value} layer not touched in {window} days"
+            found.append((GapKind.LAYER_NOT_TOUCHED, words, layer))
+    return found
 
 
 def layer_needs(requirement: LayerRequirement) -> tuple[tuple[RelationshipLayer, int], ...]:

@@ -58,6 +58,28 @@ def advance(
     :class:`IllegalTransition`. ``owner`` (default: the current owner) and ``due_on``
     are the new step's; closing needs neither.
     """
+    _check_move(cycle, to, done_on)
+    current = cycle.current
+    finished = PdcaStep(
+        current.stage, current.round, current.owner, current.due_on, done_on, record
+    )
+    if to is PdcaStage.CLOSED:
+        nxt = PdcaStep(PdcaStage.CLOSED, current.round, current.owner, done_on, done_on, record)
+    else:
+        if due_on is None:
+            raise IllegalTransition(
+                f"PDCA cycle {cycle.id!r}: the {to.value} step needs a due date"
+            )
+        round_ = current.round + 1 if to is PdcaStage.PLAN else current.round
+        nxt = PdcaStep(to, round_, owner or current.owner, due_on)
+    return PdcaCycle(
+        cycle.id, cycle.account_id, cycle.goal, (*cycle.steps[:-1], finished, nxt), cycle.contact_id
+    )
+
+
+def _check_move(cycle: PdcaCycle, to: PdcaStage, done_on: date) -> None:
+    """Refuse moving a closed cycle, skipping or going back, and finishing a step before
+    the one before it."""
     current = cycle.current
     if cycle.closed:
         raise IllegalTransition(
@@ -76,21 +98,6 @@ def advance(
             f"PDCA cycle {cycle.id!r}: step {current.stage.value} cannot be done on {done_on}, "
             "before the step before it was done"
         )
-    finished = PdcaStep(
-        current.stage, current.round, current.owner, current.due_on, done_on, record
-    )
-    if to is PdcaStage.CLOSED:
-        nxt = PdcaStep(PdcaStage.CLOSED, current.round, current.owner, done_on, done_on, record)
-    else:
-        if due_on is None:
-            raise IllegalTransition(
-                f"PDCA cycle {cycle.id!r}: the {to.value} step needs a due date"
-            )
-        round_ = current.round + 1 if to is PdcaStage.PLAN else current.round
-        nxt = PdcaStep(to, round_, owner or current.owner, due_on)
-    return PdcaCycle(
-        cycle.id, cycle.account_id, cycle.goal, (*cycle.steps[:-1], finished, nxt), cycle.contact_id
-    )
 
 
 def overdue_steps(cycles: Iterable[PdcaCycle], *, as_of: date) -> tuple[OverdueStep, ...]:

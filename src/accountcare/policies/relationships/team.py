@@ -1,6 +1,6 @@
 """The account team: the iron triangle per key account, and overloaded people.
 
-DOMAIN.md section 3: each key account gets an account manager, a solution manager and a
+Practitioners give each key account an account manager, a solution manager and a
 delivery manager who answer the customer as one.
 
 >>> from accountcare.domain.relationships import TeamAssignment
@@ -31,6 +31,7 @@ __all__ = ["DEFAULT_KEY_ACCOUNT_LIMIT", "TeamReport", "review_teams"]
 # A person can answer for only so many key accounts as one of the triangle (a rule of
 # thumb; set it to your own).
 DEFAULT_KEY_ACCOUNT_LIMIT = 8
+"""How many key accounts one account manager can look after before the team is overloaded."""
 
 
 @attrs.frozen

@@ -1,5 +1,5 @@
-"""Shared machinery of the population policies: clean the values, rank them, find the
-tier boundaries exactly, and hand out assignments lazily.
+"""Shared machinery of the population policies: the rule a policy declares, and how a
+population is ranked, cut into tiers exactly and handed out lazily.
 
 Every population policy ranks accounts by value (descending, ties by account id), groups
 equal values, and cuts the ranking into tiers at group boundaries only, so a tie group
@@ -29,46 +29,27 @@ from functools import partial
 from itertools import accumulate, chain, islice, pairwise, repeat
 from typing import Any, Literal
 
+import attrs
+import numpy as np
+
 from accountcare.domain._html import html_table
+from accountcare.domain._trusted import trusted
 from accountcare.domain.tiers import TierAssignment, TierCutoffs, TierReason
 from accountcare.errors import ConfigurationError, InvalidRecord
+from accountcare.policies.tiers.values import N, Number, check_number, count_negative_as_nothing
 
-__all__ = [
-    "Number",
-    "Rule",
-    "Tiering",
-    "check_number",
-    "classify_value",
-    "exact_limits",
-    "fit_counts",
-    "rank_population",
-]
-
-Number = int | float | Decimal
 Basis = Literal["value", "count"]
+#: The least value a tier better than the last needs: the bound, and whether it is enough.
+Minimum = tuple[Number, bool]
+POSITIVE: Minimum = (0, False)  # nothing bought is never a better tier
+NOT_NEGATIVE: Minimum = (0, True)  # no loss
 _U = 2.0**-53  # unit round-off of a float
-
-
-def _bad(account_id: object, field: str, problem: str) -> InvalidRecord:
-    return InvalidRecord(f"account {account_id!r}", field, problem)
-
-
-def check_number(account_id: object, value: object) -> Number:
-    """The value if it is a finite int, float or Decimal (not a bool), else InvalidRecord."""
-    if not isinstance(account_id, str) or not account_id.strip():
-        raise _bad(account_id, "account_id", "must be a non-empty string")
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        kind = "a bool" if isinstance(value, bool) else type(value).__name__
-        raise _bad(account_id, "value", f"must be an int, float or Decimal, got {kind}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _bad(account_id, "value", f"must be finite, got {value}")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise _bad(account_id, "value", f"must be finite, got {value}")
-    return value
+_reason = trusted(TierReason)  # assignments are built from figures the policy computed
+_assignment = trusted(TierAssignment)
 
 
 def exact_limits(name: str, limits: Sequence[float]) -> tuple[Fraction, ...]:
-    """Cut-off shares as exact fractions, checked: increasing, each in (0, 1]."""
+    """Cut-off shares as exact fractions, checked: one or more, increasing, each in (0, 1]."""
     fractions = []
     for limit in limits:
         if isinstance(limit, bool) or not isinstance(limit, int | float | Decimal):
@@ -78,53 +59,104 @@ def exact_limits(name: str, limits: Sequence[float]) -> tuple[Fraction, ...]:
         fractions.append(
             Fraction(repr(float(limit))) if isinstance(limit, float) else Fraction(limit)
         )
+    if not fractions:
+        raise ConfigurationError(f"{name}: needs at least one cut-off")
     if any(b <= a for a, b in pairwise(fractions)):
         raise ConfigurationError(f"{name}: cut-offs must increase, got {tuple(limits)}")
     return tuple(fractions)
 
 
+def check_labels(policy: str, labels: Sequence[str], count: int) -> tuple[str, ...]:
+    """``labels`` if they are ``count`` distinct non-empty strings, else ConfigurationError."""
+    labels = tuple(labels)
+    ok = len(labels) == count and len(set(labels)) == count
+    if not ok or not all(isinstance(t, str) and t.strip() for t in labels):
+        raise ConfigurationError(f"{policy}: needs {count} distinct tier labels, got {labels}")
+    return labels
+
+
+@attrs.frozen
 class Rule:
-    """How a population policy cuts a ranking (built once per policy)."""
+    """How a population policy cuts a ranking (built once per policy).
 
-    __slots__ = ("basis", "clamp", "limits", "minimums", "name", "shares", "texts", "tiers")
+    ``shares`` are the cut-offs by share before (None: thresholds only), of the value or
+    of the accounts by ``basis``; ``minimums`` the least value each tier but the last
+    needs; ``limits`` the cut-offs as the policy states them; ``texts`` each tier's rule
+    in words. Negative values count as nothing unless ``negatives_count``.
+    """
 
-    def __init__(
-        self,
-        name: str,
-        tiers: tuple[str, ...],
-        *,
-        basis: Basis,
-        shares: tuple[Fraction, ...] | None,
-        minimums: tuple[tuple[Number, bool], ...],
-        clamp: bool,
-        limits: tuple[float, ...],
-        texts: tuple[str, ...],
-    ) -> None:
-        self.name, self.tiers, self.basis, self.shares = name, tiers, basis, shares
-        self.minimums, self.clamp, self.limits, self.texts = minimums, clamp, limits, texts
+    name: str
+    tiers: tuple[str, ...]
+    basis: Basis
+    shares: tuple[Fraction, ...] | None
+    minimums: tuple[Minimum, ...]
+    limits: tuple[float, ...]
+    texts: tuple[str, ...]
+    negatives_count: bool = False
+
+    def counted(self, value: N) -> N:
+        """``value`` (a number or a float array) as this rule ranks it."""
+        return value if self.negatives_count else count_negative_as_nothing(value)
+
+    def check_fitted(self, cutoffs: TierCutoffs) -> None:
+        """ConfigurationError unless ``cutoffs`` were fitted by this rule's policy."""
+        if cutoffs.policy != self.name or cutoffs.tiers != self.tiers:
+            raise ConfigurationError(
+                f"cut-offs fitted by {cutoffs.policy!r} {cutoffs.tiers} cannot classify for "
+                f"{self.name!r} {self.tiers}"
+            )
+
+    def cutoff(self, tier: int) -> float | None:
+        """The cut-off an account of tier index ``tier`` met (None for the last tier)."""
+        return self.limits[tier] if tier < len(self.limits) else None
 
 
-def _clean(values: Mapping[str, Any], clamp: bool) -> tuple[list[str], list[Any], bool]:
-    """Ids, values (negatives as zero when ``clamp``) and whether they are all floats."""
+def share_rule(
+    policy: object,
+    name: str,
+    cutoffs: Sequence[float],
+    labels: Sequence[str],
+    basis: Basis,
+    met: tuple[str, ...],
+    missed: str,
+    *,
+    needs: tuple[Minimum, ...] = (POSITIVE,),
+    negatives_count: bool = False,
+) -> Rule:
+    """The rule of ``policy``, which cuts its ranking at the shares ``cutoffs`` into the
+    tiers ``labels`` (checked, with ConfigurationErrors naming the policy's class).
+
+    ``met`` words each tier but the last and ``missed`` the last, with ``{}`` for the
+    share in per cent; ``needs`` is the least value of each tier but the last. In ``met``
+    and ``needs`` the first item serves the best tier and the last one every tier after.
+    """
+    kind = type(policy).__name__
+    shares = exact_limits(kind, cutoffs)
+    tiers = check_labels(kind, labels, len(shares) + 1)
+    pct = [f"{float(s) * 100:g}%" for s in shares]
+    nth = range(len(shares))
+    texts = (*(met[min(i, len(met) - 1)].format(pct[i]) for i in nth), missed.format(pct[-1]))
+    minimums = tuple(needs[min(i, len(needs) - 1)] for i in nth)
+    limits = tuple(float(c) for c in cutoffs)
+    return Rule(name, tiers, basis, shares, minimums, limits, texts, negatives_count)
+
+
+def _clean(values: Mapping[str, Any], rule: Rule) -> tuple[list[str], list[Any], bool]:
+    """Ids, values (as ``rule`` counts them) and whether they are all floats."""
     ids = list(values)
     vals = list(values.values())
     if set(map(type, ids)) - {str} or "" in values or any(map(str.isspace, ids)):
         for key in ids:
             check_number(key, 0)
-    kinds = set(map(type, vals))
-    floats = kinds <= {float}
-    if floats:
-        total = sum(vals)
-        if not math.isfinite(total):
-            for key, value in zip(ids, vals, strict=True):
-                check_number(key, value)
-            floats = False  # finite values whose float sum overflows: go exact
-    else:
+    floats = set(map(type, vals)) <= {float}
+    if floats and not math.isfinite(sum(vals)):
+        floats = False  # finite values whose float sum overflows go exact; NaNs are named
+    if not floats:
         for key, value in zip(ids, vals, strict=True):
             check_number(key, value)
-    if clamp and vals and min(vals) < 0:
-        zero = 0.0 if floats else 0
-        vals = [x if x > 0 else zero for x in vals]
+    if not rule.negatives_count and vals and min(vals) < 0:
+        counted = count_negative_as_nothing
+        vals = counted(np.array(vals)).tolist() if floats else list(map(counted, vals))
     return ids, vals, floats
 
 
@@ -146,27 +178,30 @@ def _exact_total(numbers: Sequence[Number], counts: Sequence[int] | None = None)
         return sys.float_info.max
 
 
+def _group_starts(keys: list[Any]) -> Sequence[int]:
+    """Where each group of equal values starts in ``keys`` (sorted), and ``len(keys)``."""
+    ties = list(map(operator.eq, keys, islice(keys, 1, None)))
+    if not any(ties):
+        return range(len(keys) + 1)
+    return [0, *(i + 1 for i, tie in enumerate(ties) if not tie), len(keys)]
+
+
 def rank_population(rule: Rule, values: Mapping[str, Any]) -> Tiering:
     """Rank ``values`` and cut the ranking into ``rule``'s tiers."""
-    ids, vals, floats = _clean(values, rule.clamp)
-    n = len(ids)
+    ids, vals, floats = _clean(values, rule)
     # Python compares ints, floats and Decimals exactly, so these sorts are exact; equal
     # values are then put in id order (a stable sort keeps input order among them).
     # ``next`` on an iterator over the values is the key of each id in turn: no lookups.
     ranked = sorted(ids, key=partial(next, iter(vals)), reverse=True)
     ordered = sorted(vals, reverse=True)
-    sorted_keys: list[Any] = ordered if floats else _scaled(ordered)
-    starts: Sequence[int] = range(n + 1)
-    if any(map(operator.eq, sorted_keys, islice(sorted_keys, 1, None))):
-        ties = list(map(operator.eq, sorted_keys, islice(sorted_keys, 1, None)))
-        starts = [0, *(i + 1 for i, tie in enumerate(ties) if not tie), n]
+    keys: list[Any] = ordered if floats else _scaled(ordered)
+    starts = _group_starts(keys)
+    before = list(accumulate(keys, initial=0.0 if floats else 0))
+    group_values, group_before = ordered, before
+    if not isinstance(starts, range):
         for a, b in pairwise(starts):
             if b - a > 1:
                 ranked[a:b] = sorted(ranked[a:b])
-    before = list(accumulate(sorted_keys, initial=0.0 if floats else 0))
-    if isinstance(starts, range):
-        group_values, group_before = ordered, before
-    else:
         group_values = [ordered[i] for i in starts[:-1]]
         group_before = [before[i] for i in starts]
 
@@ -174,12 +209,9 @@ def rank_population(rule: Rule, values: Mapping[str, Any]) -> Tiering:
         prefix = list(accumulate(_scaled(ordered), initial=0))
         return [prefix[i] for i in starts]
 
-    bounds = _boundaries(rule, group_values, starts, group_before, floats, exact)
-    floors = tuple(Decimal(group_values[k - 1]) if k > 0 else None for k in bounds)
     total = math.fsum(ordered) if floats else _exact_total(ordered)
-    cutoffs = TierCutoffs(rule.name, rule.tiers, floors, rule.limits, n, total)
-    positions = [starts[k] for k in bounds]
-    return Tiering(rule, ranked, ordered, starts, before, positions, cutoffs)
+    cutoffs, bounds = cut(rule, group_values, starts, group_before, floats, exact, total)
+    return Tiering(rule, ranked, ordered, starts, before, [starts[k] for k in bounds], cutoffs)
 
 
 def fit_counts(rule: Rule, counts: Mapping[Any, int]) -> TierCutoffs:
@@ -190,33 +222,37 @@ def fit_counts(rule: Rule, counts: Mapping[Any, int]) -> TierCutoffs:
     """
     merged: dict[Any, int] = {}
     for value, count in counts.items():
-        number = check_number("(value count)", value)
+        number = rule.counted(check_number("(value count)", value))
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise _bad("(value count)", "count", f"must be a non-negative int, got {count!r}")
-        if rule.clamp and number < 0:
-            number = 0
+            problem = f"must be a non-negative int, got {count!r}"
+            raise InvalidRecord("account '(value count)'", "count", problem)
         if count:
             merged[number] = merged.get(number, 0) + count
     group_values = sorted(merged, reverse=True)
     sizes = [merged[v] for v in group_values]
     starts = list(accumulate(sizes, initial=0))
-    weights = [w * c for w, c in zip(_scaled(group_values), sizes, strict=True)]
-    group_before = list(accumulate(weights, initial=0))
-    bounds = _boundaries(rule, group_values, starts, group_before, False, lambda: group_before)
-    floors = tuple(Decimal(group_values[k - 1]) if k > 0 else None for k in bounds)
+    before = list(accumulate(map(operator.mul, _scaled(group_values), sizes), initial=0))
     total = _exact_total(group_values, sizes)
-    return TierCutoffs(rule.name, rule.tiers, floors, rule.limits, starts[-1], total)
+    return cut(rule, group_values, starts, before, False, lambda: before, total)[0]
 
 
-def _boundaries(
+def cut(
     rule: Rule,
     group_values: Sequence[Any],
     starts: Sequence[int],
     before: Sequence[Any],
     floats: bool,
     exact: Callable[[], list[int]],
-) -> list[int]:
-    """For each tier but the last, the first group (index) that falls below it."""
+    total: float,
+) -> tuple[TierCutoffs, list[int]]:
+    """The cut-offs of a ranked population, and for each tier but the last the first
+    group (index) that falls below it.
+
+    Group ``g`` holds the accounts of value ``group_values[g]`` (best first), ranked from
+    ``starts[g]`` on (``starts[-1]`` is the population); ``before[g]`` is the value held
+    above it: floats when ``floats`` (then ``exact()`` gives exact integer sums
+    proportional to them, for comparisons too close to call), else exact numbers.
+    """
     groups = len(starts) - 1
     span = range(groups + 1)
     bounds: list[int] = []
@@ -232,7 +268,9 @@ def _boundaries(
 
         k = min(k, bisect_left(span, True, key=fails))
         bounds.append(max(k, bounds[-1]) if bounds else k)
-    return bounds
+    floors = tuple(Decimal(group_values[k - 1]) if k > 0 else None for k in bounds)
+    population = int(starts[-1])
+    return TierCutoffs(rule.name, rule.tiers, floors, rule.limits, population, total), bounds
 
 
 def _share_boundary(
@@ -265,14 +303,6 @@ def _share_boundary(
         return k
     sums = exact()
     return bisect_left(span, True, key=lambda g: sums[g] * den >= num * sums[-1])
-
-
-def _build(cls: type[Any], fields: dict[str, Any]) -> Any:
-    """An attrs value from figures the policy itself produced (already valid)."""
-    value = object.__new__(cls)
-    for name, item in fields.items():
-        object.__setattr__(value, name, item)
-    return value
 
 
 class Tiering(Mapping[str, TierAssignment]):
@@ -373,42 +403,23 @@ class Tiering(Mapping[str, TierAssignment]):
         else:
             total = self._before[-1]
             share = float(self._before[group] / total) if total else 0.0
-        reason = _build(
-            TierReason,
-            {
-                "value": float(self._ordered[position]),
-                "rule": rule.texts[tier],
-                "share_before": share,
-                "rank": group + 1,
-                "population": n,
-                "cutoff": rule.limits[tier] if tier < len(rule.limits) else None,
-            },
-        )
-        fields = {"account_id": account_id, "tier": rule.tiers[tier], "policy": rule.name}
-        return _build(TierAssignment, {**fields, "reason": reason})  # type: ignore[no-any-return]
+        value = float(self._ordered[position])
+        why = _reason(value, rule.texts[tier], share, group + 1, n, rule.cutoff(tier))
+        return _assignment(account_id, rule.tiers[tier], rule.name, why)
 
 
 def classify_value(
     rule: Rule, cutoffs: TierCutoffs, account_id: str, value: object
 ) -> TierAssignment:
     """One value against fitted cut-offs: the first tier whose floor it reaches."""
-    if cutoffs.policy != rule.name or cutoffs.tiers != rule.tiers:
-        raise ConfigurationError(
-            f"cut-offs fitted by {cutoffs.policy!r} {cutoffs.tiers} cannot classify for "
-            f"{rule.name!r} {rule.tiers}"
-        )
-    number = check_number(account_id, value)
-    if rule.clamp and number < 0:
-        number = 0
+    rule.check_fitted(cutoffs)
+    number = rule.counted(check_number(account_id, value))
     tier = len(rule.tiers) - 1
     for i, floor in enumerate(cutoffs.floors):
         if floor is not None and number >= floor:
             tier = i
             break
-    reason = TierReason(
-        value=float(number),
-        rule=rule.texts[tier],
-        population=cutoffs.population,
-        cutoff=rule.limits[tier] if tier < len(rule.limits) else None,
+    why = _reason(
+        float(number), rule.texts[tier], None, None, cutoffs.population, rule.cutoff(tier)
     )
-    return TierAssignment(account_id, rule.tiers[tier], rule.name, reason)
+    return _assignment(account_id, rule.tiers[tier], rule.name, why)

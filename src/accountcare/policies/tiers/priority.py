@@ -1,13 +1,16 @@
-"""Importance x urgency: four priority quadrants (DOMAIN.md section 2).
+"""Importance x urgency: four priority quadrants.
 
-An account is *important* when its tier is one of ``important_tiers`` (or it is a
-strategic project); it is *urgent* when it has an open complaint, is overdue for a visit
-by at least ``urgent_overdue_days``, or shows an early-warning signal of decline. The
-quadrant follows, with the reasons in words.
+Practitioners sort accounts on two axes. An account is *important* when its tier is one
+of ``important_tiers`` (or it is a strategic project); it is *urgent* when it has an open
+complaint, is overdue for a visit by at least ``urgent_overdue_days``, or shows a sign of
+decline. The quadrant follows, with the reasons in words. The visit planner serves
+accounts in this order, so this is the one definition of urgent and important.
 
 >>> p = PriorityPolicy().prioritise("acme", tier="A", open_complaints=1)
 >>> p.priority.value, p.reason
 ('important_urgent', 'important: tier A; urgent: 1 open complaint(s)')
+>>> PriorityPolicy().prioritise("globex", tier="C", overdue_days=2).reason
+'not important; urgent: visit 2 days overdue'
 """
 
 from __future__ import annotations
@@ -19,12 +22,21 @@ import attrs
 from accountcare.domain.tiers import Priority, PriorityAssignment
 from accountcare.errors import ConfigurationError, InvalidRecord
 
-__all__ = ["IMPORTANT_TIERS", "URGENT_OVERDUE_DAYS", "PriorityPolicy"]
+__all__ = ["DEFAULT_PRIORITY", "IMPORTANT_TIERS", "URGENT_OVERDUE_DAYS", "PriorityPolicy"]
 
 # The best tier is important (ABC "A", 20/60/20 "invest", value label "high").
 IMPORTANT_TIERS: frozenset[str] = frozenset({"A", "invest", "high"})
-# "Overdue accounts come first next week": a week overdue makes a visit urgent.
-URGENT_OVERDUE_DAYS = 7
+"""The tiers that make an account important: the best tier of each built-in method."""
+# "Overdue accounts come first next week": a visit overdue by even one day is urgent.
+URGENT_OVERDUE_DAYS = 1
+"""Days overdue that make a visit urgent: overdue accounts come first next week."""
+
+_QUADRANTS = {
+    (True, True): Priority.IMPORTANT_URGENT,
+    (True, False): Priority.IMPORTANT,
+    (False, True): Priority.URGENT,
+    (False, False): Priority.NEITHER,
+}
 
 
 def _tiers(values: Iterable[str]) -> frozenset[str]:
@@ -33,7 +45,10 @@ def _tiers(values: Iterable[str]) -> frozenset[str]:
 
 @attrs.frozen
 class PriorityPolicy:
-    """Quadrant from importance (tier, strategic) and urgency (complaints, overdue, decline)."""
+    """Quadrant from importance (tier, strategic) and urgency (complaints, overdue, decline).
+
+    ``urgent_overdue_days`` of 0 or 1 both make any overdue visit urgent.
+    """
 
     important_tiers: frozenset[str] = attrs.field(default=IMPORTANT_TIERS, converter=_tiers)
     urgent_overdue_days: int = URGENT_OVERDUE_DAYS
@@ -75,14 +90,12 @@ class PriorityPolicy:
         if declining:
             why_urgent.append("declining")
         important, urgent = bool(why_important), bool(why_urgent)
-        quadrant = {
-            (True, True): Priority.IMPORTANT_URGENT,
-            (True, False): Priority.IMPORTANT,
-            (False, True): Priority.URGENT,
-            (False, False): Priority.NEITHER,
-        }[important, urgent]
         parts = [
             "important: " + ", ".join(why_important) if important else "not important",
             "urgent: " + ", ".join(why_urgent) if urgent else "not urgent",
         ]
+        quadrant = _QUADRANTS[important, urgent]
         return PriorityAssignment(account_id, quadrant, important, urgent, "; ".join(parts))
+
+
+DEFAULT_PRIORITY = PriorityPolicy()

@@ -1,4 +1,6 @@
-"""Key-account qualification: rules composed from named predicates (DOMAIN.md section 2).
+"""Key-account qualification: whether an account is a key account, by the practitioners'
+rules (large orders over one to two years of continuous contracts, strategic projects),
+composed from named predicates.
 
 A rule is a name and a predicate over the account, its orders and an explicit ``as_of``
 day. An account qualifies when every rule holds; the result names each rule that failed.
@@ -47,7 +49,9 @@ Predicate = Callable[[Account, Sequence[Order], date], bool]
 # "Large orders with at least 1-2 years of continuous contracts": 2 years, and an order
 # total per year that marks a large customer in a small B2B book (set your own).
 KEY_ACCOUNT_YEARS = 2
+"""Years of continuous contracts a key account has (practitioners ask for 1-2)."""
 KEY_ACCOUNT_ORDER_AMOUNT = Decimal(50_000)
+"""The yearly order amount a key account reaches, in the book's currency."""
 
 
 @attrs.frozen

@@ -1,7 +1,6 @@
-"""Weighted scorecard rating (DOMAIN.md section 2).
-
-Each account is scored 0-100 on four criteria: purchase history, contribution (margin),
-cooperation years and future potential. The weighted mean of the scores is the
+"""Weighted scorecard rating, as practitioners rate a customer: each account is scored
+0-100 on four criteria, purchase history, contribution (margin), cooperation years and
+future potential. The weighted mean of the scores is the
 account's score; the rating is the first band whose floor it reaches. Weights are the
 user's; they must be non-negative with a positive sum, and are normalised.
 
@@ -20,6 +19,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -28,7 +28,7 @@ from accountcare.domain.accounts import Account, CompanySize
 from accountcare.domain.metrics import AccountMetrics
 from accountcare.domain.tiers import ScorecardRating, TierAssignment, TierReason
 from accountcare.errors import ConfigurationError, InvalidRecord
-from accountcare.policies.tiers._population import Number, check_number
+from accountcare.policies.tiers.values import Number, check_number
 
 __all__ = [
     "POTENTIAL_BY_SIZE",
@@ -48,8 +48,10 @@ SCORECARD_CRITERIA: tuple[str, ...] = (
     "potential",
 )
 SCORECARD_WEIGHTS: tuple[float, ...] = (0.3, 0.3, 0.2, 0.2)
+"""Weights of purchase history, contribution, cooperation years and potential."""
 # Rating bands on the 0-100 score: 80 and above A, 60 and above B, the rest C.
 SCORECARD_BANDS: tuple[tuple[str, float], ...] = (("A", 80.0), ("B", 60.0), ("C", 0.0))
+"""Scorecard ratings: A from 80 points, B from 60, else C."""
 
 
 def _weights(
@@ -82,6 +84,15 @@ def _bands(policy: Scorecard, attribute: attrs.Attribute[Any], value: Any) -> No
 
 def _as_bands(values: Any) -> tuple[tuple[str, float], ...]:
     return tuple((str(t), float(f)) for t, f in values)
+
+
+def _score(account_id: str, field: str, value: object) -> float:
+    """``value`` as a float if it is a number from 0 to 100, else InvalidRecord."""
+    score = float(check_number(account_id, value))
+    if not 0 <= score <= 100:
+        problem = f"must be a score from 0 to 100, got {score}"
+        raise InvalidRecord(f"account {account_id!r}", field, problem)
+    return score
 
 
 @attrs.frozen
@@ -118,13 +129,7 @@ class Scorecard:
         pairs = []
         weighted = 0.0
         for criterion, weight in zip(SCORECARD_CRITERIA, self.weights, strict=True):
-            score = float(check_number(account_id, scores[criterion]))
-            if not 0 <= score <= 100:
-                raise InvalidRecord(
-                    f"account {account_id!r}",
-                    criterion,
-                    f"must be a score from 0 to 100, got {score}",
-                )
+            score = _score(account_id, criterion, scores[criterion])
             pairs.append((criterion, score))
             weighted += weight * score
         final = round(min(100.0, max(0.0, weighted / total)), 6)
@@ -140,13 +145,7 @@ class Scorecard:
         """Rate accounts from scores already weighted (0-100), e.g. :meth:`rate`'s score."""
         out = {}
         for account_id in sorted(values):
-            score = float(check_number(account_id, values[account_id]))
-            if not 0 <= score <= 100:
-                raise InvalidRecord(
-                    f"account {account_id!r}",
-                    "value",
-                    f"must be a score from 0 to 100, got {score}",
-                )
+            score = _score(account_id, "value", values[account_id])
             label, floor = self._band(score)
             reason = TierReason(
                 value=score, rule=f"weighted score of at least {floor:g}", cutoff=floor
@@ -157,13 +156,15 @@ class Scorecard:
 
 #: Potential (0-100) by company size; a strategic account has full potential, an account
 #: of unknown size half.
-POTENTIAL_BY_SIZE: Mapping[CompanySize, float] = {
-    CompanySize.MICRO: 20.0,
-    CompanySize.SMALL: 40.0,
-    CompanySize.MEDIUM: 60.0,
-    CompanySize.LARGE: 80.0,
-    CompanySize.ENTERPRISE: 100.0,
-}
+POTENTIAL_BY_SIZE: Mapping[CompanySize, float] = MappingProxyType(
+    {
+        CompanySize.MICRO: 20.0,
+        CompanySize.SMALL: 40.0,
+        CompanySize.MEDIUM: 60.0,
+        CompanySize.LARGE: 80.0,
+        CompanySize.ENTERPRISE: 100.0,
+    }
+)
 
 
 def _percentiles(values: Mapping[str, Decimal]) -> dict[str, float]:

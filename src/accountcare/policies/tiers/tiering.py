@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 from accountcare.domain.tiers import TierAssignment, TierCutoffs
 from accountcare.policies.tiers._population import (
-    Number,
     Rule,
     Tiering,
+    check_labels,
     classify_value,
     fit_counts,
     rank_population,
 )
+from accountcare.policies.tiers.values import Number
 
 __all__ = ["Number", "PopulationPolicy", "TierPolicy", "Tiering", "check_labels"]
 
@@ -47,54 +49,52 @@ class TierPolicy(Protocol):
 
 
 class PopulationPolicy(abc.ABC):
-    """Mixin for policies defined by a :class:`Rule` over a ranked population.
+    """Base of the policies defined by a rule over a ranked population.
 
-    Subclasses provide ``_rule()``; everything else follows from it, so ``assign`` and
-    ``classify`` after ``fit`` can never disagree on a tier.
+    A subclass (a frozen attrs class with ``slots=False``) declares its parameters and
+    ``_define()``, the rule they make, checked when the policy is made; everything else
+    follows from that one rule, so ``assign`` and ``classify`` after ``fit`` can never
+    disagree on a tier.
     """
 
     #: True when tiers depend only on shares, so scaling every value keeps every tier.
     scale_invariant: bool = True
 
+    def __attrs_post_init__(self) -> None:
+        _ = self._rule  # check the parameters now, not at first use
+
     @abc.abstractmethod
+    def _define(self) -> Rule:
+        """The rule the policy's parameters make (ConfigurationError when they are bad)."""
+
+    @cached_property
     def _rule(self) -> Rule:
-        """The rule that defines the policy (built once and cached by each subclass)."""
+        return self._define()
 
     @property
     def name(self) -> str:
-        return self._rule().name
+        return self._rule.name
 
     @property
     def tiers(self) -> tuple[str, ...]:
         """Tier labels, best first."""
-        return self._rule().tiers
+        return self._rule.tiers
 
     def assign(self, values: Mapping[str, Number]) -> Tiering:
         """Tier every account of ``values`` (id -> int, float or Decimal)."""
-        return rank_population(self._rule(), values)
+        return rank_population(self._rule, values)
 
     def fit(self, values: Mapping[str, Number]) -> TierCutoffs:
         """The cut-offs this population yields (small, serialisable)."""
-        return rank_population(self._rule(), values).cutoffs
+        return rank_population(self._rule, values).cutoffs
 
     def fit_counts(self, counts: Mapping[Any, int]) -> TierCutoffs:
         """The cut-offs from value counts (value -> accounts holding it), which merge
         across partitions by addition; equal to ``fit`` on the same population."""
-        return fit_counts(self._rule(), counts)
+        return fit_counts(self._rule, counts)
 
     def classify(self, cutoffs: TierCutoffs, account_id: str, value: Number) -> TierAssignment:
         """One account against fitted cut-offs. Its reason carries the value, the cut-off
         met and the population; ``share_before`` and ``rank`` need the whole population
         and are left empty (``assign`` fills them in)."""
-        return classify_value(self._rule(), cutoffs, account_id, value)
-
-
-def check_labels(policy: str, labels: tuple[str, ...], count: int) -> tuple[str, ...]:
-    """``labels`` if they are ``count`` distinct non-empty strings, else ConfigurationError."""
-    from accountcare.errors import ConfigurationError
-
-    labels = tuple(labels)
-    ok = len(labels) == count and len(set(labels)) == count
-    if not ok or not all(isinstance(t, str) and t.strip() for t in labels):
-        raise ConfigurationError(f"{policy}: needs {count} distinct tier labels, got {labels}")
-    return labels
+        return classify_value(self._rule, cutoffs, account_id, value)

@@ -1,4 +1,5 @@
-"""Value labels high / medium / low from spend (DOMAIN.md section 2).
+"""Value labels high / medium / low from spend, the practitioners' absolute counterpart
+of the share-based tiers.
 
 Unlike ABC, the labels are absolute: an account spending at least ``high`` is "high",
 at least ``medium`` is "medium", anything less (refunds count as zero) is "low". The
@@ -15,20 +16,22 @@ lift accounts to "high"); the reason still reports the account's rank and share.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
 
 import attrs
 
 from accountcare.errors import ConfigurationError
-from accountcare.policies.tiers._population import Rule, check_number
-from accountcare.policies.tiers.tiering import PopulationPolicy, check_labels
+from accountcare.policies.tiers._population import Rule, check_labels
+from accountcare.policies.tiers.tiering import PopulationPolicy
+from accountcare.policies.tiers.values import check_number
 
 __all__ = ["HIGH_SPEND", "MEDIUM_SPEND", "VALUE_LABELS", "ValueLabelPolicy"]
 
 # Spend per year that makes a "high" and a "medium" value customer: illustrative
 # thresholds of a small B2B book, to be set in the book's own currency.
 HIGH_SPEND = Decimal(100_000)
+"""Spend from which an account is labelled high value, in the book's currency."""
 MEDIUM_SPEND = Decimal(10_000)
+"""Spend from which an account is labelled medium value, in the book's currency."""
 VALUE_LABELS: tuple[str, ...] = ("high", "medium", "low")
 
 
@@ -42,11 +45,7 @@ class ValueLabelPolicy(PopulationPolicy):
 
     scale_invariant = False
 
-    def __attrs_post_init__(self) -> None:
-        self._rule()
-
-    @cached_property
-    def _cached(self) -> Rule:
+    def _define(self) -> Rule:
         labels = check_labels("ValueLabelPolicy", self.labels, 3)
         try:
             high = check_number("ValueLabelPolicy", self.high)
@@ -63,7 +62,6 @@ class ValueLabelPolicy(PopulationPolicy):
             basis="value",
             shares=None,
             minimums=((high, True), (medium, True)),
-            clamp=True,
             limits=(float(high), float(medium)),
             texts=(
                 f"spend of at least {high}",
@@ -71,6 +69,3 @@ class ValueLabelPolicy(PopulationPolicy):
                 f"spend below {medium}",
             ),
         )
-
-    def _rule(self) -> Rule:
-        return self._cached

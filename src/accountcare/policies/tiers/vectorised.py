@@ -1,12 +1,12 @@
 """Tiers over a numpy array or a pandas Series, giving the same tiers as ``assign``.
 
-For notebooks and large books: the ranking, cumulative sums and cuts run in numpy
-(numpy and pandas are the optional ``frames`` extra, imported on first use). Cut-offs are
-decided exactly as in :mod:`accountcare.policies.tiers._population`: any comparison within the
-rounding error of a cut-off is redone in exact arithmetic, so the tiers equal
-``policy.assign(dict(zip(ids, values)))`` account by account.
+For notebooks and large books, in numpy: the values are summarised as exact value
+counts, the cut-offs fitted from the summary and every value classified against their
+floors. Cut-offs are decided exactly as in ``assign``: any comparison within the rounding
+error of a cut-off is redone in exact arithmetic, so the tiers equal
+``policy.assign(dict(zip(ids, values)))`` account by account. The fit and classify steps
+here also serve the Dask adapter, partition by partition.
 
->>> import numpy as np
 >>> from accountcare.policies.tiers.abc import AbcPolicy
 >>> list(vector_tiers(AbcPolicy(), np.array([800.0, 150.0, 50.0]), ids=["a", "b", "c"]))
 ['A', 'B', 'C']
@@ -14,16 +14,24 @@ rounding error of a cut-off is redone in exact arithmetic, so the tiers equal
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from itertools import pairwise
+from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
-from accountcare._imports import require
-from accountcare.errors import ConfigurationError
-from accountcare.policies.tiers._population import _boundaries, _scaled, check_number
-from accountcare.policies.tiers.tiering import PopulationPolicy
+import numpy as np
 
-__all__ = ["vector_tiers"]
+from accountcare._imports import require
+from accountcare.domain.tiers import TierCutoffs
+from accountcare.errors import ConfigurationError
+from accountcare.policies.tiers._population import Rule, _exact_total, _scaled, cut
+from accountcare.policies.tiers.tiering import PopulationPolicy
+from accountcare.policies.tiers.values import check_number
+
+__all__ = ["classify_array", "exceeds_floats", "fit_sorted", "vector_tiers"]
+
+SAFE_INT = 2**53  # the largest integers a float64 holds exactly
 
 
 def vector_tiers(policy: PopulationPolicy, values: Any, ids: Sequence[str] | Any = None) -> Any:
@@ -31,17 +39,16 @@ def vector_tiers(policy: PopulationPolicy, values: Any, ids: Sequence[str] | Any
 
     ``values`` is a pandas Series (its index holds the account ids, and a Series of
     labels with the same index comes back) or a 1-d array with ``ids`` beside it (an
-    object array of labels comes back). Ties are ordered by account id, as in ``assign``.
+    object array of labels comes back). The ids name a bad value; ties share a tier.
     """
-    np = require("numpy", "frames")
     series = None
     if ids is None:
         if not hasattr(values, "index"):
             raise ConfigurationError("vector_tiers: give ids for a plain array of values")
         series, ids = values, values.index
-    rule = policy._rule()
+    rule = policy._rule
     raw = np.asarray(values)
-    if raw.dtype.kind not in "fiu" or raw.dtype.kind == "b" or raw.ndim != 1:
+    if raw.dtype.kind not in "fiu" or raw.ndim != 1:
         raise ConfigurationError(
             f"vector_tiers: values must be a 1-d numeric array, got {raw.dtype}"
         )
@@ -53,39 +60,89 @@ def vector_tiers(policy: PopulationPolicy, values: Any, ids: Sequence[str] | Any
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         check_number(str(ids[first]), float(vals[first]))
-    if raw.dtype.kind in "iu" and (np.abs(raw) > 2**53).any():
+    if exceeds_floats(raw).any():
         raise ConfigurationError("vector_tiers: integers beyond 2**53 need assign() (exact ints)")
-    if rule.clamp:
-        vals = np.maximum(vals, 0.0)
-    n = len(vals)
-    order = np.argsort(-vals, kind="stable")
-    ordered = vals[order]
-    edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-    if len(edges) + 1 < n:  # ties: put each run of equal values in id order
-        bounds = [0, *edges.tolist(), n]
-        for a, b in pairwise(bounds):
-            if b - a > 1:
-                run = order[a:b]
-                order[a:b] = run[np.argsort(ids[run], kind="stable")]
-        starts: Any = np.array(bounds)
-    else:
-        starts = range(n + 1)
-    before = np.concatenate(([0.0], np.cumsum(ordered)))
-    group_values = ordered if isinstance(starts, range) else ordered[starts[:-1]]
-    group_before = before if isinstance(starts, range) else before[starts]
-
-    def exact() -> list[int]:
-        prefix = [0]
-        for x in _scaled(ordered.tolist()):
-            prefix.append(prefix[-1] + x)
-        return [prefix[int(i)] for i in starts]
-
-    cuts = _boundaries(rule, group_values, starts, group_before, True, exact)
-    positions = np.array([int(starts[k]) for k in cuts])
-    tier_index = np.searchsorted(positions, np.arange(n), side="right")
-    labels = np.empty(n, dtype=object)
-    labels[order] = np.array(rule.tiers, dtype=object)[tier_index]
+    vals = rule.counted(vals) + 0.0  # adding 0.0 turns -0.0 into 0.0: zero is one group
+    cutoffs = fit_sorted(rule, *np.unique(vals, return_counts=True))
+    labels = np.array(rule.tiers, dtype=object)[classify_array(rule, cutoffs, vals)]
     if series is not None:
         pd = require("pandas", "frames")
         return pd.Series(labels, index=series.index, name="tier")
     return labels
+
+
+def exceeds_floats(raw: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Where an array holds integers that float64 cannot hold exactly (never for floats)."""
+    if raw.dtype.kind not in "iu":
+        return np.zeros(raw.shape, dtype=bool)
+    return (raw > SAFE_INT) | (raw < -SAFE_INT)
+
+
+def fit_sorted(
+    rule: Rule, ascending: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+) -> TierCutoffs:
+    """``fit_counts`` in numpy: the cut-offs from distinct float values, ascending (as the
+    rule counts them), and how many accounts hold each.
+
+    Value prefix sums are float cumulative sums, and any cut-off they come within the
+    proven rounding error of is decided again in exact integer arithmetic.
+    """
+    values, counts = ascending[::-1], counts[::-1]  # descending: best first
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    with np.errstate(over="ignore"):
+        before = np.concatenate(([0.0], np.cumsum(values * counts)))
+    # The float bound assumes non-negative terms and a finite total; else go exact.
+    floats = bool(math.isfinite(before[-1])) and (rule.basis == "count" or not (values < 0).any())
+
+    def exact() -> list[int]:
+        weights = map(int.__mul__, _scaled(values.tolist()), counts.tolist())
+        return list(accumulate(weights, initial=0))
+
+    # The arrays' memoryviews (``.data``) hand out Python numbers: exact comparisons with
+    # Decimals and Fractions, no int64 overflow.
+    group_before: Sequence[Any] = before.data if floats else exact()
+    total = _total(values, counts)
+    return cut(rule, values.data, starts.data, group_before, floats, exact, total)[0]
+
+
+def classify_array(
+    rule: Rule, cutoffs: TierCutoffs, values: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """The tier index (0 the best) of each of ``values`` (floats, as the rule counts
+    them) against ``cutoffs``: the best tier whose floor it reaches, compared exactly."""
+    index = np.full(len(values), len(rule.tiers) - 1, dtype=np.int16)
+    for i in reversed(range(len(cutoffs.floors))):  # floors never increase: best met wins
+        threshold = _threshold(cutoffs.floors[i])
+        if threshold is not None:
+            index[values >= threshold] = i
+    return index
+
+
+def _total(values: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]) -> float:
+    """The sum of ``values * counts`` correctly rounded (as ``fit`` reports it): each
+    product is split into exact power-of-two multiples for ``math.fsum``."""
+    many = counts > 1
+    pieces = [values[~many]] if many.any() else [values]  # a count of 1 is exact as it is
+    several, times = values[many], counts[many]
+    bit = 0
+    with np.errstate(over="ignore"):
+        while times.any():
+            pieces.append(np.ldexp(several[(times & 1).astype(bool)], bit))
+            times, bit = times >> 1, bit + 1
+    terms = np.concatenate(pieces) if len(pieces) > 1 else values
+    if np.isfinite(terms).all():
+        try:
+            return math.fsum(terms)
+        except OverflowError:
+            pass  # an intermediate sum overflowed: settle it exactly
+    return _exact_total(values.tolist(), counts.tolist())
+
+
+def _threshold(floor: Decimal | None) -> float | None:
+    """The least float that reaches ``floor``: ``x >= floor`` exactly iff ``x >= it``."""
+    if floor is None:
+        return None
+    nearest = float(floor)
+    if Decimal(nearest) < floor:
+        nearest = math.nextafter(nearest, math.inf)
+    return nearest

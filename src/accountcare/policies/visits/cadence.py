@@ -1,10 +1,10 @@
 """Due dates from the interaction history: who is next due for a visit, a call, a leader.
 
-DOMAIN.md section 4: visit frequency follows the tier (A most often, with supervisors or
-senior leaders joining some visits; C least) and developing a new account takes at least
-5 visits. The rhythm itself is the :class:`~accountcare.domain.cadence.Cadence` value;
-this module reads the history against it. Only interactions before ``as_of`` count, and
-an interaction's day is the calendar day of its recorded instant.
+Visit frequency follows the tier (A accounts most often, with supervisors or senior
+leaders joining some visits; C accounts least), and developing a new account takes at
+least 5 visits. The rhythm itself is the :class:`~accountcare.domain.cadence.Cadence`
+value; this module reads the history against it. Only interactions before ``as_of``
+count, and an interaction's day is the calendar day of its recorded instant.
 
 >>> from datetime import UTC, date, datetime
 >>> from accountcare.domain import Account, Interaction, InteractionKind
@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 import attrs
 
+from accountcare.domain._trusted import trusted
 from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Interaction, InteractionKind
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence, DueDates
@@ -31,7 +32,7 @@ from accountcare.errors import ConfigurationError
 
 __all__ = ["DEVELOPING_STAGES", "Tiers", "due_dates", "is_developing", "tier_labels"]
 
-# Accounts still being won (DOMAIN.md section 1: prospect -> target -> negotiating) get
+# Accounts still being won (a prospect, then a target, then in negotiation) get
 # development visits; so does any account marked as a kind of new customer.
 DEVELOPING_STAGES = frozenset(
     {LifecycleStage.PROSPECT, LifecycleStage.TARGET, LifecycleStage.NEGOTIATING}
@@ -129,42 +130,54 @@ def due_dates(
     """
     labels = tier_labels(tiers)
     histories = _histories(interactions, as_of)
+    return {
+        account.id: _due(account, labels.get(account.id), histories.get(account.id), as_of, cadence)
+        for account in accounts
+    }
+
+
+_NEVER = _History()  # read only: an account without visits or calls
+
+
+def _due(
+    account: Account, tier: str | None, history: _History | None, as_of: date, cadence: Cadence
+) -> DueDates:
+    history = history or _NEVER
+    rhythm = cadence.for_tier(tier)
+    every = rhythm.visit_every_days if rhythm else None
+    spacing = rhythm.min_visit_spacing_days if rhythm else None
+    developing = is_developing(account)
+    needed = _development_visits_needed(history, as_of, cadence) if developing else 0
+    if needed:  # the development rhythm, unless the tier's is closer
+        develop_every = cadence.development_every_days
+        every = develop_every if every is None else min(every, develop_every)
+        develop_spacing = max(1, develop_every // 2)
+        spacing = develop_spacing if spacing is None else min(spacing, develop_spacing)
+    leader_every = rhythm.leader_visit_every_days if rhythm else None
+    return _due_dates(
+        account.id,
+        as_of,
+        tier,
+        history.last_visit,
+        history.last_call,
+        history.last_leader,
+        None if every is None else _after(history.last_visit, every, as_of),
+        None if rhythm is None else _after(history.last_call, rhythm.call_every_days, as_of),
+        None if leader_every is None else _after(history.last_leader, leader_every, as_of),
+        every,
+        spacing or 1,
+        developing,
+        needed,
+    )
+
+
+def _development_visits_needed(history: _History, as_of: date, cadence: Cadence) -> int:
+    """Development visits still missing in the window that ends at ``as_of``."""
     window_opens = as_of - timedelta(days=cadence.development_window_days)
-    found: dict[str, DueDates] = {}
-    for account in accounts:
-        tier = labels.get(account.id)
-        rhythm = cadence.for_tier(tier)
-        history = histories.get(account.id) or _History()
-        every: int | None = rhythm.visit_every_days if rhythm else None
-        spacing = rhythm.min_visit_spacing_days if rhythm else None
-        needed = 0
-        developing = is_developing(account)
-        if developing:
-            done = sum(1 for day in history.visits if day >= window_opens)
-            needed = max(0, cadence.development_visits - done)
-        if needed:
-            develop_every = cadence.development_every_days
-            every = develop_every if every is None else min(every, develop_every)
-            develop_spacing = max(1, develop_every // 2)
-            spacing = develop_spacing if spacing is None else min(spacing, develop_spacing)
-        leader_every = rhythm.leader_visit_every_days if rhythm else None
-        found[account.id] = DueDates(
-            account_id=account.id,
-            as_of=as_of,
-            tier=tier,
-            last_visit=history.last_visit,
-            last_call=history.last_call,
-            last_leader_visit=history.last_leader,
-            next_visit_due=None if every is None else _after(history.last_visit, every, as_of),
-            next_call_due=None
-            if rhythm is None
-            else _after(history.last_call, rhythm.call_every_days, as_of),
-            next_leader_visit_due=None
-            if leader_every is None
-            else _after(history.last_leader, leader_every, as_of),
-            visit_every_days=every,
-            min_visit_spacing_days=spacing or 1,
-            developing=developing,
-            development_visits_needed=needed,
-        )
-    return found
+    done = sum(1 for day in history.visits if day >= window_opens)
+    return max(0, cadence.development_visits - done)
+
+
+# Built from validated accounts and days computed from them; a test pins it equal to
+# the validating constructor.
+_due_dates = trusted(DueDates)

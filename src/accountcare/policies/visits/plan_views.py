@@ -1,9 +1,10 @@
 """Weekly and monthly views of a visit plan, per rep or per tier.
 
-DOMAIN.md section 4: "visits are planned by week and month from the number of accounts to
-see and the tier mix". A view is a :class:`~accountcare.domain.visits.PlanView` of rows,
-one per rep (or tier) and period: visits placed by purpose, coverage of the visits due
-(placed / required) and, for reps, utilisation of their capacity.
+Visits are planned by week and month from the number of accounts to see and the tier
+mix, so a plan is read the same way. A view is a
+:class:`~accountcare.domain.visits.PlanView` of rows, one per rep (or tier) and period:
+visits placed by purpose, coverage of the visits due (placed / required) and, for reps,
+utilisation of their capacity.
 
 Workload (``placed``, visits by purpose, utilisation) counts each visit in the period of
 the day it is placed on. Coverage counts each required visit, placed or left out, in the
@@ -31,6 +32,8 @@ from accountcare.domain.visits import (
     PlanPeriod,
     PlanView,
     PurposeCount,
+    UnplacedVisit,
+    Visit,
     VisitPlan,
     VisitPurpose,
 )
@@ -78,53 +81,68 @@ def plan_view(plan: VisitPlan, *, by: str = "rep", period: str = "week") -> Plan
         raise ConfigurationError(f"a plan view is by 'rep' or 'tier', not {by!r}")
     if period not in _PERIODS:
         raise ConfigurationError(f"a plan period is 'week' or 'month', not {period!r}")
-    starts = periods(plan.start, plan.end, period)
-    placed: dict[tuple[str, date], list[VisitPurpose]] = {}
-    # (key, period) -> account id -> [visits due, visits due and placed]
-    due: dict[tuple[str, date], dict[str, list[int]]] = {}
-    keys: set[str] = set()
-
-    def count_due(key: str, due_on: date | None, account_id: str, done: int) -> None:
-        when = period_start(max(due_on or plan.start, plan.start), period)
-        tally = due.setdefault((key, when), {}).setdefault(account_id, [0, 0])
-        tally[0] += 1
-        tally[1] += done
-
+    tally = _Tally(plan, by, period)
     for visit in plan.visits:
-        key = visit.rep_id if by == "rep" else visit.tier or UNTIERED_KEY
-        keys.add(key)
-        placed.setdefault((key, period_start(visit.on, period)), []).append(visit.purpose)
-        count_due(key, visit.due_on, visit.account_id, 1)
+        tally.placed_visit(visit)
     for missed in plan.unplaced:
-        key = (missed.rep_id or NO_OWNER_KEY) if by == "rep" else missed.tier or UNTIERED_KEY
-        keys.add(key)
-        count_due(key, missed.due_on, missed.account_id, 0)
-    capacity: dict[tuple[str, date], int] = {}
+        tally.left_out(missed)
     if by == "rep":
         for row in plan.utilisation:
             if row.period == period:
-                keys.add(row.rep_id)
-                capacity[(row.rep_id, row.starts_on)] = row.capacity
-    rows = []
-    for key in sorted(keys):
-        for starts_on in starts:
-            done = placed.get((key, starts_on), [])
-            tallies = due.get((key, starts_on), {})
-            counts = dict.fromkeys(VisitPurpose, 0)
-            for purpose in done:
-                counts[purpose] += 1
-            rows.append(
-                PlanPeriod(
-                    key=key,
-                    period=period,
-                    starts_on=starts_on,
-                    placed=len(done),
-                    required=sum(t[0] for t in tallies.values()),
-                    covered=sum(t[1] for t in tallies.values()),
-                    by_purpose=tuple(PurposeCount(p, n) for p, n in counts.items()),
-                    accounts_due=len(tallies),
-                    accounts_covered=sum(1 for t in tallies.values() if t[0] == t[1]),
-                    capacity=capacity.get((key, starts_on), 0) if by == "rep" else None,
-                )
-            )
+                tally.keys.add(row.rep_id)
+                tally.capacity[(row.rep_id, row.starts_on)] = row.capacity
+    starts = periods(plan.start, plan.end, period)
+    rows = [tally.row(key, starts_on) for key in sorted(tally.keys) for starts_on in starts]
     return PlanView(by=by, period=period, rows=rows)
+
+
+class _Tally:
+    """Visits placed per (key, period) by purpose, and per account the visits falling due
+    in each (key, period): [due, due and placed]."""
+
+    def __init__(self, plan: VisitPlan, by: str, period: str) -> None:
+        self.start, self.by, self.period = plan.start, by, period
+        self.keys: set[str] = set()
+        self.placed: dict[tuple[str, date], list[VisitPurpose]] = {}
+        self.due: dict[tuple[str, date], dict[str, list[int]]] = {}
+        self.capacity: dict[tuple[str, date], int] = {}
+
+    def placed_visit(self, visit: Visit) -> None:
+        key = self._key(visit.rep_id, visit.tier)
+        self.placed.setdefault((key, period_start(visit.on, self.period)), []).append(visit.purpose)
+        self._count_due(key, visit.account_id, visit.due_on, 1)
+
+    def left_out(self, missed: UnplacedVisit) -> None:
+        key = self._key(missed.rep_id or NO_OWNER_KEY, missed.tier)
+        self._count_due(key, missed.account_id, missed.due_on, 0)
+
+    def _key(self, rep_id: str, tier: str | None) -> str:
+        key = rep_id if self.by == "rep" else tier or UNTIERED_KEY
+        self.keys.add(key)
+        return key
+
+    def _count_due(self, key: str, account_id: str, due_on: date | None, placed: int) -> None:
+        # an overdue visit falls due at the plan start
+        when = period_start(max(due_on or self.start, self.start), self.period)
+        tally = self.due.setdefault((key, when), {}).setdefault(account_id, [0, 0])
+        tally[0] += 1
+        tally[1] += placed
+
+    def row(self, key: str, starts_on: date) -> PlanPeriod:
+        done = self.placed.get((key, starts_on), [])
+        tallies = self.due.get((key, starts_on), {})
+        counts = dict.fromkeys(VisitPurpose, 0)
+        for purpose in done:
+            counts[purpose] += 1
+        return PlanPeriod(
+            key=key,
+            period=self.period,
+            starts_on=starts_on,
+            placed=len(done),
+            required=sum(t[0] for t in tallies.values()),
+            covered=sum(t[1] for t in tallies.values()),
+            by_purpose=tuple(PurposeCount(p, n) for p, n in counts.items()),
+            accounts_due=len(tallies),
+            accounts_covered=sum(1 for t in tallies.values() if t[0] == t[1]),
+            capacity=self.capacity.get((key, starts_on), 0) if self.by == "rep" else None,
+        )

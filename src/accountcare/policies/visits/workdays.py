@@ -1,9 +1,9 @@
 """Working days of a rep in a window: weekdays, minus public holidays, minus leave.
 
 Public holidays come from the ``holidays`` package for the calendar's country and
-subdivision (DESIGN.md: "Holidays: the holidays package"). Where a country declares
-weekend make-up working days (China's 调休), those count as working days unless the
-calendar says otherwise. Windows are half-open, ``[start, end)``.
+subdivision (it knows the lunar ones too: Spring Festival, Chuseok). Where a country
+declares weekend make-up working days (China's 调休), those count as working days
+unless the calendar says otherwise. Windows are half-open, ``[start, end)``.
 
 >>> from datetime import date
 >>> from accountcare.domain.calendars import WorkCalendar
@@ -27,7 +27,7 @@ from accountcare.errors import ConfigurationError
 __all__ = ["check_window", "public_holidays", "supported_years", "working_days"]
 
 # The Chinese lunisolar tables of the holidays package cover 1901-2099; outside them the
-# lunar festivals are silently missing (LIBRARIES.md), so such years are refused.
+# package silently leaves the lunar festivals out, so such years are refused.
 _LUNAR_LAST_YEAR = 2099
 
 

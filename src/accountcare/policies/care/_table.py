@@ -1,29 +1,26 @@
 """The schedule's columns and the lazy views that build its tasks and drops when read.
 
-:class:`_Table` keeps the sorted candidate columns with each row's channel; a
+:class:`ScheduleTable` keeps the sorted candidate columns with each row's channel; a
 schedule's tasks, drops and carried touches are
-:class:`~accountcare.domain.care.LazySequence` views of its rows.
+:class:`~accountcare.domain.care.LazySequence` views of its rows. A negative row is a
+touch carried in from the previous window (row -1 - n is ``carried_in[n]``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import partial
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
-from accountcare.domain.care import (
-    CareTask,
-    DroppedTask,
-    LazySequence,
-    trusted_drop,
-    trusted_task,
-)
+from accountcare.domain._trusted import trusted
+from accountcare.domain.care import CareTask, DroppedTask, LazySequence
 from accountcare.domain.care_rules import CareRules
-from accountcare.policies.care._columns.candidates import _Candidates
-from accountcare.policies.care._columns.codes import (
+from accountcare.policies.care._candidates import Candidates, after_sale_reason
+from accountcare.policies.care._codes import (
     BIRTHDAY,
     CEILING,
     CHANNELS,
@@ -34,28 +31,30 @@ from accountcare.policies.care._columns.codes import (
     OPTED_OUT,
     REASONS,
     SURVEY,
+    TEMPLATES,
     USAGE,
     Ints,
 )
 
+_task = trusted(CareTask)
+_drop = trusted(DroppedTask)
+_CHUNK = 65536  # rows turned into Python lists at a time
 
-class _Table:
+
+class ScheduleTable:
     """The sorted candidate columns a schedule's lazy views build their values from."""
 
     def __init__(
         self,
-        found: _Candidates,
+        found: Candidates,
         rules: CareRules,
-        contact: Ints,
-        day: Ints,
-        kind: Ints,
-        ref: Ints,
-        channel: Ints,
+        columns: tuple[Ints, Ints, Ints, Ints, Ints],
+        carried_in: Sequence[CareTask] = (),
     ) -> None:
         self.found = found
         self.local_time = rules.local_time
-        self.contact, self.day, self.kind, self.ref, self.channel = contact, day, kind, ref, channel
-        self.extras: list[CareTask] = []
+        self.contact, self.day, self.kind, self.ref, self.channel = columns
+        self.carried_in = carried_in
         self.detail = {
             OPTED_OUT: "the contact opted out",
             NO_CHANNEL: "no channel the contact consents to suits this kind of touch",
@@ -64,36 +63,45 @@ class _Table:
         }
 
     def tasks(self, rows: Ints) -> LazySequence[CareTask]:
+        """The tasks of ``rows``, built when read."""
         return LazySequence(
-            range(len(rows)),
-            lambda n: self.task(int(rows[n])),
-            lambda span: self._build(_part(rows, span)),
+            range(len(rows)), partial(self._task_at, rows), partial(self._tasks_at, rows)
         )
 
     def drops(self, rows: Ints, reasons: Ints) -> LazySequence[DroppedTask]:
-        def one(n: int) -> DroppedTask:
-            reason = int(reasons[n])
-            return trusted_drop(self.task(int(rows[n])), REASONS[reason], self.detail[reason])
-
-        def many(span: range) -> Iterator[DroppedTask]:
-            details = self.detail
-            for task, reason in zip(
-                self._build(_part(rows, span)), _part(reasons, span).tolist(), strict=True
-            ):
-                yield trusted_drop(task, REASONS[reason], details[reason])
-
-        return LazySequence(range(len(rows)), one, many)
+        """The drops of ``rows`` with their reason codes, built when read."""
+        return LazySequence(
+            range(len(rows)),
+            partial(self._drop_at, rows, reasons),
+            partial(self._drops_at, rows, reasons),
+        )
 
     def task(self, row: int) -> CareTask:
+        """The task of one row."""
         if row < 0:
-            return self.extras[-1 - row]
+            return self.carried_in[-1 - row]
         return next(self._build(np.array([row], np.int64)))
+
+    def _task_at(self, rows: Ints, n: int) -> CareTask:
+        return self.task(int(rows[n]))
+
+    def _tasks_at(self, rows: Ints, span: range) -> Iterator[CareTask]:
+        return self._build(_part(rows, span))
+
+    def _drop_at(self, rows: Ints, reasons: Ints, n: int) -> DroppedTask:
+        reason = int(reasons[n])
+        return _drop(self.task(int(rows[n])), REASONS[reason], self.detail[reason])
+
+    def _drops_at(self, rows: Ints, reasons: Ints, span: range) -> Iterator[DroppedTask]:
+        details = self.detail
+        tasks = self._build(_part(rows, span))
+        for task, reason in zip(tasks, _part(reasons, span).tolist(), strict=True):
+            yield _drop(task, REASONS[reason], details[reason])
 
     def _build(self, rows: Ints) -> Iterator[CareTask]:
         dates: dict[int, date] = {}
-        extras = self.extras
-        for begin in range(0, len(rows), 65536):
-            part = rows[begin : begin + 65536]
+        for begin in range(0, len(rows), _CHUNK):
+            part = rows[begin : begin + _CHUNK]
             mine = part[part >= 0]
             columns = zip(
                 self.contact[mine].tolist(),
@@ -103,14 +111,14 @@ class _Table:
                 self.channel[mine].tolist(),
                 strict=True,
             )
-            if len(mine) < len(part):  # carried-in tasks among them: keep their places
-                for row in part.tolist():
-                    if row < 0:
-                        yield extras[-1 - row]
-                    else:
-                        yield from self._made(islice(columns, 1), dates)
+            if len(mine) == len(part):
+                yield from self._made(columns, dates)
                 continue
-            yield from self._made(columns, dates)
+            for row in part.tolist():  # carried-in tasks among them: keep their places
+                if row < 0:
+                    yield self.carried_in[-1 - row]
+                else:
+                    yield from self._made(islice(columns, 1), dates)
 
     def _made(
         self, columns: Iterator[tuple[int, int, int, int, int]], dates: dict[int, date]
@@ -125,16 +133,13 @@ class _Table:
             person = people[number]
             if kind in (USAGE, FEEDBACK):
                 order = orders[ref]
-                occasion = order.id
-                template = "after_sale.usage" if kind == USAGE else "after_sale.feedback"
-                reason = said.get(ref) or said.setdefault(
-                    ref, f"order {order.id} of {order.ordered_on.isoformat()}"
-                )
+                occasion, template = order.id, TEMPLATES[kind]
+                reason = said.get(ref) or said.setdefault(ref, after_sale_reason(order))
             elif kind in (BIRTHDAY, SURVEY):
                 occasion, template, reason = payload(kind, ref)
             else:
                 occasion, template, reason = texts[ref]
-            yield trusted_task(
+            yield _task(
                 person.id,
                 person.account_id,
                 on,

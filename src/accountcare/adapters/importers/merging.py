@@ -1,0 +1,141 @@
+"""Merging duplicates: two contacts sharing an E.164 phone number or an email address
+(compared without case) are one person.
+
+The earliest row keeps its name, birthday and account; later rows add the phones and
+emails it did not have, and each merge is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from accountcare.adapters.importers.report import Merge
+from accountcare.domain.contacts import Birthday, Contact, PhoneNumber
+
+__all__ = ["People", "merge_keys"]
+
+
+@attrs.define
+class _Growth:
+    """What later rows add to one person: made when the first of them arrives (most
+    people have no duplicate), applied once at the end, so a number shared by thousands
+    of rows (a switchboard) costs linear time, not quadratic."""
+
+    held: set[str]  # the person's merge keys: E.164 numbers and case-folded emails
+    phones: list[PhoneNumber] = attrs.Factory(list)
+    emails: list[str] = attrs.Factory(list)
+    birthday: Birthday | None = None
+    title: str = ""
+
+    def absorb(
+        self,
+        phones: Iterable[PhoneNumber],
+        emails: Iterable[str],
+        birthday: Birthday | None,
+        title: str,
+    ) -> None:
+        held = self.held
+        for phone in phones:
+            if phone.e164 and phone.e164 not in held:
+                held.add(phone.e164)
+                self.phones.append(phone)
+        for email in emails:
+            folded = email.casefold()
+            if folded not in held:
+                held.add(folded)
+                self.emails.append(email)
+        self.birthday = self.birthday or birthday
+        self.title = self.title or title
+
+    def absorb_contact(self, contact: Contact) -> None:
+        self.absorb(contact.phones, contact.emails, contact.birthday, contact.title)
+
+    def absorb_growth(self, other: _Growth) -> None:
+        self.absorb(other.phones, other.emails, other.birthday, other.title)
+
+    def applied_to(self, kept: Contact) -> Contact:
+        birthday = kept.birthday or self.birthday
+        title = kept.title or self.title
+        if not self.phones and not self.emails and (birthday, title) == (kept.birthday, kept.title):
+            return kept
+        return attrs.evolve(
+            kept,
+            phones=(*kept.phones, *self.phones),
+            emails=(*kept.emails, *self.emails),
+            birthday=birthday,
+            title=title,
+        )
+
+
+def merge_keys(contact: Contact) -> list[str]:
+    """A contact's merge keys: its E.164 numbers, then its emails case-folded."""
+    keys = [p.e164 for p in contact.phones if p.e164]
+    if contact.emails:
+        keys += [e.casefold() for e in contact.emails]
+    return keys
+
+
+@attrs.define
+class People:
+    """The people found so far, by number: the contact of the row each started on, and
+    that row; what later rows added to some of them; who merged into whom."""
+
+    unit: str
+    firsts: list[Contact] = attrs.Factory(list)
+    starts: list[int] = attrs.Factory(list)
+    grown: dict[int, _Growth] = attrs.Factory(dict)  # only the people later rows added to
+    gone: set[int] = attrs.Factory(set)  # merged into an earlier one by a row naming both
+    index: dict[str, int] = attrs.Factory(dict)  # merge key -> person
+    ids: dict[str, int] = attrs.Factory(dict)  # contact id -> row
+    merges: list[Merge] = attrs.Factory(list)
+
+    def start(self, contact: Contact, row: int, keys: list[str]) -> None:
+        """A new person, first seen on ``row``."""
+        self.ids[contact.id] = row
+        person = len(self.firsts)
+        for key in keys:
+            self.index[key] = person
+        self.firsts.append(contact)
+        self.starts.append(row)
+
+    def join(self, contact: Contact, row: int, keys: list[str], hits: list[int]) -> None:
+        """The row's contact merged into the earliest person it shares a key with; any
+        other person it names too merges into that one."""
+        if len(hits) > 1:
+            hits = sorted(set(hits))
+        at = hits[0]
+        target = self.grown.get(at)
+        if target is None:
+            target = self.grown[at] = _Growth(set(merge_keys(self.firsts[at])))
+        reason = _reason(next(k for k in keys if self.index.get(k) == at))
+        kept_id = self.firsts[at].id
+        self.merges.append(Merge(self.unit, self.starts[at], row, reason, kept_id))
+        target.absorb_contact(contact)
+        for other in hits[1:]:
+            self.merges.append(
+                Merge(self.unit, self.starts[at], self.starts[other], reason, kept_id)
+            )
+            extra = self.grown.pop(other, None)
+            for key in merge_keys(self.firsts[other]) if extra is None else extra.held:
+                self.index[key] = at
+            target.absorb_contact(self.firsts[other])
+            if extra is not None:
+                target.absorb_growth(extra)
+            self.gone.add(other)
+        for key in keys:
+            self.index[key] = at
+
+    def alive(self) -> list[Contact]:
+        """Each person's contact with everything later rows added to it."""
+        grown = self.grown
+        return [
+            first if n not in grown else grown[n].applied_to(first)
+            for n, first in enumerate(self.firsts)
+            if n not in self.gone
+        ]
+
+
+def _reason(key: str) -> str:
+    return f"phone {key}" if key.startswith("+") else f"email {key}"
