@@ -32,6 +32,7 @@ from accountcare.adapters._rows import (
     write_report,
 )
 from accountcare.adapters._unstorable import unstorable
+from accountcare.domain._validate import MAX_ID_LENGTH
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -46,7 +47,7 @@ __all__ = ["SCHEMA_VERSION", "SqlStore"]
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
-_ID = 255  # long enough for any id; short enough for a MariaDB utf8mb4 index
+_ID = MAX_ID_LENGTH
 
 
 def _tables(sa: Any, prefix: str) -> Any:

@@ -5,6 +5,7 @@
 'customer'
 """
 
+from accountcare.domain._validate import MAX_ID_LENGTH
 from accountcare.domain.accounts import (
     Account,
     AccountNote,
@@ -84,6 +85,7 @@ __all__ = [
     "DEFAULT_CADENCE",
     "DEFAULT_CARE_RULES",
     "DEFAULT_CEILING",
+    "MAX_ID_LENGTH",
     "MONDAY_TO_FRIDAY",
     "Account",
     "AccountMetrics",

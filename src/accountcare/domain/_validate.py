@@ -23,6 +23,10 @@ from accountcare.errors import InvalidRecord
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
+#: The longest id any record may have, in characters: every store keeps ids of this
+#: length whole (a MariaDB ``utf8mb4`` index holds 255 characters).
+MAX_ID_LENGTH = 255
+
 
 def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     """Converter for tuple fields: any iterable in, a tuple out (typed for mypy's attrs
