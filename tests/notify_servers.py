@@ -1,6 +1,7 @@
-"""Real servers on loopback for the notifier tests: aiosmtpd and http.server.
+"""Real servers on loopback for the notifier tests: aiosmtpd, http.server, and a raw
+socket server that answers as slowly or as endlessly as a hostile receiver would.
 
-Both bind 127.0.0.1 on a free port, record what they receive, and stop when the
+All bind 127.0.0.1 on a free port, record what they receive, and stop when the
 context exits.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
 from email import policy as email_policy
@@ -33,6 +35,7 @@ class SmtpRecorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
@@ -50,12 +53,14 @@ class SmtpRecorder:
     ) -> str:
         parsed = message_from_bytes(envelope.content, policy=email_policy.default)
         assert isinstance(parsed, EmailMessage)
+        self.raw.append(bytes(envelope.original_content or envelope.content))
         self.messages.append(parsed)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 
     def keys(self) -> list[str]:
-        return [str(m["X-Accountcare-Key"]) for m in self.messages]
+        """The message keys, from ``X-Accountcare-Key`` (percent-encoded UTF-8)."""
+        return [urllib.parse.unquote(str(m["X-Accountcare-Key"])) for m in self.messages]
 
 
 @contextmanager
@@ -122,3 +127,97 @@ def http_server() -> Iterator[tuple[str, HttpRecorder]]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+Responder = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def raw_http_server(respond: Responder) -> Iterator[tuple[str, list[bytes]]]:
+    """A socket server that reads each request (headers and ``Content-Length`` body) and
+    then lets ``respond(connection, stopped)`` write whatever it likes, as slowly as it
+    likes; ``stopped`` is set when the context exits. Yields the URL and the requests."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stopped = threading.Event()
+    requests: list[bytes] = []
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(10)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                while len(body) < length:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        return
+                    body += chunk
+                requests.append(head + b"\r\n\r\n" + body)
+                respond(connection, stopped)
+            except OSError:  # the client gave up: what a deadline is for
+                return
+
+    def accept() -> None:
+        while not stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook", requests
+    finally:
+        stopped.set()
+        thread.join(5)
+        listener.close()
+
+
+@contextmanager
+def raw_tcp_server(respond: Responder) -> Iterator[int]:
+    """A socket server that hands each connection straight to ``respond`` (for a TLS
+    peer that never finishes its handshake). Yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stopped = threading.Event()
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            try:
+                respond(connection, stopped)
+            except OSError:
+                return
+
+    def accept() -> None:
+        while not stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stopped.set()
+        thread.join(5)
+        listener.close()

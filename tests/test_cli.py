@@ -240,6 +240,22 @@ def test_tier_from_csv_writes_every_assignment_and_stores_nothing(book_db: Path)
     assert snapshot(book_db) == before
 
 
+def test_csv_output_holds_what_json_does(book_db: Path) -> None:
+    for command in (("health", "--top", "0"), ("tier", "--method", "score")):
+        as_json = json_rows(run(book_db, "--format", "json", *command))
+        result = run(book_db, "--format", "csv", *command)
+        assert result.returncode == 0, result.stderr
+        as_csv = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+        assert len(as_csv) == len(as_json) > 0
+        for from_csv, from_json in zip(as_csv, as_json, strict=True):
+            assert from_csv.keys() == from_json.keys()
+            for key, value in from_json.items():
+                if isinstance(value, float):
+                    assert float(from_csv[key]) == pytest.approx(value, rel=1e-3)
+                else:
+                    assert from_csv[key] == str(value)
+
+
 # -- plan, care, health, alerts ---------------------------------------------------------
 
 
@@ -358,6 +374,9 @@ BAD_INPUT = [
     (("care", "--from", "2027-03-10", "--to", "2027-03-01"), "must come after"),
     (("import", "orders", "no_amount.csv"), "amount"),
     (("export", "ics", "--plan", "out.ics", "--name", "nothing"), "no visit plan named 'nothing'"),
+    (("tier", "--output", "folder"), "--output: 'folder' is a directory"),
+    (("tier", "--output", "nowhere/tiers.csv"), "--output: the folder 'nowhere' does not exist"),
+    (("export", "ics", "--care", "nowhere/care.ics"), "FILE: the folder 'nowhere' does not exist"),
 ]  # fmt: skip
 
 
@@ -366,6 +385,7 @@ def test_bad_input_gives_one_line_exit_1_and_changes_nothing(
     book_db: Path, args: tuple[str, ...], words: str
 ) -> None:
     (book_db.parent / "values.csv").write_text("customer,sales\nc1,5\n", encoding="utf-8")
+    (book_db.parent / "folder").mkdir(exist_ok=True)
     (book_db.parent / "no_amount.csv").write_text(
         "id,account_id,ordered_on\no-9,acct-00001,2026-05-01\n"
     )

@@ -17,7 +17,7 @@ from accountcare.domain.care import CareKind, CareSchedule, CareTask
 from accountcare.domain.contacts import Channel
 from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
 from accountcare.errors import ConfigurationError
-from accountcare.testing.visits import visits
+from accountcare.testing import strategy_for
 
 STAMP = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
 TRICKY = 'Wang, Wei; "VIP"\nsecond line \\ 王伟 김민준'
@@ -141,7 +141,7 @@ def test_a_later_export_keeps_the_uids_so_calendars_update() -> None:
     summary=st.text(
         st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\r"), min_size=1
     ).filter(str.strip),
-    items=st.lists(visits(), max_size=5, unique_by=lambda v: v.id),
+    items=st.lists(strategy_for(Visit), max_size=5, unique_by=lambda v: v.id),
 )
 def test_text_round_trips_and_uids_are_stable(summary: str, items: list[Visit]) -> None:
     plan = VisitPlan(date(2026, 1, 1), date(2028, 1, 1), visits=items)

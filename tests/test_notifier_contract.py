@@ -23,6 +23,8 @@ from accountcare.testing.notifier_contract import (
 )
 from notify_servers import free_port, http_server, smtp_server
 
+SECRET = "whsec_" + "c2VjcmV0LWZvci10aGUtY29udHJhY3Qtc3VpdGU="
+
 
 def _console_keys(out: io.StringIO) -> list[str]:
     return [
@@ -57,9 +59,9 @@ def under_test(request: pytest.FixtureRequest) -> Iterator[NotifierUnderTest]:
         with http_server() as (url, recorder):
             dead_url = f"http://127.0.0.1:{free_port()}/hook"
             yield NotifierUnderTest(
-                WebhookNotifier(url, secret="s", channels=frozenset({Channel.EMAIL})),
+                WebhookNotifier(url, secret=SECRET, channels=frozenset({Channel.EMAIL})),
                 recorder.keys,
-                WebhookNotifier(dead_url, secret="s", max_attempts=1),
+                WebhookNotifier(dead_url, secret=SECRET, max_attempts=1),
             )
     else:
         pytest.importorskip("apprise")

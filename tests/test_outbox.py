@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -11,10 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accountcare.adapters.memory import MemoryStore
+from accountcare.adapters.sqlite import SqliteStore
 from accountcare.domain import CareKind, CareTask, Channel, Delivery, Message, Recipient
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy
 from accountcare.errors import ConfigurationError
-from accountcare.services.outbox import Dispatcher, enqueue, enqueue_tasks
+from accountcare.ports.store import Store
+from accountcare.services.outbox import Dispatcher, enqueue, enqueue_tasks, system_clock
 
 START = datetime(2027, 3, 1, 0, tzinfo=UTC)
 
@@ -229,3 +236,170 @@ def test_an_entry_round_trips_its_state_changes() -> None:
     assert claimed.failed(START, "x", RetryPolicy(max_attempts=1)).status is OutboxStatus.DEAD
     revived = claimed.failed(START, "x", RetryPolicy(max_attempts=1)).revived(START)
     assert (revived.status, revived.attempts) == (OutboxStatus.PENDING, 0)
+
+
+# -- crashes and poison messages ------------------------------------------------------
+
+
+class Killed(BaseException):
+    """A send that never returns: like a killed process, it passes ``except Exception``
+    and leaves the entry in flight."""
+
+
+class Poisoned:
+    """Sends everything, except that sending ``poison`` kills the dispatcher."""
+
+    channels = frozenset({Channel.EMAIL})
+
+    def __init__(self, poison: str = "poison") -> None:
+        self.poison = poison
+        self.tries: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def send(self, message: Message) -> Delivery:
+        with self._lock:
+            self.tries[message.key] = self.tries.get(message.key, 0) + 1
+        if message.key == self.poison:
+            raise Killed(message.key)
+        return Delivery(key=message.key, ok=True)
+
+
+def restart_until_done(dispatcher: Callable[[], Dispatcher], restarts: int) -> None:
+    """Run a fresh dispatcher until nothing is left, starting it again after each kill."""
+    for _ in range(restarts):
+        try:
+            dispatcher().run(until_idle=True, idle=0.01)
+            return
+        except Killed:
+            continue
+    raise AssertionError(f"still dispatching after {restarts} restarts")
+
+
+def test_a_poison_message_is_retired_after_max_attempts_and_never_starves_the_next() -> None:
+    # A message whose send kills the dispatcher, restarted 15 times (each time after
+    # the lease ran out): it must be sent at most max_attempts times, then be a dead
+    # letter saying it crashed and how often, and the message due after it is sent.
+    store, clock = MemoryStore(), Clock()
+    enqueue(store, [message("poison"), message("next", START + timedelta(seconds=1))])
+    clock.now += timedelta(seconds=1)
+    notifier = Poisoned()
+    for _ in range(15):
+        with contextlib.suppress(Killed):
+            Dispatcher(store, notifier, clock=clock).dispatch_due()
+        clock.now += timedelta(minutes=5)  # the default lease
+    poison, after = store.outbox_entry("poison"), store.outbox_entry("next")
+    assert poison is not None
+    assert after is not None
+    assert notifier.tries["poison"] == RetryPolicy().max_attempts == 6
+    assert poison.status is OutboxStatus.DEAD
+    assert "crashed" in poison.last_error
+    assert "6 times" in poison.last_error
+    assert notifier.tries["next"] == 1
+    assert (after.status, after.attempts) == (OutboxStatus.SENT, 1)
+
+
+def test_dying_on_the_first_of_a_batch_charges_the_rest_nothing() -> None:
+    store, clock = MemoryStore(), Clock()
+    poison = message("poison", START - timedelta(seconds=1))  # due first
+    enqueue(store, [poison] + [message(f"n-{n}", START) for n in range(4)])
+    notifier = Poisoned()
+    with pytest.raises(Killed):
+        Dispatcher(store, notifier, clock=clock, batch=5).dispatch_due()
+    rest = [store.outbox_entry(f"n-{n}") for n in range(4)]
+    assert [(e.status, e.attempts) for e in rest if e is not None] == [
+        (OutboxStatus.PENDING, 0)
+    ] * 4
+
+
+def test_an_entry_is_never_sent_more_often_than_the_policy_allows() -> None:
+    # Attempts spent under an older, larger budget: a smaller one retires it unsent.
+    store, clock = MemoryStore(), Clock()
+    enqueue(store, [message("k")])
+    Dispatcher(store, Scripted(failures=9), clock=clock, retry=RetryPolicy(6)).dispatch_due()
+    clock.now += timedelta(hours=1)
+    Dispatcher(store, Scripted(failures=9), clock=clock, retry=RetryPolicy(6)).dispatch_due()
+    clock.now += timedelta(hours=1)
+    notifier = Scripted()
+    report = Dispatcher(store, notifier, clock=clock, retry=RetryPolicy(2)).dispatch_due()
+    entry = store.outbox_entry("k")
+    assert entry is not None
+    assert (report.dead, notifier.tries) == (("k",), {})
+    assert (entry.status, entry.last_error) == (OutboxStatus.DEAD, "421 try later")
+
+
+@given(
+    steps=st.lists(st.sampled_from(["crash", "fail", "revive"]), max_size=20),
+    forged=st.sampled_from(["", "crashed during send 999 times", "crashed during send 2 times"]),
+)
+def test_the_crash_count_is_the_run_of_unsettled_claims_and_never_exceeds_the_claims(
+    steps: list[str], forged: str
+) -> None:
+    lease, retry = timedelta(minutes=5), RetryPolicy(max_attempts=1000)
+    now = START
+    entry = attrs.evolve(OutboxEntry.queued(message("k")), last_error=forged)
+    entry = entry.claimed(now, lease)
+    in_a_row = 0
+    for step in steps:
+        now += lease
+        if step == "crash":  # the claim never settled: the next claim takes it over
+            in_a_row += 1
+        elif step == "fail":
+            entry, in_a_row = entry.failed(now, "timeout", retry), 0
+        else:
+            entry = entry.failed(now, "gone", retry, retryable=False).revived(now)
+            in_a_row = 0
+        entry = entry.claimed(now, lease)
+        assert entry.crashes <= entry.attempts
+        if in_a_row:
+            assert entry.last_error == f"crashed during send {in_a_row} time" + "s" * (in_a_row > 1)
+            assert entry.crashes == in_a_row
+
+
+# Several dispatchers on one outbox, each killed whenever it sends the poison and
+# started again: leases keep them apart, and the poison's crashes are its own.
+STORES = ["sqlite", "postgres_store", "mariadb_store"]
+
+
+@pytest.fixture(params=STORES)
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Any]:
+    if request.param == "sqlite":
+        path = tmp_path / "outbox.sqlite3"
+        SqliteStore(path).close()
+        return lambda: SqliteStore(path)
+    request.applymarker(pytest.mark.servers)
+    server = request.getfixturevalue(request.param)
+    server.clear()
+    return lambda: server
+
+
+def test_concurrent_dispatchers_send_each_entry_once_and_retire_the_poison(
+    opener: Callable[[], Any],
+) -> None:
+    keys = [f"n-{n:03d}" for n in range(90)]
+    first: Store = opener()
+    due = system_clock() - timedelta(minutes=1)
+    queued = [message(k, due + timedelta(seconds=1)) for k in keys]
+    enqueue(first, [message("poison", due), *queued])
+    notifier, retry = Poisoned(), RetryPolicy(max_attempts=3)
+    lease = timedelta(seconds=0.4)
+
+    def dispatcher(store: Store) -> Dispatcher:
+        return Dispatcher(store, notifier, clock=system_clock, retry=retry, lease=lease, batch=7)
+
+    def work() -> None:
+        store = opener()
+        restart_until_done(lambda: dispatcher(store), restarts=20)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert {k: notifier.tries.get(k) for k in keys} == dict.fromkeys(keys, 1)
+    assert notifier.tries["poison"] == 3
+    entries = {e.key: e for e in first.outbox()}
+    assert {entries[k].status for k in keys} == {OutboxStatus.SENT}
+    assert {entries[k].attempts for k in keys} == {1}
+    poison = entries["poison"]
+    assert (poison.status, poison.last_error) == (OutboxStatus.DEAD, "crashed during send 3 times")

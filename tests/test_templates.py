@@ -139,12 +139,120 @@ def test_unknown_or_malformed_placeholders_fail_at_load_time(
         assert repr(placeholder) in str(caught.value)
 
 
+LOOKALIKES = [
+    ("{contact_name}", "str.format field", "did you mean ${contact_name}?"),
+    ("{{name}}", "Jinja, Mustache or Handlebars placeholder", "did you mean ${contact_name}?"),
+    ("{0.__class__}", "str.format field", "write a placeholder as ${name} with one of: contact_"),
+    ("%(name)s", "printf-style field", "did you mean ${contact_name}?"),
+    ("{% if %}", "Jinja or Django tag", "no conditions or loops"),
+    ("<%= name %>", "ERB, EJS or ASP tag", "did you mean ${contact_name}?"),
+    ("{{ account_name }}", "Jinja, Mustache or Handlebars placeholder", "${account_name}?"),
+    ("{}", "str.format field", "write a placeholder as ${name}"),
+    ("{:.2f}", "str.format field", "write a placeholder as ${name}"),
+    ("{# note #}", "Jinja comment", "write a placeholder as ${name}"),
+    ("Dear %s,", "printf-style field", "write a placeholder as ${name}"),
+    ("*|FNAME|*", "Mailchimp merge tag", "did you mean ${contact_name}?"),
+    ("{ Contact_Name }", "brace placeholder", "did you mean ${contact_name}?"),
+    ("$${contact_name}", "str.format field", "did you mean ${contact_name}?"),
+    ("${rep_name}{company}", "str.format field", "did you mean ${company_name}?"),
+]
+
+
+@pytest.mark.parametrize(("lookalike", "what", "advice"), LOOKALIKES)
+@pytest.mark.parametrize("part", ["subject", "text", "html"])
+def test_another_engines_placeholders_are_refused_at_load_time(
+    lookalike: str, what: str, advice: str, part: str
+) -> None:
+    parts = {"subject": "Hello", "text": "Hello", "html": "<p>Hello</p>"}
+    parts[part] = f"Dear {lookalike}, welcome"
+    with pytest.raises(ConfigurationError) as caught:
+        TemplateBook.from_mapping({"birthday": {"ko": parts}})
+    message = str(caught.value)
+    assert message.startswith(f"template 'birthday/ko' has a {what} in its {part}, ") or (
+        message.startswith(f"template 'birthday/ko' has an {what} in its {part}, ")
+    )
+    assert "would reach the customer as written" in message
+    assert advice in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Use { and } as you like",
+        'The reply looks like {"status": "ok", "count": 2}',
+        "{ see the attachment }",
+        "Costs $$5 {or less}",
+        "Save 20% today, 100%d",
+        "A lone { and a lone }",
+    ],
+)
+def test_braces_that_are_plainly_text_load_and_are_sent_as_written(text: str) -> None:
+    template = MessageTemplate("t", "Hi ${contact_name}", text)
+    assert template.render({"contact_name": "Ann"})[1] == text.replace("$$", "$")
+
+
+def test_css_in_an_html_style_element_is_not_a_placeholder() -> None:
+    page = "<style>p {color:red} .x { margin: 0 }</style><p>${contact_name}</p>"
+    assert MessageTemplate("t", "s", "t", page).render({"contact_name": "Ann"})[2] == (
+        "<style>p {color:red} .x { margin: 0 }</style><p>Ann</p>"
+    )
+    with pytest.raises(ConfigurationError, match=re.escape("in its html, '{color:red}'")):
+        MessageTemplate("t", "s", "t", "<p style='x'>{color:red}</p>")
+
+
 def test_attribute_access_is_impossible_even_with_format_syntax() -> None:
-    # ``{...}`` is plain text for string.Template: nothing is evaluated.
-    template = MessageTemplate("t", "{contact_name.__class__}", "{0.__init__.__globals__}")
-    subject, text, _ = template.render({"contact_name": "x"})
-    assert subject == "{contact_name.__class__}"
-    assert text == "{0.__init__.__globals__}"
+    # string.Template never evaluates ``{...}``; text shaped like it is refused outright.
+    for subject in ("{contact_name.__class__}", "{0.__init__.__globals__}"):
+        with pytest.raises(ConfigurationError, match=r"str\.format field in its subject"):
+            MessageTemplate("t", subject, "x")
+
+
+_NAMES = st.one_of(
+    st.sampled_from(list(PLACEHOLDERS)), st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True)
+)
+_FORMS = st.sampled_from(
+    ["{%s}", "{{%s}}", "{{ %s }}", "{{{%s}}}", "{%s.x}", "{%s!r}", "%%(%s)s", "<%%= %s %%>",
+     "{%% %s %%}", "*|%s|*", "{%s:>10}"]
+)  # fmt: skip
+_PLAIN = st.text(st.characters(blacklist_characters="{}%$<*", blacklist_categories=("Cs",)))
+
+
+@settings(max_examples=300)
+@given(
+    form=_FORMS,
+    name=_NAMES,
+    before=_PLAIN,
+    after=_PLAIN,
+    part=st.sampled_from(["subject", "text", "html"]),
+)
+def test_a_lookalike_anywhere_in_any_part_is_refused(
+    form: str, name: str, before: str, after: str, part: str
+) -> None:
+    parts = {"subject": "s", "text": "t"}
+    parts[part] = f"{before}{form % name}{after}"
+    with pytest.raises(ConfigurationError) as caught:
+        TemplateBook.from_mapping({"survey": {"zh-Hant": parts}})
+    assert str(caught.value).startswith("template 'survey/zh-Hant' has ")
+    assert f" in its {part}, " in str(caught.value)
+    if name in PLACEHOLDERS and not form.startswith("{%%"):
+        assert str(caught.value).endswith(f"did you mean ${{{name}}}?")
+
+
+@settings(max_examples=200)
+@given(
+    pieces=st.lists(
+        st.one_of(_PLAIN, st.sampled_from(["{", "}", '{"a": 1}', "{ and }", "$$", "${date}"])),
+        max_size=8,
+    )
+)
+def test_text_without_a_lookalike_loads_and_renders_as_written(pieces: list[str]) -> None:
+    text = " · ".join(pieces) or "x"
+    if not text.strip():
+        text = "x"
+    rendered = MessageTemplate("t", "s", text).render({"date": "1 May"})[1]
+    as_written = text.replace("$$", "$").replace("${date}", "1 May")
+    assert rendered == as_written.replace("\r\n", "\n").replace("\r", "\n")  # line feeds only
 
 
 @pytest.mark.parametrize(
@@ -166,7 +274,11 @@ def test_dollar_signs_are_written_doubled() -> None:
     assert template.render({"contact_name": "Ann"})[:2] == ("Price: $5", "Ann pays $5")
 
 
-_VALUES = st.text(max_size=40)
+# Any one line of text: the records refuse control characters and line separators.
+_VALUES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029"),
+    max_size=40,
+)
 
 
 @settings(max_examples=150)
@@ -195,7 +307,7 @@ def test_a_user_html_template_gets_escaped_values(name: str) -> None:
 
 
 @settings(max_examples=100)
-@given(text=st.text(max_size=40))
+@given(text=st.text(st.characters(blacklist_characters="{}%<*"), max_size=40))
 def test_a_template_loads_only_if_every_placeholder_is_documented(text: str) -> None:
     import string
 
@@ -206,6 +318,11 @@ def test_a_template_loads_only_if_every_placeholder_is_documented(text: str) -> 
     elif text.strip():
         with pytest.raises(ConfigurationError):
             MessageTemplate("t", "s", text)
+
+
+def test_an_unknown_placeholder_gets_the_nearest_name_suggested() -> None:
+    with pytest.raises(ConfigurationError, match=r"did you mean \$\{contact_name\}\?"):
+        MessageTemplate("birthday/en", "Hi ${contact_nmae}", "x")
 
 
 def test_the_message_carries_the_task_key_channel_and_due_instant() -> None:
@@ -256,3 +373,17 @@ def test_dates_are_written_the_locales_way() -> None:
     assert format_date(day, "en-US") == "1 October 2027"
     assert format_date(day, "zh-TW") == "2027年10月1日"
     assert format_date(day, "ko-KR") == "2027년 10월 1일"
+
+
+def test_a_template_saved_with_windows_line_ends_renders_the_same_message() -> None:
+    unix = MessageTemplate("birthday/en", "Hi ${contact_name}", "Dear ${contact_name},\nbye\n")
+    windows = MessageTemplate(
+        "birthday/en", "Hi ${contact_name}\r\n", "Dear ${contact_name},\r\nbye\r\n"
+    )
+    assert windows.render({"contact_name": "Ann"}) == unix.render({"contact_name": "Ann"})
+    assert "\r" not in "".join(windows.render({"contact_name": "Ann"}))
+
+
+def test_a_subject_of_two_lines_is_refused_at_load_time() -> None:
+    with pytest.raises(ConfigurationError, match="'birthday/en': the subject must be one line"):
+        MessageTemplate("birthday/en", "Hi\r\n${contact_name}", "x")

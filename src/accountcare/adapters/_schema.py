@@ -14,15 +14,27 @@ history, and never changes once released.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from accountcare.adapters._rows import KEYS
-from accountcare.ports.store import SchemaVersionError, StoreError
+from accountcare.adapters._rows import KEYS, Rows
+from accountcare.domain._validate import MAX_ID_LENGTH
+from accountcare.ports.store import SchemaVersionError, StoreError, UnstorableRecord
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "connect", "insert_new", "migrate", "upsert"]
+__all__ = [
+    "LIMITS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "connect",
+    "failure",
+    "insert_new",
+    "migrate",
+    "too_long",
+    "upsert",
+]
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -87,16 +99,86 @@ _HEADER = b"SQLite format 3\x00"
 CACHE_KIB = 32 * 1024
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """A connection to the SQLite file at ``path`` (created with its folder if need be),
-    in autocommit mode with a busy timeout, foreign keys on and a large page cache.
+# SQLite's primary result codes (the low byte of every extended code).
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = (
+    3, 5, 6, 8, 10, 11, 13, 14, 23, 26
+)  # fmt: skip
+# A connection that could not create the WAL index (the ``-shm`` file) beside the file.
+_NO_INDEX = (_READONLY, _CANTOPEN)
 
-    A directory, or a file that is not an SQLite database, is a :class:`StoreError`
-    and is left untouched.
+
+def failure(error: sqlite3.Error, path: Path | str, outcome: str) -> StoreError:
+    """The :class:`StoreError` for ``error``, met while using the store file at ``path``:
+    one line saying what is wrong, then ``outcome`` (what was, or was not, changed).
+
+    >>> import sqlite3
+    >>> try:
+    ...     sqlite3.connect(":memory:").execute("SELEC")
+    ... except sqlite3.Error as error:
+    ...     print(failure(error, "book.sqlite3", "nothing was written"))
+    the store file book.sqlite3 could not be used (near "SELEC": syntax error); nothing was written
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    said = " ".join(str(error).split()) or type(error).__name__
+    if primary in (_CORRUPT, _NOTADB):
+        what = f"the store file {path} is damaged ({said}); restore it from a backup"
+    elif primary == _READONLY:
+        what = (
+            f"the store file {path} cannot be written ({said}): it, or its folder, is "
+            "read-only, or the store was opened read-only"
+        )
+    elif primary in (_CANTOPEN, _PERM, _AUTH):
+        what = (
+            f"cannot open the store file {path} ({said}): check that its folder exists "
+            "and that you may read it (and write it, to change the store)"
+        )
+    elif primary == _FULL:
+        what = f"the disk holding the store file {path} is full ({said})"
+    elif primary == _IOERR:
+        what = (
+            f"the store file {path} could not be read or written ({said}): the disk may be "
+            "full, failing, or over a file size limit"
+        )
+    elif primary in (_BUSY, _LOCKED):
+        what = f"the store file {path} stayed locked by another process ({said})"
+    else:
+        what = f"the store file {path} could not be used ({said})"
+    return StoreError(f"{what}; {outcome}")
+
+
+def _log_is_empty(path: Path) -> bool:
+    """Whether the file has no write-ahead log with content (all of it is in the file)."""
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def connect(
+    path: Path, timeout: float, *, read_only: bool = False
+) -> tuple[sqlite3.Connection, bool]:
+    """A connection to the SQLite file at ``path`` in autocommit mode with a busy
+    timeout, foreign keys on and a large page cache, and whether it is read-only.
+
+    The file is created (with its folder) if need be, unless ``read_only``: then it must
+    exist and is opened with SQLite's ``mode=ro``. A file whose folder cannot be written
+    (so SQLite cannot create the WAL index beside it) is opened read-only as well, and
+    when it has no write-ahead log, as immutable: SQLite then reads it without an index.
+    A directory, a missing file opened read-only, or a file that is not an SQLite
+    database is a :class:`StoreError` and is left untouched.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
+    >>> db, read_only = connect(path, 1.0)
+    >>> read_only, path.exists()
+    (False, True)
+    >>> db.close()
     """
     if path.is_dir():
         raise StoreError(f"{path} is a directory; give the path of a database file")
-    if path.exists() and path.stat().st_size > 0:
+    exists = path.exists()
+    if exists and path.stat().st_size > 0:
         with path.open("rb") as handle:
             header = handle.read(len(_HEADER))
         if header != _HEADER:
@@ -104,43 +186,103 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                 f"{path} is not an SQLite database (its header is {header[:16]!r}); "
                 "it was left untouched"
             )
+    if read_only and not exists:
+        raise StoreError(f"there is no store file at {path} (opened read-only, none was made)")
+    if not exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of {path}: {exc}") from exc
+    uri = path.absolute().as_uri()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the folder of {path}: {exc}") from exc
-    try:
-        db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        db = _open(uri + "?mode=ro" if read_only else uri, timeout)
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot open {path} as an SQLite database: {exc}") from exc
+        raise failure(exc, path, "nothing was changed") from exc
     try:
-        for pragma in (f"busy_timeout = {int(timeout * 1000)}", "foreign_keys = ON"):
-            db.execute(f"PRAGMA {pragma}")
-        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        return _checked(db, path, uri, timeout, read_only)
+    except BaseException:
+        db.close()
+        raise
+
+
+def _open(uri: str, timeout: float) -> sqlite3.Connection:
+    db = sqlite3.connect(
+        uri, timeout=timeout, isolation_level=None, check_same_thread=False, uri=True
+    )
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     except BaseException:
         db.close()
         raise
     return db
 
 
+def _configured(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    # These read the schema, so they follow the first read.
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    except sqlite3.Error as exc:
+        raise failure(exc, path, "it was left untouched") from exc
+    return db
+
+
+def _checked(
+    db: sqlite3.Connection, path: Path, uri: str, timeout: float, read_only: bool
+) -> tuple[sqlite3.Connection, bool]:
+    """``db`` after a first read; reopened read-only when its folder cannot be written."""
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+        return _configured(db, path), read_only
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code not in _NO_INDEX or not _log_is_empty(path):
+            raise failure(exc, path, "it was left untouched") from exc
+        problem = exc
+    db.close()
+    try:
+        again = _open(uri + "?mode=ro&immutable=1", timeout)
+    except sqlite3.Error as exc:
+        raise failure(exc, path, "it was left untouched") from problem
+    try:
+        again.execute("PRAGMA user_version").fetchone()
+        return _configured(again, path), True
+    except BaseException:
+        again.close()
+        raise
+
+
 def _version(db: sqlite3.Connection, where: str) -> int:
     try:
         row = db.execute("PRAGMA user_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{where} is not a usable SQLite database: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise failure(exc, where, "it was left untouched") from exc
     return int(row[0])
 
 
 def migrate(
-    db: sqlite3.Connection, where: str, transaction: Callable[[], AbstractContextManager[Any]]
+    db: sqlite3.Connection,
+    where: str,
+    transaction: Callable[[], AbstractContextManager[Any]],
+    *,
+    writable: bool = True,
 ) -> None:
     """Bring the file to :data:`SCHEMA_VERSION` in one ``transaction`` (two processes
     opening a new file at once both succeed); a newer file is a
-    :class:`SchemaVersionError`."""
+    :class:`SchemaVersionError`. A file of the current version is only read, so a store
+    that cannot be written opens for reading; an older one that is not ``writable`` is a
+    :class:`StoreError`."""
     found = _version(db, where)
     if found > SCHEMA_VERSION:
         raise SchemaVersionError(where, found, SCHEMA_VERSION)
     if found == SCHEMA_VERSION:
         return
+    if not writable:
+        raise StoreError(
+            f"{where} has schema version {found} and needs upgrading to {SCHEMA_VERSION}, "
+            "which a read-only store cannot do: open it once where it can be written "
+            "(nothing was changed)"
+        )
     db.execute("PRAGMA journal_mode = WAL")
     with transaction():
         found = _version(db, where)  # another process may have migrated meanwhile
@@ -150,6 +292,80 @@ def migrate(
             for statement in MIGRATIONS[version]:
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+#: The longest text each key column keeps, in characters: the sizes of the SQL servers'
+#: ``VARCHAR`` columns, which every store applies so a book moves between them whole.
+LIMITS: Mapping[str, int] = {
+    "id": MAX_ID_LENGTH,
+    "account_id": MAX_ID_LENGTH,
+    "owner": MAX_ID_LENGTH,
+    "name": MAX_ID_LENGTH,
+    "policy": 120,
+    "tier": 120,
+    "key": 512,
+}
+
+_NULLABLE = frozenset({"owner"})
+_KINDS = {
+    "accounts": "Account",
+    "contacts": "Contact",
+    "orders": "Order",
+    "interactions": "Interaction",
+    "complaints": "Complaint",
+    "visit_plans": "VisitPlan",
+    "care_schedules": "CareSchedule",
+}
+
+
+def _label(table: str, row: tuple[Any, ...]) -> str:
+    if table == "tier_assignments":
+        policy, as_of, account_id = row[:3]
+        return f"TierAssignment {policy!r}/{as_of}/{account_id!r}"
+    return f"{_KINDS[table]} {row[0]!r}"
+
+
+def too_long(rows: Mapping[str, Rows], outbox_keys: Iterable[str] = ()) -> UnstorableRecord | None:
+    """An :class:`UnstorableRecord` naming the first record (of ``rows``, from
+    ``table_rows``) whose key text is longer than its column keeps (:data:`LIMITS`), or
+    None. Each column is measured at C speed; rows are only walked to name the record.
+
+    >>> rows = {"accounts": (("id", "owner", "updated_us", "payload"), [("a" * 256, None, 0, "")])}
+    >>> print(too_long(rows))  # doctest: +ELLIPSIS
+    Account 'aaa...a': field 'id' has 256 characters; a store keeps at most 255, so nothing ...
+    >>> too_long({"accounts": (("id",), [("acme",)])}) is None
+    True
+    """
+    for table, (columns, values) in rows.items():
+        if not values:
+            continue
+        for index, column in enumerate(columns):
+            limit = LIMITS.get(column)
+            if limit is None:
+                continue
+            texts: Iterable[Any] = map(itemgetter(index), values)
+            if column in _NULLABLE:
+                texts = filter(None, texts)
+            if max(map(len, texts), default=0) <= limit:
+                continue
+            for row in values:
+                text = row[index]
+                if text and len(text) > limit:
+                    return _too_long(_label(table, row), column, len(text), limit)
+    keys = tuple(outbox_keys)
+    if keys and max(map(len, keys)) > LIMITS["key"]:
+        key = next(k for k in keys if len(k) > LIMITS["key"])
+        return _too_long(f"Message {key!r}", "key", len(key), LIMITS["key"])
+    return None
+
+
+def _too_long(label: str, field: str, length: int, limit: int) -> UnstorableRecord:
+    return UnstorableRecord(
+        label,
+        field,
+        f"has {length} characters; a store keeps at most {limit}, "
+        "so nothing of the batch was written",
+    )
 
 
 def insert_new(table: str, columns: tuple[str, ...]) -> str:

@@ -23,10 +23,14 @@ def unstorable(value: object, *, nul: bool = False) -> InvalidRecord | None:
     ``value`` itself) and field whose text cannot be stored: a lone surrogate, or with
     ``nul`` a NUL character. None when all of it can be.
 
+    The domain refuses control characters, NUL included; a value built without its
+    validators (``trusted``, as a store's own reading does) can still carry one.
+
     >>> from accountcare.domain import Account
+    >>> from accountcare.domain._trusted import trusted
     >>> unstorable(Account(id="acme", name="Acme \\udcff")).field
     'name'
-    >>> unstorable(Account(id="acme", name="Ac\\x00me"), nul=True).problem
+    >>> unstorable(trusted(Account)(id="acme", name="Ac\\x00me"), nul=True).problem
     'contains a NUL character, which cannot be stored'
     >>> unstorable(Account(id="acme", name="Acme")) is None
     True

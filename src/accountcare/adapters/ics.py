@@ -3,8 +3,17 @@
 One VEVENT per visit or care task. UIDs are derived from :attr:`Visit.id` and
 :attr:`CareTask.key`, so importing a re-exported file updates the events instead of
 duplicating them. ``DTSTAMP`` is a parameter (``stamp``), never the clock, so the same
-input gives byte-identical output. Every TZID used gets its VTIMEZONE. Text is escaped
-by ``icalendar`` (commas, semicolons, backslashes, newlines); CJK text is UTF-8.
+input gives byte-identical output. Every TZID used gets its VTIMEZONE.
+
+Every text value written, ``X-ACCOUNTCARE-`` properties and UIDs included, is escaped as
+RFC 5545 TEXT (backslash, semicolon, comma and line feed), so no value can end its line
+or start a property of its own. A control character RFC 5545 does not allow in a value
+(everything below U+0020 but tab, DEL; and the C1 range and the Unicode line and
+paragraph separators, which some readers take for line breaks) never reaches the file:
+each is written as U+FFFD, the replacement character. Summaries and descriptions keep
+their line feeds (escaped); UIDs and ``X-`` properties are one line, so a line feed in
+them is replaced too. The domain refuses these characters in ids and names; this guards
+what an older store may still hold. CJK text is UTF-8.
 
 Visits are all-day events on their day unless ``start`` and ``time_zone`` are given,
 then they are timed events of ``duration`` at that local time. Care tasks are timed at
@@ -21,6 +30,8 @@ True
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -58,6 +69,55 @@ def event_uid(item_id: str, domain: str = "accountcare") -> str:
     return f"{item_id}@{domain}"
 
 
+# What RFC 5545 forbids in a value (CONTROL: U+0000-U+0008, U+000A-U+001F, U+007F), and
+# what some readers take for a line break (C1, U+2028, U+2029). Free text keeps its line
+# feeds (written escaped, as ``\n``); a one-line value (a UID, an X- property) does not.
+_UNWRITABLE_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_UNWRITABLE_IN_A_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# RFC 5545 TEXT escaping (section 3.3.11); each character is replaced once, so the
+# backslashes an escape adds are never escaped again.
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+
+
+def _safe(value: str, one_line: bool = False) -> str:
+    r"""``value`` with each character RFC 5545 forbids in a value written as U+FFFD, the
+    replacement character; with ``one_line``, line feeds too.
+
+    >>> _safe("acme\rATTENDEE:mailto:evil@example.com")
+    'acme\ufffdATTENDEE:mailto:evil@example.com'
+    >>> _safe("Wang, Wei;\t王伟\nnext"), _safe("a\nb", one_line=True)
+    ('Wang, Wei;\t王伟\nnext', 'a\ufffdb')
+    """
+    unwritable = _UNWRITABLE_IN_A_LINE if one_line else _UNWRITABLE_IN_TEXT
+    return unwritable.sub("\ufffd", value)
+
+
+def _escape(value: str) -> str:
+    r"""``value`` (made safe) as an RFC 5545 TEXT value.
+
+    >>> print(_escape("C:\\New; a, b\nnext"))
+    C:\\New\; a\, b\nnext
+    """
+    return value.translate(_ESCAPES)
+
+
+def _to_ical(self: str) -> bytes:
+    return _escape(self).encode("utf-8")
+
+
+@functools.cache
+def _text_type(vtext: type) -> type:
+    r"""icalendar's TEXT value with this module's escaping, exact for every character
+    (icalendar's own reads a ``\N`` in the text as a line break)."""
+    return type("EscapedText", (vtext,), {"__slots__": (), "to_ical": _to_ical})
+
+
+def _text(icalendar: Any, *lines: str, one_line: bool = False) -> Any:
+    """A TEXT property value of ``lines`` joined by line feeds, each made safe."""
+    make = _text_type(icalendar.prop.vText)
+    return make("\n".join(_safe(line, one_line) for line in lines))
+
+
 def _check_stamp(stamp: datetime) -> datetime:
     if not isinstance(stamp, datetime) or stamp.tzinfo is None:
         raise ConfigurationError("stamp must be a timezone-aware datetime (DTSTAMP is UTC)")
@@ -87,14 +147,22 @@ def _export(
     dtstamp = _check_stamp(stamp)
     cal = icalendar.Calendar()
     for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
-                       ("method", "PUBLISH"), ("x-wr-calname", name)):  # fmt: skip
+                       ("method", "PUBLISH")):  # fmt: skip
         cal.add(key, value)
+    # An X- property is TEXT by default; saying so lets every reader unescape it.
+    calname = _text(icalendar, name, one_line=True)
+    cal.add("x-wr-calname", calname, parameters={"VALUE": "TEXT"})
     for item in events:
         event = icalendar.Event()
-        for key, value in (("uid", item.uid), ("dtstamp", dtstamp), *item.when,
-                           ("summary", item.summary), ("description", "\n".join(item.lines)),
-                           ("categories", [item.category]), item.extra):  # fmt: skip
+        extra, extra_value = item.extra
+        uid = _text(icalendar, item.uid, one_line=True)
+        for key, value in (("uid", uid), ("dtstamp", dtstamp), *item.when,
+                           ("summary", _text(icalendar, item.summary)),
+                           ("description", _text(icalendar, *item.lines)),
+                           ("categories", [item.category])):  # fmt: skip
             event.add(key, value)
+        value = _text(icalendar, extra_value, one_line=True)
+        event.add(extra, value, parameters={"VALUE": "TEXT"})
         cal.add_component(event)
     # Transitions from a year before the window to a year after keep VTIMEZONE short.
     first, last = window

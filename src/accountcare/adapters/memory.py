@@ -13,6 +13,7 @@ database stores do, and is safe to share between threads. Nothing survives the p
 
 from __future__ import annotations
 
+import heapq
 import threading
 from datetime import date, datetime, timedelta
 
@@ -140,10 +141,12 @@ class MemoryStore:
 
     def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
         with self._lock:
-            due = sorted(
+            # The first ``limit`` only, without sorting everything that waits.
+            due = heapq.nsmallest(
+                max(0, limit),
                 (e for e in self._outbox.values() if e.is_due(now)),
                 key=lambda e: (e.next_attempt_at, e.key),
-            )[: max(0, limit)]
+            )
             claimed = tuple(e.claimed(now, lease) for e in due)
             self._outbox.update((e.key, e) for e in claimed)
             return claimed

@@ -7,6 +7,12 @@ dialect's insert-on-conflict; claiming outbox entries uses ``FOR UPDATE SKIP LOC
 so several dispatchers can share one outbox. Table names carry a prefix, so several
 books (or test runs) can share one database.
 
+On MariaDB/MySQL every connection the store uses runs in a strict ``sql_mode``
+(:data:`STRICT_MODES` added to the session's own), also the connections of an engine
+the host passes in: the server then refuses a value that does not fit its column
+instead of cutting it short. Errors are one-line :class:`StoreError` s that never
+repeat SQL parameters (the values of the records written).
+
 >>> store = SqlStore("postgresql+psycopg://postgres@127.0.0.1/test")  # doctest: +SKIP
 """
 
@@ -31,8 +37,8 @@ from accountcare.adapters._rows import (
     table_rows,
     write_report,
 )
+from accountcare.adapters._schema import LIMITS, too_long
 from accountcare.adapters._unstorable import unstorable
-from accountcare.domain._validate import MAX_ID_LENGTH
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
@@ -42,12 +48,110 @@ from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
 
-__all__ = ["SCHEMA_VERSION", "SqlStore"]
+__all__ = ["SCHEMA_VERSION", "STRICT_MODES", "SqlStore"]
 
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
-_ID = MAX_ID_LENGTH
+_ID = LIMITS["id"]
+
+#: The ``sql_mode`` flags every MariaDB/MySQL connection of a store runs with, added to
+#: the session's own: refuse (never truncate or zero) a value that does not fit.
+STRICT_MODES = (
+    "STRICT_ALL_TABLES",
+    "NO_ZERO_IN_DATE",
+    "NO_ZERO_DATE",
+    "ERROR_FOR_DIVISION_BY_ZERO",
+    "NO_ENGINE_SUBSTITUTION",
+)
+_STRICT_SQL = "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), {})".format(
+    ", ".join(f"'{mode}'" for mode in STRICT_MODES)
+)
+_STRICT_KEY = "accountcare.strict_sql_mode"
+_SERVERS = {"postgresql": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB", "sqlite": "SQLite"}
+_SUPPORTED = "postgresql+psycopg://, mysql+pymysql:// or mariadb+pymysql://"
+# How to install each driver SQLAlchemy knows for the supported databases.
+_INSTALL = {
+    "psycopg": "pip install 'accountcare[postgres]'",
+    "psycopg2": "pip install psycopg2-binary (or use postgresql+psycopg:// with "
+    "pip install 'accountcare[postgres]')",
+    "pg8000": "pip install pg8000",
+    "pymysql": "pip install 'accountcare[mariadb]'",
+    "mysqldb": "pip install mysqlclient (or use mysql+pymysql:// with "
+    "pip install 'accountcare[mariadb]')",
+    "mariadbconnector": "pip install mariadb",
+    "mysqlconnector": "pip install mysql-connector-python",
+}
+_ASYNC = frozenset({"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite"})
+
+
+def _strict_session(dbapi_connection: Any, record: Any) -> None:
+    """On each new MariaDB/MySQL connection: add :data:`STRICT_MODES` to its session."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_STRICT_SQL)
+    finally:
+        cursor.close()
+    record.info[_STRICT_KEY] = True
+
+
+def _engine(sa: Any, url: str) -> Any:
+    """An engine for ``url``, or a one-line :class:`StoreError` naming its scheme and,
+    for a driver that is not installed, the ``pip install`` that fixes it."""
+    scheme = url.partition("://")[0] if "://" in url else url[:20]
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(
+            f"{scheme!r} is not a database URL; SqlStore takes {_SUPPORTED} URLs"
+        ) from None
+    name = parsed.drivername
+    backend, _, driver = name.partition("+")
+    if backend not in _SERVERS:
+        raise StoreError(
+            f"the database URL scheme {name}:// is not supported; SqlStore takes "
+            f"{_SUPPORTED} URLs (and SqliteStore a file path)"
+        )
+    try:
+        driver = driver or parsed.get_dialect().driver  # the dialect's default driver
+    except sa.exc.NoSuchModuleError:
+        driver = "?"
+    if driver in _ASYNC:
+        raise StoreError(
+            f"the database URL scheme {name}:// names the asyncio driver {driver!r}, and "
+            f"SqlStore needs a synchronous one; use {_SUPPORTED}"
+        )
+    try:
+        return sa.create_engine(parsed)
+    except ImportError as exc:
+        install = _INSTALL.get(driver, f"pip install the {driver!r} driver")
+        raise StoreError(
+            f"the database URL scheme {name}:// needs the {driver!r} driver, which is not "
+            f"installed ({exc.name or exc}); install it with: {install}"
+        ) from None
+    except sa.exc.NoSuchModuleError:
+        raise StoreError(
+            f"the database URL scheme {name}:// names a driver ({driver!r}) that SQLAlchemy "
+            f"does not know; use {_SUPPORTED}"
+        ) from None
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        problem = type(exc).__name__
+        raise StoreError(
+            f"the {name}:// database URL has options the driver refuses ({problem}); "
+            "check the part after '?'"
+        ) from None
+
+
+def _refusal(error: Any) -> str:
+    """What a database said, by error class and code only: a driver's message may
+    repeat the values written (``Duplicate entry 'acme'``, ``Key (id)=(acme)``)."""
+    original = getattr(error, "orig", None) or error
+    code = getattr(original, "sqlstate", None)  # psycopg
+    args = getattr(original, "args", ())
+    if code is None and args and isinstance(args[0], int):  # PyMySQL
+        code = args[0]
+    name = type(original).__name__
+    return f"{name}, error {code}" if code is not None else name
 
 
 def _tables(sa: Any, prefix: str) -> Any:
@@ -80,13 +184,13 @@ def _tables(sa: Any, prefix: str) -> Any:
     ):
         id_column = sa.Column("id", text(_ID), primary_key=True)
         table(name, id_column, account(nullable=False, index=True), *extra)
-    table("tier_assignments", sa.Column("policy", text(120), primary_key=True),
+    table("tier_assignments", sa.Column("policy", text(LIMITS["policy"]), primary_key=True),
           sa.Column("as_of", text(10), primary_key=True), account(primary_key=True),
-          sa.Column("tier", text(120), nullable=False),
+          sa.Column("tier", text(LIMITS["tier"]), nullable=False),
           sa.Index(f"{prefix}tiers_by_account", "policy", "account_id", "as_of"))  # fmt: skip
     for name in ("visit_plans", "care_schedules"):
         table(name, sa.Column("name", text(_ID), primary_key=True))
-    table("outbox", sa.Column("key", text(512), primary_key=True),
+    table("outbox", sa.Column("key", text(LIMITS["key"]), primary_key=True),
           sa.Column("status", text(16), nullable=False),
           sa.Column("next_attempt_us", instant, nullable=False),
           sa.Column("attempts", sa.Integer, nullable=False),
@@ -101,28 +205,57 @@ class SqlStore:
     ``url`` is an SQLAlchemy URL (``postgresql+psycopg://user@host/db``,
     ``mysql+pymysql://root@host/db``) or an ``Engine`` the host already has. Tables are
     named ``{prefix}accounts`` and so on, and created on first use; ``drop()`` removes
-    them.
+    them. On MariaDB/MySQL the store adds :data:`STRICT_MODES` to the session
+    ``sql_mode`` of every connection it uses, a host's engine's included.
+
+    An unknown URL scheme, an asyncio driver, or a driver that is not installed is a
+    one-line :class:`StoreError` naming the scheme (and the ``pip install`` that fixes
+    it); so is an unreachable server.
+
+    >>> SqlStore("foo://bar")
+    Traceback (most recent call last):
+    ...
+    accountcare.ports.store.StoreError: the database URL scheme foo:// is not supported; ...
     """
 
     def __init__(self, url: Any, *, prefix: str = "accountcare_") -> None:
         sa = require("sqlalchemy", "sql")
         self._sa = sa
-        self.engine = sa.create_engine(url) if isinstance(url, str) else url
+        self.engine = _engine(sa, url) if isinstance(url, str) else url
         self._dialect = self.engine.dialect.name
         if self._dialect not in ("postgresql", "mysql", "mariadb", "sqlite"):
-            raise StoreError(f"SqlStore supports PostgreSQL and MariaDB/MySQL, not {url!r}")
+            raise StoreError(
+                f"SqlStore supports PostgreSQL and MariaDB/MySQL, not {self._dialect!r}"
+            )
+        self._server = _SERVERS[self._dialect]
+        self._strict = self._dialect in ("mysql", "mariadb")
+        if self._strict and not sa.event.contains(self.engine, "connect", _strict_session):
+            sa.event.listen(self.engine, "connect", _strict_session)
         self._prefix = prefix
         self._meta = _tables(sa, prefix)
         self._t = {name[len(prefix) :]: t for name, t in self._meta.tables.items()}
         try:
             self._migrate()
+        except TypeError as exc:
+            if not isinstance(url, str) or "unexpected keyword" not in str(exc):
+                raise
+            raise StoreError(
+                f"the {self._dialect} driver refused an option of the database URL ({exc})"
+            ) from None
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"cannot reach the database at {self.engine.url}: {exc}") from exc
+            said = " ".join(str(getattr(exc, "orig", None) or _refusal(exc)).split())
+            raise StoreError(f"cannot reach the database at {self.engine.url}: {said}") from None
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(
+                f"cannot create or read the tables {prefix}* at {self.engine.url} "
+                f"({_refusal(exc)}); nothing was changed"
+            ) from None
 
     def _migrate(self) -> None:
         sa = self._sa
         where = f"{self.engine.url.render_as_string()} (tables {self._prefix}*)"
         with self.engine.begin() as db:
+            self._session(db)
             self._meta.create_all(db)
             version = db.execute(sa.select(sa.func.max(self._t["schema"].c.version))).scalar()
             if version is None:
@@ -144,14 +277,36 @@ class SqlStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def _session(self, db: Any) -> Any:
+        """``db``, made strict if it is a MariaDB/MySQL connection the ``connect`` hook
+        has not seen (one a host's engine opened before this store existed)."""
+        if self._strict and not db.info.get(_STRICT_KEY):
+            db.exec_driver_sql(_STRICT_SQL)
+            db.info[_STRICT_KEY] = True
+        return db
+
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         sa = self._sa
         try:
             with self.engine.begin() as db:
-                yield db
+                yield self._session(db)
         except sa.exc.DBAPIError as exc:
-            raise StoreError(f"{self._dialect} refused a write: {exc}") from exc
+            # Not chained: SQLAlchemy's error repeats the statement's parameters.
+            raise StoreError(
+                f"{self._server} refused the write ({_refusal(exc)}); nothing was written"
+            ) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        sa = self._sa
+        try:
+            with self.engine.connect() as db:
+                yield self._session(db)
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(
+                f"{self._server} refused a read ({_refusal(exc)}); nothing was changed"
+            ) from None
 
     def _insert(self, table: Any) -> Any:
         dialects = {"postgresql": "postgresql", "sqlite": "sqlite"}
@@ -175,10 +330,11 @@ class SqlStore:
 
     def write(self, batch: Batch) -> WriteReport:
         checked = check(batch)
-        rows = {name: as_dicts(table) for name, table in table_rows(checked, encode).items()}
+        rows_ = table_rows(checked, encode)
+        rows = {name: as_dicts(table) for name, table in rows_.items()}
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode) for m in checked.outbox}
         # PostgreSQL text holds no NUL, and no database a lone surrogate: say which field.
-        problem = unstorable(checked, nul=True)
+        problem = unstorable(checked, nul=True) or too_long(rows_, queued)
         if problem is not None:
             raise problem
         with self._transaction() as db:
@@ -211,7 +367,7 @@ class SqlStore:
         self, name: str, kind: type[T], *where: Any, key: Callable[[Any], Any] | None = None
     ) -> tuple[T, ...]:
         table = self._t[name]
-        with self.engine.connect() as db:
+        with self._reading() as db:
             rows = db.execute(self._sa.select(table).where(*where)).all()
         if key is not None:
             rows.sort(key=key)  # in Python: server collations do not sort like str
@@ -252,7 +408,7 @@ class SqlStore:
             .join(t, t.c.account_id == a.c.id)
             .where(t.c.policy == policy, t.c.tier == tier, t.c.as_of == newest)
         )
-        with self.engine.connect() as db:
+        with self._reading() as db:
             rows = sorted(db.execute(query).all(), key=lambda r: r.id)
         return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
 
@@ -327,10 +483,24 @@ class SqlStore:
             rows.sort(key=lambda r: (r.next_attempt_us, r.key))
             stored = decode_all([r.payload for r in rows], OutboxEntry, "outbox")
             claimed = tuple(entry.claimed(now, lease) for entry in stored)
-            for entry in claimed:
-                row = outbox_row(entry, encode)
-                db.execute(t.update().where(t.c.key == entry.key).values(**row))
+            if claimed:  # one statement for the whole claim, however many it takes
+                db.execute(self._claim_update(), [self._claim_row(e) for e in claimed])
         return claimed
+
+    def _claim_update(self) -> Any:
+        """The UPDATE a claim runs once per entry, with the ``claim_*`` parameters of
+        :meth:`_claim_row`."""
+        sa, t = self._sa, self._t["outbox"]
+        columns = ("status", "next_attempt_us", "attempts", "payload")
+        return (
+            t.update()
+            .where(t.c.key == sa.bindparam("claim_key"))
+            .values({c: sa.bindparam(f"claim_{c}") for c in columns})
+        )
+
+    @staticmethod
+    def _claim_row(entry: OutboxEntry) -> dict[str, Any]:
+        return {f"claim_{c}": value for c, value in outbox_row(entry, encode).items()}
 
     def settle_outbox(self, entry: OutboxEntry) -> bool:
         t = self._t["outbox"]

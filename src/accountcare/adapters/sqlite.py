@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +42,7 @@ from accountcare.adapters._rows import (
     table_rows,
     write_report,
 )
-from accountcare.adapters._schema import connect, insert_new, migrate, upsert
+from accountcare.adapters._schema import connect, failure, insert_new, migrate, too_long, upsert
 from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
@@ -53,7 +53,7 @@ from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.ports.store import Batch, StoreError, WriteReport
 
-__all__ = ["SqliteStore", "default_path"]
+__all__ = ["SqliteStore", "default_path", "from_uri"]
 
 T = TypeVar("T")
 
@@ -80,6 +80,35 @@ def default_path() -> Path:
     return base / "accountcare" / "accountcare.sqlite3"
 
 
+def from_uri(uri: str) -> tuple[Path, bool]:
+    """The path in SQLite's ``file:PATH`` URI, and whether it asks for ``mode=ro``: how
+    a command line names a store to open read-only
+    ([`SqliteStore`][accountcare.adapters.sqlite.SqliteStore] with ``read_only=True``).
+
+    >>> path, read_only = from_uri("file:book.sqlite3?mode=ro")
+    >>> path.as_posix(), read_only
+    ('book.sqlite3', True)
+    >>> path, read_only = from_uri("file:///srv/books/east%20coast.sqlite3")
+    >>> path.as_posix(), read_only
+    ('/srv/books/east coast.sqlite3', False)
+    """
+    from urllib.parse import parse_qs, unquote
+
+    location, _, query = uri.removeprefix("file:").partition("?")
+    if location.startswith("//"):  # file:///abs/path or file://localhost/abs/path
+        host, _, rest = location[2:].partition("/")
+        if host not in ("", "localhost"):
+            raise StoreError(f"{uri!r} names the host {host!r}; give a local file")
+        location = "/" + rest
+    options = parse_qs(query, keep_blank_values=True)
+    modes = options.pop("mode", ["rw"])
+    if options or len(modes) != 1 or modes[0] not in ("ro", "rw", "rwc"):
+        raise StoreError(f"{uri!r}: the only option understood is mode=ro (or mode=rw)")
+    if not location:
+        raise StoreError(f"{uri!r} names no file")
+    return Path(unquote(location)), modes[0] == "ro"
+
+
 class SqliteStore:
     """A :class:`~accountcare.ports.store.Store` in one SQLite file.
 
@@ -88,9 +117,25 @@ class SqliteStore:
     write that still found the database locked is tried again. ``durable=False`` trades
     the last commits on power loss (never on a crash of the process) for speed.
 
-    Raises :class:`StoreError` when the path is a directory or a file that is not an
-    SQLite database (left untouched), :class:`SchemaVersionError` when the file was
-    written by a newer accountcare.
+    ``read_only=True`` opens an existing file with SQLite's ``mode=ro`` and never writes
+    to it: reads work, a write is a :class:`StoreError`. Opening writes nothing when the
+    file's schema is current, so a file, or a folder, that cannot be written opens for
+    reading in either mode (then ``read_only`` is True); in a folder SQLite cannot create
+    its WAL index in, a file without a pending write-ahead log is read as immutable.
+
+    Raises :class:`StoreError`, one line saying what is wrong and that nothing was
+    changed, when the path is a directory or a file that is not an SQLite database (left
+    untouched), a damaged file, or one that cannot be opened; :class:`SchemaVersionError`
+    when the file was written by a newer accountcare. Reads and writes that meet a
+    damaged file, a full disk or a file they cannot write raise :class:`StoreError` too;
+    a write that fails leaves the store exactly as it was.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
+    >>> SqliteStore(path).close()
+    >>> with SqliteStore(path, read_only=True) as store:
+    ...     store.accounts(), store.read_only
+    ((), True)
     """
 
     def __init__(
@@ -100,14 +145,20 @@ class SqliteStore:
         timeout: float = 30.0,
         retries: int = 5,
         durable: bool = True,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self._retries = retries
         self._lock = threading.RLock()
-        self._db = connect(self.path, timeout)
+        self._db, self.read_only = connect(self.path, timeout, read_only=read_only)
         try:
-            self._retrying(lambda: migrate(self._db, str(self.path), self._transaction))
+            where, writable = str(self.path), not self.read_only
+            upgrade = lambda: migrate(self._db, where, self._transaction, writable=writable)  # noqa: E731
+            self._retrying(upgrade, "nothing was changed")
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise failure(exc, self.path, "nothing was changed") from exc
         except BaseException:
             self._db.close()
             raise
@@ -131,30 +182,39 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield self._db
+            yield db
+            db.execute("COMMIT")  # a commit that fails (a full disk) is rolled back too
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (an I/O error, a full
+            # disk); a failing ROLLBACK must not hide the error that caused it.
+            if db.in_transaction:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
-    def _retrying(self, work: Callable[[], T]) -> T:
-        """Run ``work`` (one transaction) again when the database stayed locked."""
+    def _retrying(self, work: Callable[[], T], outcome: str = "nothing was written") -> T:
+        """Run ``work`` (one transaction) again when the database stayed locked; any
+        other SQLite error is a one-line :class:`StoreError` ending with ``outcome``."""
         with self._lock:
             for attempt in range(self._retries + 1):
                 try:
                     return work()
-                except sqlite3.OperationalError as exc:
+                except sqlite3.Error as exc:
                     waiting = any(text in str(exc) for text in _WAITING)
                     if not waiting or attempt == self._retries:
-                        raise StoreError(f"{self.path}: {exc}") from exc
+                        raise failure(exc, self.path, outcome) from exc
                     time.sleep(0.05 * 2**attempt)
             raise AssertionError("unreachable")
 
     def _select(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> tuple[T, ...]:
         with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
+            try:
+                rows = self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise failure(exc, self.path, "nothing was changed") from exc
         return decode_all([row[0] for row in rows], kind, str(self.path))
 
     def _one(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> T | None:
@@ -164,9 +224,15 @@ class SqliteStore:
     # -- writes -----------------------------------------------------------------
 
     def write(self, batch: Batch) -> WriteReport:
+        if self.read_only:
+            raise StoreError(f"the store file {self.path} is open read-only; nothing was written")
         checked = check(batch)
         rows = table_rows(checked, encode_json)
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode_json) for m in checked.outbox}
+        # Every store keeps the same lengths (SQLite itself would keep any).
+        overlong = too_long(rows, queued)
+        if overlong is not None:
+            raise overlong
 
         def work() -> WriteReport:
             with self._transaction() as db:
@@ -288,11 +354,20 @@ class SqliteStore:
     def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
         def work() -> tuple[OutboxEntry, ...]:
             with self._transaction() as db:
+                # Each status read in the index's order, LIMIT rows each, and only those
+                # merged: a claim costs the same however many entries wait.
+                due, size = micros(now), max(0, limit)
                 rows = db.execute(
-                    """SELECT payload FROM outbox
-                       WHERE status IN ('pending', 'in_flight') AND next_attempt_us <= ?
+                    """SELECT payload FROM (
+                         SELECT * FROM (SELECT next_attempt_us, key, payload FROM outbox
+                           WHERE status = 'pending' AND next_attempt_us <= ?
+                           ORDER BY next_attempt_us, key LIMIT ?)
+                         UNION ALL
+                         SELECT * FROM (SELECT next_attempt_us, key, payload FROM outbox
+                           WHERE status = 'in_flight' AND next_attempt_us <= ?
+                           ORDER BY next_attempt_us, key LIMIT ?))
                        ORDER BY next_attempt_us, key LIMIT ?""",
-                    (micros(now), max(0, limit)),
+                    (due, size, due, size, size),
                 ).fetchall()
                 stored = decode_all([row[0] for row in rows], OutboxEntry, str(self.path))
                 claimed = tuple(entry.claimed(now, lease) for entry in stored)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -17,11 +15,12 @@ from accountcare.cli._group import (
     Settings,
     UserError,
     cli,
+    excel_option,
     existing_file,
     parse_day,
     pass_settings,
 )
-from accountcare.cli._output import emit
+from accountcare.cli._output import emit, output_file, write_csv
 from accountcare.domain.tiers import TierAssignment
 
 __all__ = ["alerts", "care", "health", "plan", "tier"]
@@ -36,7 +35,13 @@ __all__ = ["alerts", "care", "health", "plan", "tier"]
 @click.option("--id-column", default="account_id", show_default=True)
 @click.option("--value-column", default="value", show_default=True)
 @click.option("--months", default=12, show_default=True, help="Months of orders measured.")
-@click.option("--output", default=None, metavar="FILE.csv", help="Write every assignment here.")
+@click.option(
+    "--output",
+    default=None,
+    metavar="FILE.csv",
+    help="Write every assignment here (cells that look like formulas are written as text).",
+)
+@excel_option
 @pass_settings
 def tier(
     settings: Settings,
@@ -54,6 +59,7 @@ def tier(
         raise UserError(
             f"--method: unknown method {method!r}; use one of {', '.join(TIER_METHODS)}"
         )
+    target = output_file("--output", output) if output is not None else None
     if from_csv is not None:
         values = _csv_values(existing_file("--from-csv", from_csv), id_column, value_column)
         assignments: Mapping[str, TierAssignment] = (
@@ -68,7 +74,7 @@ def tier(
         values, assignments = dict(result.values), result.assignments
         kept = f"stored as {result.policy!r} on {settings.as_of}"
     title = f"{TIER_METHODS[method]}: {len(assignments):,} accounts, {kept}"
-    _show_tiers(settings, title, assignments, values, output)
+    _show_tiers(settings, title, assignments, values, target)
 
 
 def _show_tiers(
@@ -76,7 +82,7 @@ def _show_tiers(
     title: str,
     assignments: Mapping[str, TierAssignment],
     values: Mapping[str, object],
-    output: str | None,
+    output: Path | None,
 ) -> None:
     """Every assignment (in ``--output`` if given); a table shows the tier counts."""
     rows = [
@@ -84,9 +90,9 @@ def _show_tiers(
     ]
     header = ("account_id", "tier", "value", "reason")
     if output is not None:
-        _write_csv(output, header, rows)
+        write_csv(output, header, rows, excel=settings.excel)
     if settings.format != "table":
-        emit(rows, header, fmt=settings.format)
+        emit(rows, header, fmt=settings.format, excel=settings.excel)
         return
     counts = Counter(a.tier for a in assignments.values())
     total = len(rows) or 1
@@ -126,18 +132,6 @@ def _csv_values(path: Path, id_column: str, value_column: str) -> dict[str, Deci
     return values
 
 
-def _write_csv(target: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    path = Path(target)
-    if path.is_dir():
-        raise UserError(f"--output: {target!r} is a directory")
-    temporary = path.with_name(f".{path.name}.partial")
-    with temporary.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    os.replace(temporary, path)
-
-
 # -- plan --------------------------------------------------------------------------------
 
 
@@ -147,6 +141,7 @@ def _write_csv(target: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
 @click.option("--start", default=None, metavar="YYYY-MM-DD", help="First day (default --as-of).")
 @click.option("--name", default="current", show_default=True, help="Store the plan as.")
 @click.option("--visits-per-day", default=4, show_default=True)
+@excel_option
 @pass_settings
 def plan(
     settings: Settings,
@@ -187,6 +182,7 @@ def plan(
         rows,
         ("date", "rep", "account", "tier", "purpose", "reason"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"visit plan {name!r}: {len(rows):,} visits, {len(result.unplaced):,} did not fit",
     )
 
@@ -199,6 +195,7 @@ def plan(
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
 @click.option("--name", default="current", show_default=True, help="Store the schedule as.")
 @click.option("--no-queue", is_flag=True, help="Do not queue the messages.")
+@excel_option
 @pass_settings
 def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) -> None:
     """Schedule greetings, calls and follow-ups in [--from, --to) and queue the messages."""
@@ -228,6 +225,7 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) ->
         rows,
         ("date", "local time", "zone", "contact", "kind", "channel", "reason"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"care {first} to {last}: {len(rows):,} tasks, {len(schedule.dropped):,} dropped, "
         f"{len(result.queued.enqueued):,} queued",
     )
@@ -239,6 +237,7 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) ->
 @cli.command()
 @click.option("--top", default=20, show_default=True, help="Show the N weakest (0: all).")
 @click.option("--plan", "plan_name", default=None, help="Count adherence to this stored plan.")
+@excel_option
 @pass_settings
 def health(settings: Settings, top: int, plan_name: str | None) -> None:
     """Relationship health of every account, weakest first."""
@@ -252,12 +251,14 @@ def health(settings: Settings, top: int, plan_name: str | None) -> None:
         rows,
         ("account", "score", "why"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"health as of {settings.as_of}: {len(rows)} of {len(review.health):,} accounts",
     )
 
 
 @cli.command()
 @click.option("--months", default=3, show_default=True, help="Length of each period compared.")
+@excel_option
 @pass_settings
 def alerts(settings: Settings, months: int) -> None:
     """Early warnings: declining top accounts, lapses, volatile buyers, rising complaints."""
@@ -270,5 +271,6 @@ def alerts(settings: Settings, months: int) -> None:
         rows,
         ("account", "rule", "message"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"{len(rows):,} alerts: {review.previous} vs {review.current}",
     )

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from accountcare.cli._group import Settings, UserError, cli, existing_file, pass_settings
+from accountcare.cli._group import (
+    Settings,
+    UserError,
+    cli,
+    excel_option,
+    existing_file,
+    pass_settings,
+)
 from accountcare.cli._output import emit
 from accountcare.ports.store import Store
 
@@ -51,6 +58,7 @@ def _steps(settings: Settings, total: int) -> Iterator[Callable[[str], None]]:
 @click.option("--accounts", default=2_000, show_default=True, help="Accounts in the book.")
 @click.option("--weeks", default=4, show_default=True, help="Weeks of visits to plan.")
 @click.option("--care-days", default=30, show_default=True, help="Days of care to schedule.")
+@excel_option
 @pass_settings
 def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
     """Create a sample book in the store and run everything on it."""
@@ -71,7 +79,13 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
             progress=progress,
         )
     title = f"accountcare demo, {settings.as_of}"
-    emit(_demo_rows(report, weeks, care_days), ("what", "result"), fmt=settings.format, title=title)
+    emit(
+        _demo_rows(report, weeks, care_days),
+        ("what", "result"),
+        fmt=settings.format,
+        excel=settings.excel,
+        title=title,
+    )
 
 
 def _demo_rows(report: DemoReport, weeks: int, care_days: int) -> list[tuple[str, object]]:
@@ -112,6 +126,7 @@ def _demo_rows(report: DemoReport, weeks: int, care_days: int) -> list[tuple[str
 @click.option("--currency", default="USD", show_default=True, help="Currency of orders.")
 @click.option("--account", "account_id", default=None, help="Account of contacts with no company.")
 @click.option("--keep-good", is_flag=True, help="Store the good rows even if others are bad.")
+@excel_option
 @pass_settings
 def import_(
     settings: Settings,
@@ -151,10 +166,19 @@ def import_(
         ("orders stored", len(report.orders)),
         ("duplicates merged", len(report.merges)),
         ("rows skipped", len(report.problems)),
+        ("values cleaned", len(report.warnings)),
     ]
-    emit(rows, ("what", "count"), fmt=settings.format, title=f"import {kind} from {path.name}")
+    emit(
+        rows,
+        ("what", "count"),
+        fmt=settings.format,
+        excel=settings.excel,
+        title=f"import {kind} from {path.name}",
+    )
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
+    for warning in report.warnings:
+        click.echo(f"cleaned: {warning}", err=True)
 
 
 def _read(kind: str, path: Path, options: ImportOptions, currency: str) -> ImportReport:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
-from accountcare.cli._group import Settings, UserError, cli, pass_settings
-from accountcare.cli._output import emit
+from accountcare.cli._group import Settings, UserError, cli, excel_option, pass_settings
+from accountcare.cli._output import emit, output_file
 from accountcare.ports.store import Store
 
 __all__ = ["export", "export_ics", "notify"]
@@ -29,6 +28,7 @@ __all__ = ["export", "export_ics", "notify"]
 @click.option("--sender", default=None, help="From address (required with --via smtp).")
 @click.option("--starttls", is_flag=True, help="Upgrade the SMTP connection with STARTTLS.")
 @click.option("--limit", default=None, type=int, help="At most this many messages.")
+@excel_option
 @pass_settings
 def notify(
     settings: Settings,
@@ -61,7 +61,13 @@ def notify(
         ("dead letters", len(report.dead)),
         ("skipped", len(report.skipped)),
     ]
-    emit(rows, ("outcome", "messages"), fmt=settings.format, title=f"sent via {via}")
+    emit(
+        rows,
+        ("outcome", "messages"),
+        fmt=settings.format,
+        excel=settings.excel,
+        title=f"sent via {via}",
+    )
 
 
 def _list_due(settings: Settings, store: Store, limit: int | None) -> None:
@@ -79,6 +85,7 @@ def _list_due(settings: Settings, store: Store, limit: int | None) -> None:
         listed,
         ("key", "channel", "to", "address", "due", "subject"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"{len(listed):,} messages due (dry run: use --send)",
     )
 
@@ -106,6 +113,7 @@ def export() -> None:
 @click.option("--plan", "what", flag_value="plan", help="Export a stored visit plan.")
 @click.option("--care", "what", flag_value="care", help="Export a stored care schedule.")
 @click.option("--name", default="current", show_default=True, help="Which stored one.")
+@excel_option
 @pass_settings
 def export_ics(settings: Settings, file: str, what: str | None, name: str) -> None:
     """Write a visit plan (--plan) or care schedule (--care) as an iCalendar FILE."""
@@ -113,9 +121,7 @@ def export_ics(settings: Settings, file: str, what: str | None, name: str) -> No
 
     if what is None:
         raise UserError("export ics: say which, --plan or --care")
-    target = Path(file)
-    if target.is_dir():
-        raise UserError(f"FILE: {file!r} is a directory")
+    target = output_file("FILE", file)
     stamp = datetime.now(UTC).replace(microsecond=0)  # DTSTAMP: when the file was made
     with settings.store() as store:
         if what == "plan":
@@ -141,5 +147,6 @@ def export_ics(settings: Settings, file: str, what: str | None, name: str) -> No
         [(str(target), count)],
         ("file", "events"),
         fmt=settings.format,
+        excel=settings.excel,
         title=f"exported {what} {name!r}",
     )

@@ -21,6 +21,7 @@ __all__ = [
     "Settings",
     "UserError",
     "cli",
+    "excel_option",
     "existing_file",
     "open_store",
     "parse_day",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 FORMATS = ("table", "csv", "json")
+_EXCEL_HELP = "Write CSV for Excel: UTF-8 with a byte order mark and CRLF line ends."
 
 
 class UserError(AccountcareError):
@@ -45,10 +47,12 @@ class Settings:
         fmt: str,
         as_of: date | None,
         rates: Mapping[str, Decimal] | None = None,
+        excel: bool = False,
     ) -> None:
         self.db = db
         self.format = fmt
         self.rates = rates
+        self.excel = excel
         self.as_of = as_of if as_of is not None else date.today()
         self._fixed = as_of is not None
 
@@ -71,20 +75,38 @@ class Settings:
 
 
 def open_store(db: str | None) -> Store:
-    """The store at ``db``: an SQLAlchemy URL (``postgresql+psycopg://...``) or a path to
-    an SQLite file (default: the user's data directory)."""
-    if db is not None and "://" in db:
-        from accountcare.adapters.sql import SqlStore
+    """The store at ``db``: an SQLAlchemy URL (``postgresql+psycopg://...``), a path to
+    an SQLite file (default: the user's data directory), or SQLite's own URI for a file
+    opened read-only (``file:book.sqlite3?mode=ro``). A store that cannot be opened is a
+    one-line [`UserError`][accountcare.cli._group.UserError] naming ``--db``.
 
-        return SqlStore(db)
-    from accountcare.adapters.sqlite import SqliteStore, default_path
+    >>> open_store("foo://bar")
+    Traceback (most recent call last):
+    ...
+    accountcare.cli._group.UserError: --db: the database URL scheme foo:// is not supported; ...
+    """
+    from accountcare.ports.store import StoreError
 
-    path = Path(db) if db is not None else default_path()
-    if path.is_dir():
-        raise UserError(f"--db: {str(path)!r} is a directory; give the path of a store file")
-    if not path.parent.exists() and db is not None:
-        raise UserError(f"--db: the folder {str(path.parent)!r} does not exist")
-    return SqliteStore(path)
+    try:
+        if db is not None and db.startswith("file:"):
+            from accountcare.adapters.sqlite import SqliteStore, from_uri
+
+            path, read_only = from_uri(db)
+            return SqliteStore(path, read_only=read_only)
+        if db is not None and "://" in db:
+            from accountcare.adapters.sql import SqlStore
+
+            return SqlStore(db)
+        from accountcare.adapters.sqlite import SqliteStore, default_path
+
+        path = Path(db) if db is not None else default_path()
+        if path.is_dir():
+            raise UserError(f"--db: {str(path)!r} is a directory; give the path of a store file")
+        if not path.parent.exists() and db is not None:
+            raise UserError(f"--db: the folder {str(path.parent)!r} does not exist")
+        return SqliteStore(path)
+    except StoreError as error:
+        raise UserError(f"--db: {error}") from None
 
 
 def parse_day(option: str, raw: str) -> date:
@@ -163,15 +185,35 @@ def _one_line(error: BaseException) -> str:
     help="Exchange rate into your reporting currency, for books in several currencies "
     "(repeat: --rate CNY=0.14 --rate USD=1).",
 )
+@click.option("--excel", is_flag=True, help=_EXCEL_HELP)
 @click.version_option(package_name="accountcare")
 @click.pass_context
 def cli(
-    ctx: click.Context, db: str | None, fmt: str, as_of: str | None, rates: tuple[str, ...]
+    ctx: click.Context,
+    db: str | None,
+    fmt: str,
+    as_of: str | None,
+    rates: tuple[str, ...],
+    excel: bool,
 ) -> None:
     """Key-account care from the command line: tier the book, plan visits, schedule care,
     review health and early warnings, and send what is due."""
     day = parse_day("--as-of", as_of) if as_of is not None else None
-    ctx.obj = Settings(db, fmt, day, parse_rates(rates) if rates else None)
+    ctx.obj = Settings(db, fmt, day, parse_rates(rates) if rates else None, excel=excel)
+
+
+def _excel_given(ctx: click.Context, _: click.Parameter, value: bool) -> bool:
+    settings = ctx.find_object(Settings)
+    if value and settings is not None:
+        settings.excel = True
+    return value
+
+
+excel_option = click.option(
+    "--excel", is_flag=True, expose_value=False, callback=_excel_given, help=_EXCEL_HELP
+)
+"""The ``--excel`` flag of a command, the same as the group's: every CSV the command
+writes (``--format csv``, ``--output``) is UTF-8 with a byte order mark and CRLF ends."""
 
 
 def parse_rates(pairs: Sequence[str]) -> dict[str, Decimal]:

@@ -5,7 +5,7 @@
 'customer'
 """
 
-from accountcare.domain._validate import MAX_ID_LENGTH
+from accountcare.domain._validate import MAX_AMOUNT, MAX_AMOUNT_PLACES, MAX_ID_LENGTH, MAX_TOTAL
 from accountcare.domain.accounts import (
     Account,
     AccountNote,
@@ -85,7 +85,10 @@ __all__ = [
     "DEFAULT_CADENCE",
     "DEFAULT_CARE_RULES",
     "DEFAULT_CEILING",
+    "MAX_AMOUNT",
+    "MAX_AMOUNT_PLACES",
     "MAX_ID_LENGTH",
+    "MAX_TOTAL",
     "MONDAY_TO_FRIDAY",
     "Account",
     "AccountMetrics",

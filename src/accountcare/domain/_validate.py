@@ -27,6 +27,29 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 #: length whole (a MariaDB ``utf8mb4`` index holds 255 characters).
 MAX_ID_LENGTH = 255
 
+#: The largest money amount (in absolute value) one order or one margin may carry, in
+#: the units of its currency: a thousand trillion, beyond any real order in any currency,
+#: and far enough inside what every policy computes with (sums of millions of such
+#: amounts, floats, the default decimal context) that none of them can overflow.
+MAX_AMOUNT = Decimal("1e15")
+
+#: The most decimal places a money amount may have (micro-units: enough for prices
+#: per unit in any currency, and it keeps every amount within 21 significant digits).
+MAX_AMOUNT_PLACES = 6
+
+#: The largest total (in absolute value) a computed figure such as an account's revenue
+#: may reach: a billion orders of [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] each.
+MAX_TOTAL = Decimal("1e24")  # a billion orders of MAX_AMOUNT each
+
+# One pattern per kind of text field, searched at C speed (bulk imports check several
+# fields per contact). Ids and single-line texts refuse every control character: C0
+# (tab, line feed and carriage return included), DEL and C1, and the Unicode line and
+# paragraph separators, since any of them can end a line in a file, a header or a log
+# we write. Multi-line free text keeps line feed and tab and refuses the rest.
+_NOT_IN_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_IN_AN_ID = _NOT_IN_A_LINE
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     """Converter for tuple fields: any iterable in, a tuple out (typed for mypy's attrs
@@ -35,13 +58,34 @@ def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def record_label(instance: object) -> str:
-    """``"Order 'o-17'"`` for a record with an id, else the class name."""
+    """``"Order 'o-17'"`` for a record with an id, else the class name.
+
+    The id is quoted with its control characters escaped, so the label is one line; an
+    id too long to be one is cut short and marked.
+
+    >>> from accountcare.domain import Account
+    >>> record_label(Account(id="acme", name="Acme"))
+    "Account 'acme'"
+    """
     name = type(instance).__name__
     for key in ("id", "account_id", "contact_id"):
         value = getattr(instance, key, None)
         if isinstance(value, str) and value:
-            return f"{name} {value!r}"
+            return f"{name} {shown(value)}"
     return name
+
+
+def shown(value: str, limit: int = 80) -> str:
+    r"""``value`` quoted for an error message: one line, at most about ``limit`` characters.
+
+    >>> print(shown("acme\rATTENDEE"))
+    'acme\rATTENDEE'
+    >>> print(shown("x" * 300, limit=10))
+    'xxxxxxxxxx'... (300 characters)
+    """
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
 
 
 def fail(instance: object, attribute: attrs.Attribute[Any], problem: str) -> InvalidRecord:
@@ -112,6 +156,133 @@ def non_empty(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
         raise fail(instance, attribute, f"must be a string, got {type(value).__name__}")
     if not value.strip():
         raise fail(instance, attribute, "must not be empty")
+
+
+def _found(value: str, match: re.Match[str]) -> str:
+    at = match.start()
+    return f"U+{ord(match.group()):04X} at position {at + 1} of {len(value)}"
+
+
+def an_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    r"""A record id, or a field naming one: not blank, at most
+    [`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] characters, and no control
+    character (C0, DEL, C1) or line or paragraph separator. Any script is welcome.
+
+    >>> from accountcare.domain import Account
+    >>> Account(id="客户-001", name="Acme").id
+    '客户-001'
+    >>> Account(id="acme\rATTENDEE:mailto:evil@example.com", name="Acme")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.InvalidRecord: Account 'acme\rATTENDEE:mailto:evil@example.com': field 'id' must not contain control characters or line breaks, found U+000D at position 5 of 37
+    """  # noqa: E501
+    if value.__class__ is str and 0 < len(value) <= MAX_ID_LENGTH:
+        found = _NOT_IN_AN_ID.search(value)
+        if found is None and not value.isspace():
+            return
+    if not isinstance(value, str):
+        raise fail(instance, attribute, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise fail(instance, attribute, "must not be empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise fail(
+            instance,
+            attribute,
+            f"must be at most {MAX_ID_LENGTH} characters long, got {len(value)}",
+        )
+    found = _NOT_IN_AN_ID.search(value)
+    if found is not None:
+        problem = "must not contain control characters or line breaks"
+        raise fail(instance, attribute, f"{problem}, found {_found(value, found)}")
+
+
+def a_line(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    r"""A single line of text (a name, a title, an address line), empty allowed: no
+    control character (tab and line breaks included) and no line or paragraph separator.
+    Every printable script, the ideographic space, full-width forms, emoji, combining
+    marks and Hangul jamo are welcome.
+
+    >>> from accountcare.domain import Account
+    >>> Account(id="acme", name="株式会社\u3000ＡＣＭＥ 🚀").name
+    '株式会社\u3000ＡＣＭＥ 🚀'
+    >>> Account(id="acme", name="Acme\nTrading")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.InvalidRecord: Account 'acme': field 'name' must be one line without control characters, found U+000A at position 5 of 12
+    """  # noqa: E501
+    if value.__class__ is str:
+        found = _NOT_IN_A_LINE.search(value)
+        if found is None:
+            return
+        problem = "must be one line without control characters"
+        raise fail(instance, attribute, f"{problem}, found {_found(value, found)}")
+    if not isinstance(value, str):
+        raise fail(instance, attribute, f"must be a string, got {type(value).__name__}")
+    a_line(instance, attribute, str(value))  # a str subclass: check its characters
+
+
+def a_name(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A non-blank single line of text (see [`a_line`][accountcare.domain._validate.a_line])."""
+    a_line(instance, attribute, value)
+    if value.isspace() or not value:
+        raise fail(instance, attribute, "must not be empty")
+
+
+def a_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    r"""Free text of any length (a note, a message body): line feeds and tabs are kept,
+    every other control character (carriage return included) is refused.
+
+    >>> from datetime import UTC, datetime
+    >>> from accountcare.domain import AccountNote
+    >>> AccountNote(datetime(2026, 5, 4, tzinfo=UTC), "rep-li", "Met Wang.\n\tOrder due.").text
+    'Met Wang.\n\tOrder due.'
+    """
+    if value.__class__ is str:
+        found = _NOT_IN_TEXT.search(value)
+        if found is None:
+            return
+        problem = "must not contain control characters other than line feed and tab"
+        raise fail(instance, attribute, f"{problem}, found {_found(value, found)}")
+    if not isinstance(value, str):
+        raise fail(instance, attribute, f"must be a string, got {type(value).__name__}")
+    a_text(instance, attribute, str(value))
+
+
+def amount(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A money amount: a finite ``Decimal`` of at most
+    [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] in absolute value, with at most
+    [`MAX_AMOUNT_PLACES`][accountcare.domain.MAX_AMOUNT_PLACES] decimal places.
+
+    >>> from datetime import date
+    >>> from decimal import Decimal
+    >>> from accountcare.domain import Order
+    >>> Order("o-1", "acme", date(2026, 5, 4), Decimal("1E+999999999"))
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.InvalidRecord: Order 'o-1': field 'amount' must be at most 1E+15 in absolute value, got 1E+999999999
+    """  # noqa: E501
+    finite_decimal(instance, attribute, value)
+    if value.copy_abs() > MAX_AMOUNT:  # copy_abs, unlike abs(), never rounds nor overflows
+        problem = f"must be at most {MAX_AMOUNT} in absolute value"
+        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_AMOUNT_PLACES:
+        problem = f"must have at most {MAX_AMOUNT_PLACES} decimal places"
+        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
+
+
+def total(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A computed money figure (a sum, an average): a finite ``Decimal`` of at most
+    [`MAX_TOTAL`][accountcare.domain.MAX_TOTAL] in absolute value."""
+    finite_decimal(instance, attribute, value)
+    if value.copy_abs() > MAX_TOTAL:
+        problem = f"must be at most {MAX_TOTAL} in absolute value"
+        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
+
+
+def _short(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
 
 
 def aware(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

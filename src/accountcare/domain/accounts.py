@@ -91,25 +91,25 @@ class Address:
     """A postal address; ``country`` is an ISO 3166 alpha-2 code."""
 
     country: str = attrs.field(validator=v.country_code)
-    line1: str = ""
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    kind: str = "office"
+    line1: str = attrs.field(default="", validator=v.a_line)
+    line2: str = attrs.field(default="", validator=v.a_line)
+    city: str = attrs.field(default="", validator=v.a_line)
+    region: str = attrs.field(default="", validator=v.a_line)
+    postal_code: str = attrs.field(default="", validator=v.a_line)
+    kind: str = attrs.field(default="office", validator=v.a_line)
 
 
 @attrs.frozen
 class FinancialInfo:
     """Bank, bank account, credit status and credit rating."""
 
-    bank: str = ""
-    bank_account: str = ""
-    credit_status: str = ""
+    bank: str = attrs.field(default="", validator=v.a_line)
+    bank_account: str = attrs.field(default="", validator=v.a_line)
+    credit_status: str = attrs.field(default="", validator=v.a_line)
     credit_rating: CreditRating | None = attrs.field(
         default=None, validator=v.optional(v.in_enum(CreditRating))
     )
-    tax_id: str = ""
+    tax_id: str = attrs.field(default="", validator=v.a_line)
 
 
 @attrs.frozen
@@ -117,9 +117,9 @@ class AccountNote:
     """A free-form note on an account, written by someone at a time."""
 
     written_at: datetime = attrs.field(validator=v.aware)
-    author: str = attrs.field(validator=v.non_empty)
-    text: str = attrs.field(validator=v.typed(str))
-    kind: str = "behaviour"  # retention policies purge notes by kind
+    author: str = attrs.field(validator=v.an_id)
+    text: str = attrs.field(validator=v.a_text)
+    kind: str = attrs.field(default="behaviour", validator=v.a_line)  # purged by kind
 
 
 def _tags(value: str | Iterable[str]) -> frozenset[str]:
@@ -144,14 +144,14 @@ class Account:
     7.0
     """
 
-    id: str = attrs.field(validator=v.non_empty)
-    name: str = attrs.field(validator=v.non_empty)
-    short_name: str = ""
-    owner: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
-    profile: str = ""
-    legal_representative: str = ""
-    industry: str = ""
-    region: str = ""
+    id: str = attrs.field(validator=v.an_id)
+    name: str = attrs.field(validator=v.a_name)
+    short_name: str = attrs.field(default="", validator=v.a_line)
+    owner: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
+    profile: str = attrs.field(default="", validator=v.a_text)
+    legal_representative: str = attrs.field(default="", validator=v.a_line)
+    industry: str = attrs.field(default="", validator=v.a_line)
+    region: str = attrs.field(default="", validator=v.a_line)
     size: CompanySize | None = attrs.field(
         default=None, validator=v.optional(v.in_enum(CompanySize))
     )
@@ -164,14 +164,14 @@ class Account:
     )
     source: Source | None = attrs.field(default=None, validator=v.optional(v.in_enum(Source)))
     tags: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_tags, validator=v.each(v.non_empty)
+        default=frozenset(), converter=_tags, validator=v.each(v.a_name)
     )
     strategic: bool = attrs.field(default=False, validator=v.typed(bool))
     addresses: tuple[Address, ...] = attrs.field(
         default=(), converter=v.as_tuple, validator=v.each(v.typed(Address))
     )
     websites: tuple[str, ...] = attrs.field(
-        default=(), converter=v.as_tuple, validator=v.each(v.non_empty)
+        default=(), converter=v.as_tuple, validator=v.each(v.a_name)
     )
     financial: FinancialInfo = attrs.field(factory=FinancialInfo, validator=v.typed(FinancialInfo))
     notes: tuple[AccountNote, ...] = attrs.field(

@@ -35,15 +35,15 @@ class Order:
     Decimal('1200.00')
     """
 
-    id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
     ordered_on: date = attrs.field(validator=v.plain_date)
-    amount: Decimal = attrs.field(validator=v.finite_decimal)
-    margin: Decimal | None = attrs.field(default=None, validator=v.optional(v.finite_decimal))
+    amount: Decimal = attrs.field(validator=v.amount)
+    margin: Decimal | None = attrs.field(default=None, validator=v.optional(v.amount))
     currency: str = attrs.field(default="USD", validator=v.currency)
     quantity: int = attrs.field(default=1, validator=[v.typed(int), v.not_negative])
-    product: str = ""
-    contract_id: str | None = None
+    product: str = attrs.field(default="", validator=v.a_line)
+    contract_id: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
 
 
 class InteractionKind(enum.Enum):
@@ -73,15 +73,15 @@ class Interaction:
     visit a supervisor or senior leader joined.
     """
 
-    id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
     occurred_at: datetime = attrs.field(validator=v.aware)
     kind: InteractionKind = attrs.field(validator=v.in_enum(InteractionKind))
-    by: str = attrs.field(validator=v.non_empty)
-    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
+    by: str = attrs.field(validator=v.an_id)
+    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
     outcome: Outcome = attrs.field(default=Outcome.NEUTRAL, validator=v.in_enum(Outcome))
-    summary: str = ""
-    next_step: str = ""
+    summary: str = attrs.field(default="", validator=v.a_text)
+    next_step: str = attrs.field(default="", validator=v.a_text)
     leader_joined: bool = attrs.field(default=False, validator=v.typed(bool))
 
 
@@ -96,15 +96,15 @@ class ComplaintSeverity(enum.Enum):
 class Complaint:
     """A complaint: opened, how severe, how resolved, when closed (None while open)."""
 
-    id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
     opened_at: datetime = attrs.field(validator=v.aware)
     severity: ComplaintSeverity = attrs.field(
         default=ComplaintSeverity.MEDIUM, validator=v.in_enum(ComplaintSeverity)
     )
-    subject: str = ""
-    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
-    resolution: str = ""
+    subject: str = attrs.field(default="", validator=v.a_line)
+    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
+    resolution: str = attrs.field(default="", validator=v.a_text)
     closed_at: datetime | None = attrs.field(
         default=None, validator=v.optional(v.aware, v.not_before("opened_at"))
     )

@@ -27,7 +27,7 @@ class TierCadence:
     a supervisor or senior leader joins a visit (None: never).
     """
 
-    tier: str = attrs.field(validator=v.non_empty)
+    tier: str = attrs.field(validator=v.a_name)
     visit_every_days: int = attrs.field(validator=[v.typed(int), v.positive])
     call_every_days: int = attrs.field(validator=[v.typed(int), v.positive])
     leader_visit_every_days: int | None = attrs.field(
@@ -102,9 +102,9 @@ class DueDates:
     still missing for a new account (0 when it is not being developed).
     """
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     as_of: date = attrs.field(validator=v.plain_date)
-    tier: str | None = None
+    tier: str | None = attrs.field(default=None, validator=v.optional(v.a_line))
     last_visit: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
     last_call: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
     last_leader_visit: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))

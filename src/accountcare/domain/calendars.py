@@ -42,6 +42,8 @@ def _some_weekday(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
 def _subdivision(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise v.fail(instance, attribute, f"must be a subdivision code or None, got {value!r}")
+    if value is not None:
+        v.a_line(instance, attribute, value)
 
 
 @attrs.frozen
@@ -62,7 +64,7 @@ class WorkCalendar:
     ('rep-li', [0, 1, 2, 3, 4], None)
     """
 
-    rep_id: str = attrs.field(validator=v.non_empty)
+    rep_id: str = attrs.field(validator=v.an_id)
     country: str = attrs.field(validator=v.country_code)
     subdivision: str | None = attrs.field(default=None, validator=_subdivision)
     working_weekdays: frozenset[int] = attrs.field(

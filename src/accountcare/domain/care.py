@@ -52,16 +52,16 @@ class CareTask:
     'c-1|birthday|2027-03-28|email'
     """
 
-    contact_id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    contact_id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
     on: date = attrs.field(validator=v.plain_date)
     local_time: time = attrs.field(validator=v.typed(time))
     time_zone: str = attrs.field(validator=v.time_zone)
     channel: Channel = attrs.field(validator=v.in_enum(Channel))
     kind: CareKind = attrs.field(validator=v.in_enum(CareKind))
-    template_key: str = attrs.field(validator=v.non_empty)
-    reason: str = ""
-    occasion: str = ""
+    template_key: str = attrs.field(validator=v.a_name)
+    reason: str = attrs.field(default="", validator=v.a_line)
+    occasion: str = attrs.field(default="", validator=v.a_line)
 
     @property
     def key(self) -> str:
@@ -100,7 +100,7 @@ class DroppedTask:
 
     task: CareTask
     reason: DropReason = attrs.field(validator=v.in_enum(DropReason))
-    detail: str = ""
+    detail: str = attrs.field(default="", validator=v.a_text)
 
 
 _T = TypeVar("_T")

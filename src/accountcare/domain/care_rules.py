@@ -288,8 +288,8 @@ class ExtraHoliday:
     frozenset()
     """
 
-    key: str = attrs.field(validator=v.non_empty)
-    name: str = attrs.field(validator=v.non_empty)
+    key: str = attrs.field(validator=v.an_id)
+    name: str = attrs.field(validator=v.a_name)
     month: int = attrs.field(validator=[v.typed(int), v.between(1, 12)])
     day: int = attrs.field(validator=[v.typed(int), v.between(1, 31)])
     year: int | None = attrs.field(default=None, validator=v.optional(v.typed(int)))
@@ -339,17 +339,17 @@ class CareEvent:
     'event.price_change'
     """
 
-    id: str = attrs.field(validator=v.non_empty)
+    id: str = attrs.field(validator=v.an_id)
     kind: EventKind = attrs.field(validator=v.in_enum(EventKind))
     on: date = attrs.field(validator=v.plain_date)
     account_ids: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_strings, validator=v.each(v.non_empty)
+        default=frozenset(), converter=_strings, validator=v.each(v.an_id)
     )
     contact_ids: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_strings, validator=v.each(v.non_empty)
+        default=frozenset(), converter=_strings, validator=v.each(v.an_id)
     )
-    template_key: str = ""
-    description: str = ""
+    template_key: str = attrs.field(default="", validator=v.a_line)
+    description: str = attrs.field(default="", validator=v.a_text)
 
     @property
     def template(self) -> str:

@@ -159,9 +159,9 @@ def _birthday(value: Birthday | date | None) -> Birthday | None:
 class PhoneNumber:
     """A phone number as given (``raw``) and, when it could be parsed, in E.164."""
 
-    raw: str = attrs.field(validator=v.non_empty)
-    e164: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
-    kind: str = "mobile"
+    raw: str = attrs.field(validator=v.a_name)
+    e164: str | None = attrs.field(default=None, validator=v.optional(v.a_name))
+    kind: str = attrs.field(default="mobile", validator=v.a_line)
 
 
 def _phones(values: Iterable[PhoneNumber | str]) -> tuple[PhoneNumber, ...]:
@@ -185,8 +185,9 @@ def _verified(
 
 def _check_verified(contact: Contact, attribute: attrs.Attribute[Any], value: Any) -> None:
     for name, day in contact.verified:
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name.strip():
             raise v.fail(contact, attribute, f"has a field name {name!r} that is not a name")
+        v.a_line(contact, attribute, name)
         if not isinstance(day, date) or isinstance(day, datetime):
             raise v.fail(contact, attribute, f"{name!r} must map to a date")
         if contact.recorded_on is not None and day > contact.recorded_on:
@@ -225,12 +226,12 @@ class Contact:
     ('key', True, False)
     """
 
-    id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
-    name: str = attrs.field(validator=v.non_empty)
+    id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
+    name: str = attrs.field(validator=v.a_name)
     role: ContactRole = attrs.field(default=ContactRole.OTHER, validator=v.in_enum(ContactRole))
     layer: RelationshipLayer = attrs.field(validator=v.in_enum(RelationshipLayer))
-    title: str = ""
+    title: str = attrs.field(default="", validator=v.a_line)
     birthday: Birthday | None = attrs.field(
         default=None,
         converter=_birthday,
@@ -238,9 +239,9 @@ class Contact:
     )
     time_zone: str = attrs.field(default="UTC", validator=v.time_zone)
     country: str = attrs.field(default="US", validator=v.country_code)
-    locale: str = attrs.field(default="en", validator=v.non_empty)
+    locale: str = attrs.field(default="en", validator=v.a_name)
     emails: tuple[str, ...] = attrs.field(
-        default=(), converter=v.as_tuple, validator=v.each(v.non_empty)
+        default=(), converter=v.as_tuple, validator=v.each(v.a_name)
     )
     phones: tuple[PhoneNumber, ...] = attrs.field(
         default=(), converter=_phones, validator=v.each(v.typed(PhoneNumber))
@@ -252,8 +253,12 @@ class Contact:
         default=frozenset(), converter=_channels, validator=v.each(v.in_enum(Channel))
     )
     opted_out: bool = attrs.field(default=False, validator=v.typed(bool))
-    preferences: tuple[str, ...] = attrs.field(default=(), converter=v.as_tuple)
-    hobbies: tuple[str, ...] = attrs.field(default=(), converter=v.as_tuple)
+    preferences: tuple[str, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.a_line)
+    )
+    hobbies: tuple[str, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.a_line)
+    )
     verified: tuple[tuple[str, date], ...] = attrs.field(
         default=(),
         converter=_verified,

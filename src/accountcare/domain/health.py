@@ -80,11 +80,11 @@ class HealthScore:
     """An account's health: the score (0-100, one decimal), the components and weights
     that made it, and one reason per component in words."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     score: float = attrs.field(validator=[v.finite_number, v.between(0, 100)])
     components: HealthComponents = attrs.field(validator=v.typed(HealthComponents))
     weights: HealthWeights = attrs.field(validator=v.typed(HealthWeights))
-    reasons: tuple[str, ...] = attrs.field(converter=v.as_tuple)
+    reasons: tuple[str, ...] = attrs.field(converter=v.as_tuple, validator=v.each(v.a_text))
 
     def _repr_html_(self) -> str:
         """The score as a table in Jupyter: each component, its weight and its reason."""

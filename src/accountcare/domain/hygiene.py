@@ -19,12 +19,12 @@ __all__ = ["PurgeItem", "PurgePlan", "ReverificationItem"]
 class ReverificationItem:
     """A contact field last verified too long ago (or never): check it with the customer."""
 
-    contact_id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
-    field: str = attrs.field(validator=v.non_empty)
+    contact_id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
+    field: str = attrs.field(validator=v.a_name)
     last_verified: date | None = attrs.field(validator=v.optional(v.plain_date))
     max_age_days: int = attrs.field(validator=v.positive)
-    reason: str = attrs.field(validator=v.typed(str))
+    reason: str = attrs.field(validator=v.a_text)
 
 
 @attrs.frozen
@@ -35,12 +35,12 @@ class PurgeItem:
     ``"<account id>/notes/<index>"``.
     """
 
-    record_kind: str = attrs.field(validator=v.non_empty)
-    record_id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    record_kind: str = attrs.field(validator=v.a_name)
+    record_id: str = attrs.field(validator=v.a_name)
+    account_id: str = attrs.field(validator=v.an_id)
     dated: date = attrs.field(validator=v.plain_date)
     expired_on: date = attrs.field(validator=v.plain_date)
-    reason: str = attrs.field(validator=v.typed(str))
+    reason: str = attrs.field(validator=v.a_text)
 
 
 @attrs.frozen

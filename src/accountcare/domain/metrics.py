@@ -28,11 +28,11 @@ class AccountMetrics:
     order days). ``cooperation_years`` comes from ``Account.cooperation_since``.
     """
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     period: Period = attrs.field(validator=v.typed(Period))
     as_of: date = attrs.field(validator=v.plain_date)
-    revenue: Decimal = attrs.field(default=Decimal(0), validator=v.finite_decimal)
-    margin: Decimal = attrs.field(default=Decimal(0), validator=v.finite_decimal)
+    revenue: Decimal = attrs.field(default=Decimal(0), validator=v.total)
+    margin: Decimal = attrs.field(default=Decimal(0), validator=v.total)
     order_count: int = attrs.field(default=0, validator=[v.typed(int), v.not_negative])
     first_order: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
     last_order: date | None = attrs.field(
@@ -44,10 +44,8 @@ class AccountMetrics:
         default=0.0, validator=[v.finite_number, v.not_negative]
     )
     usual_interval_days: Decimal | None = attrs.field(
-        default=None, validator=v.optional(v.finite_decimal, v.not_negative)
+        default=None, validator=v.optional(v.total, v.not_negative)
     )
-    average_order_value: Decimal | None = attrs.field(
-        default=None, validator=v.optional(v.finite_decimal)
-    )
+    average_order_value: Decimal | None = attrs.field(default=None, validator=v.optional(v.total))
     complaint_count: int = attrs.field(default=0, validator=[v.typed(int), v.not_negative])
     interaction_count: int = attrs.field(default=0, validator=[v.typed(int), v.not_negative])

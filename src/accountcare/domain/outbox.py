@@ -9,6 +9,15 @@ records them.
     pending --claim--> in flight --sent--> sent
        ^                  |
        +---- retry -------+--(attempts used up or not retryable)--> dead
+                          |
+                          +--(lease ran out, no outcome)--claim--> in flight (a crash)
+
+Every claim is an attempt: ``attempts`` counts the claims, whether their send failed,
+succeeded or never reported back because the process sending it died. A claim that
+takes over an entry whose lease ran out without an outcome records that crash in
+``last_error`` ("crashed during send 2 times"), so a message whose send kills the
+dispatcher uses up its attempts like any other failure and ends as a dead letter
+instead of being claimed forever.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from accountcare.domain import Channel, Message, Recipient
@@ -24,11 +33,15 @@ records them.
 >>> later = claimed.failed(now, "timeout", RetryPolicy())
 >>> later.status.value, later.next_attempt_at - now
 ('pending', datetime.timedelta(seconds=60))
+>>> again = claimed.claimed(now + timedelta(minutes=5), lease=timedelta(minutes=5))
+>>> again.attempts, again.last_error
+(2, 'crashed during send 1 time')
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime, timedelta
 
 import attrs
@@ -37,7 +50,19 @@ from accountcare.domain import _validate as v
 from accountcare.domain.messages import Message
 from accountcare.errors import ConfigurationError
 
-__all__ = ["OutboxEntry", "OutboxStatus", "RetryPolicy"]
+__all__ = ["OutboxEntry", "OutboxStatus", "RetryPolicy", "crash_report"]
+
+_CRASHES = re.compile(r"crashed during send ([0-9]{1,9}) times?")
+
+
+def crash_report(crashes: int) -> str:
+    """The ``last_error`` of an entry whose last ``crashes`` claims ended without an
+    outcome: the process sending it died, or hung until its lease ran out.
+
+    >>> crash_report(1), crash_report(6)
+    ('crashed during send 1 time', 'crashed during send 6 times')
+    """
+    return f"crashed during send {crashes} time{'' if crashes == 1 else 's'}"
 
 
 class OutboxStatus(enum.Enum):
@@ -87,10 +112,12 @@ class RetryPolicy:
 class OutboxEntry:
     """One queued message and its delivery state.
 
-    ``attempts`` counts the claims so far; ``next_attempt_at`` is when a pending entry
-    becomes due, or when the lease of an in-flight entry runs out (after which another
-    dispatcher may take it over: the crashed one never settled it). ``last_error`` keeps
-    the notifier's last words; ``sent_at`` and ``provider_id`` record the delivery.
+    ``attempts`` counts the claims so far, each one a send started; ``next_attempt_at``
+    is when a pending entry becomes due, or when the lease of an in-flight entry runs
+    out (after which another dispatcher may take it over: the crashed one never settled
+    it). ``last_error`` keeps the notifier's last words, or the
+    [`crash_report`][accountcare.domain.outbox.crash_report] of the claims that never
+    reported back; ``sent_at`` and ``provider_id`` record the delivery.
     """
 
     message: Message = attrs.field(validator=v.typed(Message))
@@ -122,14 +149,77 @@ class OutboxEntry:
         waiting = self.status in (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
         return waiting and self.next_attempt_at <= now
 
+    @property
+    def crashes(self) -> int:
+        """How many claims in a row, up to the latest, ended without an outcome (0 when
+        the last claim settled, or the entry was never taken over).
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> at = datetime(2027, 3, 28, tzinfo=UTC)
+        >>> msg = Message(key="k", channel=Channel.EMAIL, recipient=Recipient("c", "Li", "li@x.cn"),
+        ...               subject="s", text="t", due_at=at)
+        >>> lease = timedelta(minutes=5)
+        >>> entry = OutboxEntry.queued(msg).claimed(at, lease)
+        >>> entry.crashes, entry.claimed(at + lease, lease).crashes
+        (0, 1)
+        """
+        found = _CRASHES.fullmatch(self.last_error)
+        # A notifier's error text could read like a crash report: it never counts more
+        # crashes than there were claims.
+        return min(int(found[1]), self.attempts) if found else 0
+
     def claimed(self, now: datetime, lease: timedelta) -> OutboxEntry:
-        """Taken by a dispatcher at ``now`` for at most ``lease``."""
+        """Taken by a dispatcher at ``now`` for at most ``lease``: one more attempt.
+
+        Taking over an entry still in flight (its lease ran out with no outcome) records
+        that its last claim crashed: ``last_error`` becomes the
+        [`crash_report`][accountcare.domain.outbox.crash_report] of the claims in a row
+        that crashed, so far.
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> at = datetime(2027, 3, 28, tzinfo=UTC)
+        >>> msg = Message(key="k", channel=Channel.EMAIL, recipient=Recipient("c", "Li", "li@x.cn"),
+        ...               subject="s", text="t", due_at=at)
+        >>> lease = timedelta(minutes=5)
+        >>> first = OutboxEntry.queued(msg).claimed(at, lease)
+        >>> third = first.claimed(at + lease, lease).claimed(at + 2 * lease, lease)
+        >>> third.attempts, third.last_error
+        (3, 'crashed during send 2 times')
+        """
+        last_error = self.last_error
+        if self.status is OutboxStatus.IN_FLIGHT:
+            last_error = crash_report(min(self.crashes + 1, self.attempts))
         return attrs.evolve(
             self,
             status=OutboxStatus.IN_FLIGHT,
             attempts=self.attempts + 1,
             next_attempt_at=now + lease,
+            last_error=last_error,
         )
+
+    def spent(self, retry: RetryPolicy) -> bool:
+        """Whether this claim is beyond the attempts ``retry`` allows: the earlier ones
+        all ended (failed or crashed), and this one must not send again.
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> at = datetime(2027, 3, 28, tzinfo=UTC)
+        >>> msg = Message(key="k", channel=Channel.EMAIL, recipient=Recipient("c", "Li", "li@x.cn"),
+        ...               subject="s", text="t", due_at=at)
+        >>> once = OutboxEntry.queued(msg).claimed(at, timedelta(minutes=5))
+        >>> twice = once.claimed(at + timedelta(minutes=5), timedelta(minutes=5))
+        >>> once.spent(RetryPolicy(max_attempts=1)), twice.spent(RetryPolicy(max_attempts=1))
+        (False, True)
+        """
+        return self.attempts > retry.max_attempts
+
+    def abandoned(self) -> OutboxEntry:
+        """A dead letter, unsent: the outcome of a claim that is
+        [`spent`][accountcare.domain.outbox.OutboxEntry.spent]. ``last_error`` stays what
+        the earlier attempts left: the crash report, or the last failure."""
+        return attrs.evolve(self, status=OutboxStatus.DEAD)
 
     def delivered(self, now: datetime, provider_id: str | None = None) -> OutboxEntry:
         return attrs.evolve(

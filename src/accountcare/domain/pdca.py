@@ -54,10 +54,10 @@ class PdcaStep:
 
     stage: PdcaStage = attrs.field(validator=v.in_enum(PdcaStage))
     round: int = attrs.field(validator=[v.typed(int), v.positive])
-    owner: str = attrs.field(validator=v.non_empty)
+    owner: str = attrs.field(validator=v.an_id)
     due_on: date = attrs.field(validator=v.plain_date)
     done_on: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
-    record: str = attrs.field(default="", validator=v.typed(str))
+    record: str = attrs.field(default="", validator=v.a_text)
 
     @property
     def done(self) -> bool:
@@ -72,11 +72,11 @@ class PdcaCycle:
     (done only when the cycle is closed).
     """
 
-    id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
-    goal: str = attrs.field(validator=v.typed(str))
+    id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
+    goal: str = attrs.field(validator=v.a_text)
     steps: tuple[PdcaStep, ...] = attrs.field(converter=v.as_tuple)
-    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.non_empty))
+    contact_id: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
 
     def __attrs_post_init__(self) -> None:
         if not self.steps:
@@ -103,7 +103,7 @@ class PdcaCycle:
 class OverdueStep:
     """A cycle's current step not done by its due date."""
 
-    cycle_id: str = attrs.field(validator=v.non_empty)
-    account_id: str = attrs.field(validator=v.non_empty)
+    cycle_id: str = attrs.field(validator=v.an_id)
+    account_id: str = attrs.field(validator=v.an_id)
     step: PdcaStep = attrs.field(validator=v.typed(PdcaStep))
     days_overdue: int = attrs.field(validator=v.positive)

@@ -59,10 +59,10 @@ class LayerCoverage:
     """Who covers one layer of an account, and when it was last touched and by whom."""
 
     layer: RelationshipLayer = attrs.field(validator=v.in_enum(RelationshipLayer))
-    contact_ids: tuple[str, ...] = attrs.field(converter=v.as_tuple)
+    contact_ids: tuple[str, ...] = attrs.field(converter=v.as_tuple, validator=v.each(v.an_id))
     last_touched: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
-    last_touched_by: str | None = None
-    last_contact_id: str | None = None
+    last_touched_by: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
+    last_contact_id: str | None = attrs.field(default=None, validator=v.optional(v.an_id))
 
     @property
     def count(self) -> int:
@@ -83,9 +83,9 @@ class GapKind(enum.Enum):
 class RelationshipGap:
     """One gap in an account's relationships, in words a manager can act on."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     kind: GapKind = attrs.field(validator=v.in_enum(GapKind))
-    message: str = attrs.field(validator=v.typed(str))
+    message: str = attrs.field(validator=v.a_text)
     layer: RelationshipLayer | None = None
 
 
@@ -108,7 +108,7 @@ class LayerRequirement:
     3
     """
 
-    tier: str = attrs.field(validator=v.non_empty)
+    tier: str = attrs.field(validator=v.a_name)
     min_contacts: tuple[tuple[RelationshipLayer, int], ...] = attrs.field(
         factory=tuple, converter=_min_counts
     )
@@ -132,8 +132,8 @@ class LayerRequirement:
 class RelationshipMap:
     """An account's coverage of all three layers, its gaps, and requirements met."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    tier: str | None
+    account_id: str = attrs.field(validator=v.an_id)
+    tier: str | None = attrs.field(validator=v.optional(v.a_line))
     as_of: date = attrs.field(validator=v.plain_date)
     coverage: tuple[LayerCoverage, ...] = attrs.field(converter=v.as_tuple)
     gaps: tuple[RelationshipGap, ...] = attrs.field(converter=v.as_tuple)
@@ -186,16 +186,16 @@ def role_named(name: str | TeamRole) -> TeamRole:
 class TeamAssignment:
     """``person`` holds ``role`` on ``account_id``'s team (role given by name or value)."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     role: TeamRole = attrs.field(converter=role_named)
-    person: str = attrs.field(validator=v.non_empty)
+    person: str = attrs.field(validator=v.an_id)
 
 
 @attrs.frozen
 class AccountTeam:
     """One key account's team: who fills each role, and which required roles are missing."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     filled: tuple[tuple[TeamRole, tuple[str, ...]], ...] = attrs.field(converter=v.as_tuple)
     missing: tuple[TeamRole, ...] = attrs.field(converter=v.as_tuple)
 
@@ -214,6 +214,6 @@ class AccountTeam:
 class Overload:
     """A person on more key accounts than the limit allows."""
 
-    person: str = attrs.field(validator=v.non_empty)
-    account_ids: tuple[str, ...] = attrs.field(converter=v.as_tuple)
+    person: str = attrs.field(validator=v.an_id)
+    account_ids: tuple[str, ...] = attrs.field(converter=v.as_tuple, validator=v.each(v.an_id))
     limit: int = attrs.field(validator=v.positive)

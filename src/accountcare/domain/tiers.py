@@ -47,7 +47,7 @@ class TierReason:
     """
 
     value: float = attrs.field(validator=_finite_or_none)
-    rule: str = ""
+    rule: str = attrs.field(default="", validator=v.a_text)
     share_before: float | None = attrs.field(default=None, validator=_finite_or_none)
     rank: int | None = None
     population: int | None = None
@@ -63,9 +63,9 @@ class TierAssignment:
     ('A', 'first 80%')
     """
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    tier: str = attrs.field(validator=v.non_empty)
-    policy: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
+    tier: str = attrs.field(validator=v.a_name)
+    policy: str = attrs.field(validator=v.a_name)
     reason: TierReason = attrs.field(validator=v.typed(TierReason))
 
 
@@ -93,7 +93,7 @@ def _labels(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if len(value) < 2 or len(set(value)) != len(value):
         raise v.fail(instance, attribute, f"must name two or more distinct tiers, got {value!r}")
     for label in value:
-        v.non_empty(instance, attribute, label)
+        v.a_name(instance, attribute, label)
 
 
 @attrs.frozen
@@ -111,7 +111,7 @@ class TierCutoffs:
     Decimal('800')
     """
 
-    policy: str = attrs.field(validator=v.non_empty)
+    policy: str = attrs.field(validator=v.a_name)
     tiers: tuple[str, ...] = attrs.field(converter=v.as_tuple, validator=_labels)
     floors: tuple[Decimal | None, ...] = attrs.field(converter=v.as_tuple, validator=_floor)
     limits: tuple[float, ...] = attrs.field(converter=v.as_tuple, validator=v.each(v.finite_number))
@@ -129,9 +129,9 @@ class TierCutoffs:
 class TierMove:
     """One account's tier before and after (None: not tiered then)."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    before: str | None = None
-    after: str | None = None
+    account_id: str = attrs.field(validator=v.an_id)
+    before: str | None = attrs.field(default=None, validator=v.optional(v.a_line))
+    after: str | None = attrs.field(default=None, validator=v.optional(v.a_line))
 
 
 @attrs.frozen
@@ -156,7 +156,7 @@ class Qualification:
     ``failed`` names every rule the account did not meet (empty when it qualifies).
     """
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     as_of: date = attrs.field(validator=v.plain_date)
     passed: tuple[str, ...] = attrs.field(default=(), converter=v.as_tuple)
     failed: tuple[str, ...] = attrs.field(default=(), converter=v.as_tuple)
@@ -170,18 +170,18 @@ class Qualification:
 class PriorityAssignment:
     """One account's importance x urgency quadrant and why."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     priority: Priority = attrs.field(validator=v.in_enum(Priority))
     important: bool = attrs.field(validator=v.typed(bool))
     urgent: bool = attrs.field(validator=v.typed(bool))
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=v.a_text)
 
 
 @attrs.frozen
 class ScorecardRating:
     """A weighted scorecard: each criterion's score (0-100), the weighted score, the rating."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     scores: tuple[tuple[str, float], ...] = attrs.field(converter=v.as_tuple)
     score: float = attrs.field(validator=[v.finite_number, v.between(0, 100)])
-    rating: str = attrs.field(validator=v.non_empty)
+    rating: str = attrs.field(validator=v.a_name)

@@ -71,12 +71,12 @@ class Visit:
     """One planned visit. ``due_on`` is when the cadence made it due (it may be before
     the plan starts, for an overdue account); ``on`` is the day it was placed."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    rep_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
+    rep_id: str = attrs.field(validator=v.an_id)
     on: date = attrs.field(validator=v.plain_date)
     purpose: VisitPurpose = attrs.field(validator=v.in_enum(VisitPurpose))
-    reason: str = ""
-    tier: str | None = None
+    reason: str = attrs.field(default="", validator=v.a_line)
+    tier: str | None = attrs.field(default=None, validator=v.optional(v.a_line))
     due_on: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
     leader_joins: bool = False
     checklist: VisitChecklist = attrs.field(factory=VisitChecklist)
@@ -104,13 +104,13 @@ class UnplacedReason(enum.Enum):
 class UnplacedVisit:
     """A required visit that did not fit, and why."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    rep_id: str | None
+    account_id: str = attrs.field(validator=v.an_id)
+    rep_id: str | None = attrs.field(validator=v.optional(v.an_id))
     purpose: VisitPurpose = attrs.field(validator=v.in_enum(VisitPurpose))
     due_on: date = attrs.field(validator=v.plain_date)
     reason: UnplacedReason = attrs.field(validator=v.in_enum(UnplacedReason))
-    detail: str = ""
-    tier: str | None = None
+    detail: str = attrs.field(default="", validator=v.a_text)
+    tier: str | None = attrs.field(default=None, validator=v.optional(v.a_line))
     # The days searched (inclusive): for CAPACITY every working day in it was full.
     window_start: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
     window_end: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
@@ -120,7 +120,7 @@ class UnplacedVisit:
 class Utilisation:
     """Planned visits against capacity for one rep over one week or month."""
 
-    rep_id: str = attrs.field(validator=v.non_empty)
+    rep_id: str = attrs.field(validator=v.an_id)
     period: str = attrs.field(validator=attrs.validators.in_(("week", "month")))
     starts_on: date = attrs.field(validator=v.plain_date)
     planned: int = attrs.field(validator=v.not_negative)
@@ -198,7 +198,7 @@ class PlanPeriod:
     (None for a tier row).
     """
 
-    key: str = attrs.field(validator=v.non_empty)
+    key: str = attrs.field(validator=v.a_name)
     period: str = attrs.field(validator=attrs.validators.in_(("week", "month")))
     starts_on: date = attrs.field(validator=v.plain_date)
     placed: int = attrs.field(validator=v.not_negative)

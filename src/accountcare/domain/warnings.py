@@ -53,10 +53,10 @@ class Alert:
     Decimal('120')
     """
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     rule: AlertRule = attrs.field(validator=v.in_enum(AlertRule))
     figures: tuple[tuple[str, Decimal], ...] = attrs.field(converter=_figures)
-    message: str = attrs.field(validator=v.typed(str))
+    message: str = attrs.field(validator=v.a_text)
 
     def figure(self, name: str) -> Decimal:
         """The figure called ``name`` (KeyError when the alert has none)."""
@@ -85,7 +85,7 @@ class RetentionFigures:
     their ``revenue_previous``. Rates are Decimal in [0, 1] (0 when nothing to divide).
     """
 
-    tier: str | None
+    tier: str | None = attrs.field(validator=v.optional(v.a_line))
     previous: Period = attrs.field(validator=v.typed(Period))
     current: Period = attrs.field(validator=v.typed(Period))
     customers: int = attrs.field(validator=v.not_negative)
@@ -95,8 +95,8 @@ class RetentionFigures:
     new: int = attrs.field(validator=v.not_negative)
     buyers_current: int = attrs.field(validator=v.not_negative)
     repeat_buyers: int = attrs.field(validator=v.not_negative)
-    revenue_previous: Decimal = attrs.field(validator=v.finite_decimal)
-    revenue_kept: Decimal = attrs.field(validator=v.finite_decimal)
+    revenue_previous: Decimal = attrs.field(validator=v.total)
+    revenue_kept: Decimal = attrs.field(validator=v.total)
 
     @property
     def retention_rate(self) -> Decimal:
@@ -127,10 +127,10 @@ class RootCause(enum.Enum):
 class LostAccountReview:
     """The root-cause record of a lost account: cause, evidence, who found it and when."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
     cause: RootCause = attrs.field(validator=v.in_enum(RootCause))
-    evidence: str = attrs.field(validator=v.non_empty)
-    found_by: str = attrs.field(validator=v.non_empty)
+    evidence: str = attrs.field(validator=[v.non_empty, v.a_text])
+    found_by: str = attrs.field(validator=v.an_id)
     found_on: date = attrs.field(validator=v.plain_date)
 
 
@@ -138,11 +138,11 @@ class LostAccountReview:
 class WinBackTask:
     """A planned attempt to win a lost account back, tied to its root cause."""
 
-    account_id: str = attrs.field(validator=v.non_empty)
-    owner: str = attrs.field(validator=v.non_empty)
+    account_id: str = attrs.field(validator=v.an_id)
+    owner: str = attrs.field(validator=v.an_id)
     due_on: date = attrs.field(validator=v.plain_date)
     cause: RootCause = attrs.field(validator=v.in_enum(RootCause))
-    approach: str = attrs.field(validator=v.typed(str))
+    approach: str = attrs.field(validator=v.a_text)
 
 
 class RootCauseMissing(AccountcareError, ValueError):

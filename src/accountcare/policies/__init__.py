@@ -37,7 +37,7 @@ from accountcare.policies.tiers.rank_bands import RANK_BANDS, RankBandPolicy
 from accountcare.policies.tiers.scorecard import Scorecard
 from accountcare.policies.tiers.tiering import PopulationPolicy, Tiering, TierPolicy
 from accountcare.policies.tiers.value_labels import ValueLabelPolicy
-from accountcare.policies.visibility import DEFAULT_VISIBILITY, redact
+from accountcare.policies.visibility import DEFAULT_NOTE_KINDS, DEFAULT_VISIBILITY, redact
 from accountcare.policies.visits.cadence import due_dates, tier_labels
 from accountcare.policies.visits.plan_views import plan_view
 from accountcare.policies.visits.planner import plan_visits
@@ -45,6 +45,7 @@ from accountcare.policies.visits.planner import plan_visits
 __all__ = [
     "ABC_CUTOFFS",
     "DEFAULT_EARLY_WARNING",
+    "DEFAULT_NOTE_KINDS",
     "DEFAULT_VISIBILITY",
     "PROFITABILITY_BANDS",
     "RANK_BANDS",

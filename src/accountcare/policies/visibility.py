@@ -1,30 +1,53 @@
-"""Redacted department views of an account: a pure function of record and policy.
+"""Redacted department views of accounts and contacts: a pure function of record and policy.
 
 Departments share the customer record, each seeing what is appropriate for it. Default
-grants (finance added to the usual sales, product, technical support and service): sales
-sees the profile, relationship and notes; product sees industry, size and the profile;
-technical support and service see addresses, web sites and notes; finance sees the
-financial card. Nobody but finance sees bank details; unknown departments see only id
-and name.
+grants (finance added to the usual sales, product, technical support and service):
 
->>> from accountcare.domain import Account
+- accounts: sales sees the profile, relationship and credit standing; product sees
+  industry, size and the profile; technical support and service see addresses (service
+  web sites too); finance sees the financial card. Nobody but finance sees bank details.
+- contacts: sales (the account's own team) sees the whole contact, birthday, hobbies
+  and preferences included; service, technical support and finance see the role, title
+  and how to reach the contact; product sees who the contact is (role, layer, title).
+  Whoever sees a way to reach a contact also sees its consents and whether it opted out.
+- notes, by kind: behaviour, visit and complaint notes go to sales, service and
+  technical support; ``people`` notes (changes among the customer's people) to sales and
+  service; ``personal`` notes only to sales; technical notes to technical support and
+  service; product feedback to product, sales and technical support; ``finance``,
+  ``credit`` and ``payment`` notes to finance (credit notes to sales too). A note of a
+  kind not listed is shown to nobody.
+
+Unknown departments see only the id and name of accounts and contacts.
+
+>>> from accountcare.domain import Account, Contact
 >>> view = redact(Account(id="acme", name="Acme", industry="steel"), "product")
 >>> view["industry"], "owner" in view
 ('steel', False)
 >>> sorted(redact(Account(id="acme", name="Acme"), "marketing"))
 ['id', 'name']
+>>> sorted(redact(Contact(id="c-1", account_id="acme", name="Wang"), "marketing"))
+['id', 'name']
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from accountcare.domain.accounts import Account
-from accountcare.domain.visibility import VisibilityPolicy
+from accountcare.domain.accounts import Account, AccountNote
+from accountcare.domain.contacts import Contact
+from accountcare.domain.visibility import (
+    NOTE_KIND,
+    RECORD_PREFIXES,
+    VisibilityPolicy,
+    note_paths,
+)
+from accountcare.errors import ConfigurationError
 
-__all__ = ["DEFAULT_VISIBILITY", "redact"]
+__all__ = ["DEFAULT_NOTE_KINDS", "DEFAULT_VISIBILITY", "redact"]
 
 _PROFILE = {
     "short_name",
@@ -51,6 +74,38 @@ _ADDRESS = {
 }
 _NOTES = {"notes.written_at", "notes.author", "notes.text", "notes.kind"}
 
+_C = RECORD_PREFIXES[Contact]
+_PHONES = {f"{_C}phones.raw", f"{_C}phones.e164", f"{_C}phones.kind"}
+_BIRTHDAY = {f"{_C}birthday.{part}" for part in ("month", "day", "year", "calendar", "leap")}
+# Reaching a contact: whoever sees a channel also sees whether it may be used.
+_REACH = {
+    f"{_C}{name}" for name in ("time_zone", "locale", "emails", "channels", "consents", "opted_out")
+} | _PHONES
+_WHO = {f"{_C}{name}" for name in ("account_id", "role", "layer", "title")}
+_CARE = {f"{_C}{name}" for name in ("country", "preferences", "hobbies")} | _BIRTHDAY
+_HYGIENE = {f"{_C}verified", f"{_C}recorded_on"}
+
+DEFAULT_NOTE_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "behaviour": frozenset({"sales", "service", "technical_support"}),
+        "visit": frozenset({"sales", "service", "technical_support"}),
+        "complaint": frozenset({"sales", "service", "technical_support"}),
+        "people": frozenset({"sales", "service"}),
+        "personal": frozenset({"sales"}),
+        "technical": frozenset({"technical_support", "service"}),
+        "product": frozenset({"product", "sales", "technical_support"}),
+        "finance": frozenset({"finance"}),
+        "credit": frozenset({"finance", "sales"}),
+        "payment": frozenset({"finance"}),
+    }
+)
+"""Which departments see account notes of each kind (``AccountNote.kind``) by default."""
+
+
+def _kinds(department: str) -> set[str]:
+    return {NOTE_KIND + kind for kind, who in DEFAULT_NOTE_KINDS.items() if department in who}
+
+
 DEFAULT_VISIBILITY = VisibilityPolicy(
     {
         "sales": _PROFILE
@@ -62,12 +117,28 @@ DEFAULT_VISIBILITY = VisibilityPolicy(
             "financial.credit_status",
             "financial.credit_rating",
             "updated_at",
-        },
-        "product": {"short_name", "profile", "industry", "size", "region", "strategic", "tags"},
-        "technical_support": {"short_name", "industry", "owner", "stage"} | _ADDRESS | _NOTES,
+        }
+        | _WHO
+        | _REACH
+        | _CARE
+        | _HYGIENE
+        | _kinds("sales"),
+        "product": {"short_name", "profile", "industry", "size", "region", "strategic", "tags"}
+        | _NOTES
+        | _WHO
+        | _kinds("product"),
+        "technical_support": {"short_name", "industry", "owner", "stage"}
+        | _ADDRESS
+        | _NOTES
+        | _WHO
+        | _REACH
+        | _kinds("technical_support"),
         "service": {"short_name", "owner", "stage", "tags", "websites", "strategic"}
         | _ADDRESS
-        | _NOTES,
+        | _NOTES
+        | _WHO
+        | _REACH
+        | _kinds("service"),
         "finance": {
             "short_name",
             "legal_representative",
@@ -80,34 +151,113 @@ DEFAULT_VISIBILITY = VisibilityPolicy(
             "financial.credit_rating",
             "financial.tax_id",
         }
-        | _ADDRESS,
+        | _ADDRESS
+        | _NOTES
+        | _WHO
+        | _REACH
+        | _kinds("finance"),
     },
 )
-"""What each department sees of an account; a department not listed sees only `ALWAYS_VISIBLE`."""
+"""What each department sees of accounts, contacts and notes; a department not listed
+sees only `ALWAYS_VISIBLE`."""
+
+_NOTE_PATHS = note_paths()
 
 
 def redact(
-    account: Account, department: str, policy: VisibilityPolicy = DEFAULT_VISIBILITY
+    record: Account | Contact | Mapping[str, Any],
+    department: str,
+    policy: VisibilityPolicy = DEFAULT_VISIBILITY,
+    *,
+    kind: type[Account] | type[Contact] | None = None,
 ) -> dict[str, Any]:
-    """The account as ``department`` may see it: a dict of the allowed fields only, nested
-    values as dicts (tuples of them as tuples of dicts). Values are not copied beyond
-    that: they are immutable."""
-    return _view(account, policy.allowed(department), "")
+    """The account or contact as ``department`` may see it: a dict of the allowed fields
+    only, nested values as dicts (tuples of them as tuples of dicts), notes only of the
+    kinds the department is granted. Values are not copied beyond that: they are
+    immutable. Deny by default: a field or note kind the policy does not grant is left
+    out, and a nested value is never shown whole, only the granted fields in it.
+
+    A view can be redacted again, as when it is passed on to another department: give
+    its record kind (``kind=Account`` or ``kind=Contact``). The result is never more than
+    either department may see, and redacting a view for its own department changes
+    nothing.
+
+    >>> from accountcare.domain import Contact
+    >>> wang = Contact(id="c-1", account_id="acme", name="Wang", hobbies=["golf"],
+    ...                emails=["wang@acme.example"])
+    >>> redact(wang, "sales")["hobbies"], "hobbies" in redact(wang, "finance")
+    (('golf',), False)
+    >>> finance_view = redact(wang, "finance")
+    >>> redact(finance_view, "finance", kind=Contact) == finance_view
+    True
+    >>> sorted(redact(finance_view, "product", kind=Contact))
+    ['account_id', 'id', 'layer', 'name', 'role', 'title']
+    """
+    if isinstance(record, Mapping):
+        if kind is None or kind not in RECORD_PREFIXES:
+            raise ConfigurationError(
+                f"redacting a view needs its record kind (kind=Account or kind=Contact), "
+                f"got kind={kind!r}"
+            )
+        prefix = RECORD_PREFIXES[kind]
+    else:
+        cls = type(record)
+        if cls not in RECORD_PREFIXES or (kind is not None and kind is not cls):
+            raise ConfigurationError(
+                f"no visibility rules for a {cls.__name__}"
+                + (f" given as kind={kind.__name__}" if kind is not None else "")
+                + "; redact accounts and contacts"
+            )
+        prefix = RECORD_PREFIXES[cls]
+    allowed = policy.allowed(department)
+    return _view(record, allowed, _containers(allowed), prefix)
 
 
-def _view(value: Any, allowed: frozenset[str], prefix: str) -> dict[str, Any]:
+def _containers(allowed: frozenset[str]) -> frozenset[str]:
+    """The paths of nested values some granted path lies inside (``"financial"`` for
+    ``"financial.bank"``)."""
+    found = set()
+    for path in allowed:
+        end = path.rfind(".")
+        while end > 0:
+            path = path[:end]
+            found.add(path)
+            end = path.rfind(".")
+    return frozenset(found)
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, Mapping) or attrs.has(type(value))
+
+
+def _fields(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return value.items()
+    return ((f.name, getattr(value, f.name)) for f in attrs.fields(type(value)))
+
+
+def _note_admitted(note: Any, allowed: frozenset[str]) -> bool:
+    kind = note.kind if isinstance(note, AccountNote) else note.get("kind")
+    return isinstance(kind, str) and NOTE_KIND + kind in allowed
+
+
+def _view(
+    value: Any, allowed: frozenset[str], containers: frozenset[str], prefix: str
+) -> dict[str, Any]:
     view: dict[str, Any] = {}
-    for field in attrs.fields(type(value)):
-        path = prefix + field.name
-        content = getattr(value, field.name)
-        if attrs.has(type(content)):
-            inner = _view(content, allowed, path + ".")
-            if inner:
-                view[field.name] = inner
-        elif isinstance(content, tuple) and content and all(attrs.has(type(x)) for x in content):
-            items = tuple(_view(x, allowed, path + ".") for x in content)
-            if any(items):
-                view[field.name] = items
+    for name, content in _fields(value):
+        path = prefix + name
+        if _is_record(content):
+            if path in containers:
+                view[name] = _view(content, allowed, containers, path + ".")
+        elif isinstance(content, tuple) and content and all(_is_record(x) for x in content):
+            if path in containers:
+                items = content
+                if path in _NOTE_PATHS:
+                    items = tuple(x for x in items if _note_admitted(x, allowed))
+                view[name] = tuple(_view(x, allowed, containers, path + ".") for x in items)
         elif path in allowed:
-            view[field.name] = content
+            view[name] = content
+        elif path in containers and (content is None or content == ()):
+            view[name] = content  # an absent nested value whose fields may be seen
     return view

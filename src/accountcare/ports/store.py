@@ -29,19 +29,33 @@ from accountcare.domain.messages import Message
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
-from accountcare.errors import AccountcareError
+from accountcare.errors import AccountcareError, InvalidRecord
 
 __all__ = [
     "Batch",
     "SchemaVersionError",
     "Store",
     "StoreError",
+    "UnstorableRecord",
     "WriteReport",
 ]
 
 
 class StoreError(AccountcareError):
-    """A store cannot be opened or used: not a database, a directory, unreachable..."""
+    """A store cannot be opened or used: not a database, a directory, unreachable,
+    damaged, read-only, full... Its message is one line saying what is wrong and what
+    was, or was not, changed; it never repeats the values of the records involved (a
+    database driver's own error, which may, is not chained to it)."""
+
+
+class UnstorableRecord(StoreError, InvalidRecord):
+    """A record the store cannot keep as it is (an id longer than every store keeps),
+    named by ``record`` and ``field``; nothing of its batch was written.
+
+    >>> error = UnstorableRecord("Contact 'c-1'", "id", "has 256 characters")
+    >>> isinstance(error, StoreError), isinstance(error, InvalidRecord), error.field
+    (True, True, 'id')
+    """
 
 
 class SchemaVersionError(StoreError):
@@ -188,12 +202,52 @@ class Store(Protocol):
         ...
 
     def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
-        """Atomically take up to ``limit`` due entries (see :meth:`OutboxEntry.is_due`),
-        oldest first, and mark them in flight until ``now + lease``."""
+        """Atomically take up to ``limit`` due entries, oldest first, and store each as
+        [`OutboxEntry.claimed`][accountcare.domain.outbox.OutboxEntry.claimed] returns
+        it: in flight until ``now + lease``, with one attempt more.
+
+        Due means [`OutboxEntry.is_due`][accountcare.domain.outbox.OutboxEntry.is_due]:
+        pending and due, or in flight with its lease run out. Taking over such an entry
+        counts the crash of the claim that never settled it (``claimed`` records it in
+        ``last_error``), so a message whose send kills its dispatcher runs out of
+        attempts. Every entry taken is charged an attempt: a dispatcher takes only what
+        it is about to send (the [`Dispatcher`][accountcare.services.outbox.Dispatcher]
+        takes one at a time), so that no entry pays for another's crash.
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> at = datetime(2027, 3, 1, tzinfo=UTC)
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(outbox=[Message(key="k", channel=Channel.EMAIL,
+        ...     recipient=Recipient("c", "Li", "li@x.cn"), subject="s", text="t", due_at=at)]))
+        >>> lease = timedelta(minutes=5)
+        >>> [(e.key, e.attempts) for e in store.claim_outbox(at, 10, lease)]
+        [('k', 1)]
+        >>> store.claim_outbox(at, 10, lease)  # in flight until its lease runs out
+        ()
+        >>> [(e.attempts, e.last_error) for e in store.claim_outbox(at + lease, 10, lease)]
+        [(2, 'crashed during send 1 time')]
+        """
         ...
 
     def settle_outbox(self, entry: OutboxEntry) -> bool:
         """Record the outcome of a claimed entry. Returns False (and changes nothing)
         when the stored entry is no longer the claim this outcome belongs to (its lease
-        ran out and another dispatcher claimed it again)."""
+        ran out and another dispatcher claimed it again): the stored entry must still be
+        in flight with the outcome's ``attempts``.
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> at = datetime(2027, 3, 1, tzinfo=UTC)
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(outbox=[Message(key="k", channel=Channel.EMAIL,
+        ...     recipient=Recipient("c", "Li", "li@x.cn"), subject="s", text="t", due_at=at)]))
+        >>> lease = timedelta(minutes=5)
+        >>> (late,) = store.claim_outbox(at, 1, lease)
+        >>> (taken_over,) = store.claim_outbox(at + lease, 1, lease)
+        >>> store.settle_outbox(late.delivered(at)), store.settle_outbox(taken_over.delivered(at))
+        (False, True)
+        """
         ...

@@ -2,14 +2,18 @@
 
 Queuing writes rendered messages to the store's outbox under their idempotency key
 (``CareTask.key``: contact, kind, date, channel), so re-running the scheduler never
-queues a message twice. The dispatcher claims due entries, sends each through the
-notifier for its channel and records the outcome, one transaction per message:
+queues a message twice. The dispatcher claims one due entry at a time, sends it through
+the notifier for its channel and records the outcome:
 
 - a crash before the notifier is called loses nothing (the claim's lease runs out and
   the entry is sent later);
 - a crash after the notifier accepted the message but before the outcome was recorded
   sends that one entry again, with the same key (Message-ID, Idempotency-Key), so the
-  provider or the recipient's client can recognise the repeat.
+  provider or the recipient's client can recognise the repeat;
+- a crash is charged to the entry being sent, and to no other: each claim is one
+  attempt of one entry, so a message whose send kills the process (a poison message)
+  uses up its attempts and becomes a dead letter ("crashed during send 6 times"),
+  while the entries queued behind it keep every attempt and are sent.
 
 Failures are retried with exponential backoff (:class:`RetryPolicy`); after the last
 attempt, or a failure the notifier calls final, the entry is a dead letter.
@@ -135,8 +139,14 @@ class Dispatcher:
     ``notifiers`` are tried in order: the first whose ``channels`` include the message's
     channel sends it. ``lease`` is how long a claimed entry stays reserved for this
     dispatcher (after a crash, the entry is sent again once it runs out); ``batch`` how
-    many entries one claim takes. A notifier that raises instead of returning a failed
-    :class:`Delivery` is treated as a failure that a retry may fix.
+    many entries each pass of :meth:`run` sends before it looks at ``stop`` again. A
+    notifier that raises instead of returning a failed :class:`Delivery` is treated as
+    a failure that a retry may fix; one that never returns (the process dies) leaves
+    the entry in flight, and the claim after its lease counts the crash.
+
+    Entries are claimed one at a time, right before their send: a claim is an attempt
+    of exactly the entry being sent, so a crash is charged to that entry only, and each
+    entry's lease starts when its send does.
     """
 
     def __init__(
@@ -175,8 +185,9 @@ class Dispatcher:
         done: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "skipped": []}
         handled = 0
         while limit is None or handled < limit:
-            size = self.batch if limit is None else min(self.batch, limit - handled)
-            claimed = self.store.claim_outbox(self.clock(), size, self.lease)
+            # One entry per claim: claiming several would charge each of them an attempt
+            # that a crash on the first one never made.
+            claimed = self.store.claim_outbox(self.clock(), 1, self.lease)
             if not claimed:
                 break
             for entry in claimed:
@@ -187,15 +198,21 @@ class Dispatcher:
 
     def _dispatch(self, entry: OutboxEntry) -> str:
         if self.clock() >= entry.next_attempt_at:
-            # The lease ran out while earlier entries were sent: another dispatcher may
-            # have it now, so sending it here could send it twice.
+            # The lease ran out before the send began: another dispatcher may have the
+            # entry now, so sending it here could send it twice.
             return "skipped"
-        delivery = self._send(entry.message)
-        now = self.clock()
-        if delivery.ok:
-            outcome = entry.delivered(now, delivery.provider_id)
+        if entry.spent(self.retry):
+            # Every attempt was used, the last ones by sends that never reported back (a
+            # message that kills its dispatcher): retire it unsent, as a dead letter.
+            outcome = entry.abandoned()
         else:
-            outcome = entry.failed(now, delivery.detail, self.retry, retryable=delivery.retryable)
+            delivery = self._send(entry.message)
+            now = self.clock()
+            if delivery.ok:
+                outcome = entry.delivered(now, delivery.provider_id)
+            else:
+                retryable = delivery.retryable
+                outcome = entry.failed(now, delivery.detail, self.retry, retryable=retryable)
         if not self.store.settle_outbox(outcome):
             return "skipped"
         if outcome.status is OutboxStatus.SENT:
@@ -226,7 +243,7 @@ class Dispatcher:
         with ``until_idle``, return once no entry is pending or in flight."""
         report = DispatchReport()
         while stop is None or not stop.is_set():
-            done = self.dispatch_due()
+            done = self.dispatch_due(self.batch)
             report = report + done
             if done.handled or done.skipped:
                 continue

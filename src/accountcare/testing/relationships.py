@@ -24,7 +24,7 @@ from accountcare.domain.health import HealthComponents, HealthWeights
 from accountcare.domain.pdca import PdcaCycle, PdcaStage, PdcaStep
 from accountcare.domain.periods import Period
 from accountcare.domain.relationships import LayerRequirement, TeamAssignment, TeamRole
-from accountcare.domain.visibility import VisibilityPolicy, field_paths
+from accountcare.domain.visibility import NOTE_KIND, VisibilityPolicy, record_paths
 from accountcare.domain.warnings import LostAccountReview, RootCause
 
 __all__ = [
@@ -117,9 +117,10 @@ def pdca_cycles(draw: st.DrawFn) -> PdcaCycle:
 
 @st.composite
 def visibility_policies(draw: st.DrawFn) -> VisibilityPolicy:
-    """Departments (the usual ones and invented ones) granted some of an account's
-    field paths, the rest hidden or not ruled on."""
-    paths = sorted(field_paths(Account))
+    """Departments (the usual ones and invented ones) granted some of the field paths of
+    accounts and contacts and some kinds of note, the rest hidden or not ruled on."""
+    notes = (NOTE_KIND + kind for kind in ("behaviour", "finance", "people", "personal", "visit"))
+    paths = sorted(record_paths(Account) | record_paths(Contact) | set(notes))
     names = st.sampled_from(["sales", "product", "technical support", "service", "finance"])
     departments = draw(
         st.dictionaries(

@@ -2,7 +2,9 @@
 digit, dates, aware datetimes in several UTC offsets, enums, sets, CJK text.
 
 Used by the store contract (:mod:`accountcare.testing.store_contract`); usable on their
-own. Text never holds NUL or lone surrogates (no database text type stores them).
+own. Text never holds control characters or lone surrogates (the domain refuses the
+first, no database text type stores the second); money stays within the domain's
+range.
 
 >>> from hypothesis import given
 >>> @given(orders("acme"))
@@ -20,6 +22,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from accountcare.domain._validate import MAX_AMOUNT, MAX_AMOUNT_PLACES
 from accountcare.domain.accounts import Account, AccountNote, Address, FinancialInfo
 from accountcare.domain.activity import Complaint, ComplaintSeverity, Interaction, Order
 from accountcare.domain.contacts import Birthday, Channel, Contact, PhoneNumber
@@ -45,14 +48,18 @@ OFFSETS = tuple(
     timezone(timedelta(minutes=m)) if m else UTC for m in (0, 480, 540, 330, -210, -300, 765)
 )
 
-_LETTERS = st.characters(codec="utf-8", exclude_characters="\x00", max_codepoint=0x2FFFF)
+_LETTERS = st.characters(
+    codec="utf-8", exclude_categories=("Cc", "Zl", "Zp"), max_codepoint=0x2FFFF
+)
 text = st.text(_LETTERS, max_size=12)
 names = st.text(_LETTERS, min_size=1, max_size=12).filter(lambda s: bool(s.strip()))
 # Ids mix cases on purpose: "acme" and "ACME" are two accounts in every store.
 ids = st.one_of(
     st.text("aAbB-é王", min_size=1, max_size=4).filter(lambda s: bool(s.strip())), names
 )
-money = st.decimals(allow_nan=False, allow_infinity=False)
+money = st.one_of(
+    [st.decimals(-MAX_AMOUNT, MAX_AMOUNT, places=n) for n in range(MAX_AMOUNT_PLACES + 1)]
+)
 
 
 def aware_datetimes() -> st.SearchStrategy[datetime]:

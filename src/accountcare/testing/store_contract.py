@@ -19,6 +19,7 @@ Needs pytest and Hypothesis (the ``dev`` extra).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -33,12 +34,13 @@ from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, InteractionKind, Order
 from accountcare.domain.care import CareKind, CareSchedule, CareTask
 from accountcare.domain.contacts import Channel, Contact
-from accountcare.domain.messages import Message, Recipient
-from accountcare.domain.outbox import OutboxStatus
+from accountcare.domain.messages import Delivery, Message, Recipient
+from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy, crash_report
 from accountcare.domain.tiers import TierAssignment, TierReason
 from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
 from accountcare.errors import InvalidRecord
 from accountcare.ports.store import Batch, Store
+from accountcare.services.outbox import Dispatcher
 from accountcare.testing import storable
 
 __all__ = ["StoreContract"]
@@ -324,6 +326,95 @@ class StoreContract:
         assert waiting.next_attempt_at == NOW + retry.delay(1)
         assert store.claim_outbox(NOW + retry.delay(1), 10, LEASE)[0].key == "retry"
 
+    def test_taking_over_an_unsettled_claim_counts_a_crash(self, store: Store) -> None:
+        store.write(Batch(outbox=[_message("k")]))
+        retry = RetryPolicy(max_attempts=5)
+        (first,) = store.claim_outbox(NOW, 1, LEASE)
+        (second,) = store.claim_outbox(NOW + LEASE, 1, LEASE)
+        (third,) = store.claim_outbox(NOW + 2 * LEASE, 1, LEASE)
+        assert [(e.attempts, e.last_error) for e in (first, second, third)] == [
+            (1, ""),
+            (2, crash_report(1)),
+            (3, crash_report(2)),
+        ]
+        assert store.outbox_entry("k") == third
+        # An outcome settles the count: the next crash is the first in a row again.
+        assert store.settle_outbox(third.failed(NOW + 2 * LEASE, "421 try later", retry))
+        later = NOW + 2 * LEASE + retry.delay(3)
+        (fourth,) = store.claim_outbox(later, 1, LEASE)
+        (fifth,) = store.claim_outbox(later + LEASE, 1, LEASE)
+        assert (fourth.attempts, fourth.last_error) == (4, "421 try later")
+        assert (fifth.attempts, fifth.last_error) == (5, crash_report(1))
+        assert not store.settle_outbox(fourth.delivered(later))
+
+    def test_a_poison_message_runs_out_of_attempts_and_its_neighbour_is_sent(
+        self, store: Store
+    ) -> None:
+        # The poison is due first; its send kills the dispatcher. Restarted 15 times,
+        # the dispatcher must retire it after max_attempts sends, and send the next one.
+        store.write(Batch(outbox=[_message("poison", NOW - LEASE), _message("next")]))
+        clock, notifier = _Clock(NOW), _Crashing({"poison": ["crash"] * 99})
+        retry = RetryPolicy(max_attempts=6)
+        for _restart in range(15):
+            _dispatch_once(store, notifier, clock, retry)
+            clock.now += LEASE
+        poison, neighbour = store.outbox_entry("poison"), store.outbox_entry("next")
+        assert poison is not None
+        assert neighbour is not None
+        assert notifier.tries["poison"] == 6
+        assert (poison.status, poison.last_error) == (OutboxStatus.DEAD, crash_report(6))
+        assert notifier.tries["next"] == 1
+        assert (neighbour.status, neighbour.attempts) == (OutboxStatus.SENT, 1)
+
+    def test_a_crash_on_the_first_due_entry_charges_no_other(self, store: Store) -> None:
+        keys = ["poison", "n-1", "n-2", "n-3", "n-4"]
+        due = [_message(key, NOW - timedelta(seconds=5 - n)) for n, key in enumerate(keys)]
+        store.write(Batch(outbox=due))
+        notifier = _Crashing({"poison": ["crash"]})
+        dispatcher = Dispatcher(store, notifier, clock=_Clock(NOW), lease=LEASE, batch=5)
+        with pytest.raises(_Crash):
+            dispatcher.dispatch_due()
+        assert notifier.tries == {"poison": 1}
+        for key in keys[1:]:
+            entry = store.outbox_entry(key)
+            assert entry is not None
+            assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0), key
+
+    @_CONTRACT
+    @given(
+        scripts=st.lists(
+            st.lists(st.sampled_from(["crash", "fail", "final", "ok"]), max_size=8),
+            min_size=1,
+            max_size=4,
+        ),
+        max_attempts=st.integers(1, 5),
+    )
+    def test_every_attempt_is_charged_to_the_entry_that_made_it(
+        self, store: Store, scripts: list[list[str]], max_attempts: int
+    ) -> None:
+        run = uuid.uuid4().hex
+        keys = [f"{run}|{n}" for n in range(len(scripts))]
+        store.write(
+            Batch(outbox=[_message(k, NOW + timedelta(seconds=n)) for n, k in enumerate(keys)])
+        )
+        clock = _Clock(NOW + timedelta(seconds=len(keys)))
+        notifier = _Crashing(dict(zip(keys, scripts, strict=True)))
+        retry = RetryPolicy(max_attempts=max_attempts, first_delay=timedelta(minutes=1))
+        for _restart in range(4 * len(keys) * (max_attempts + 1)):
+            _dispatch_once(store, notifier, clock, retry)
+            waiting = [e for e in _entries(store, keys) if e.status in _WAITING]
+            if not waiting:
+                break
+            clock.now = max(clock.now, min(e.next_attempt_at for e in waiting))
+        for key, script in zip(keys, scripts, strict=True):
+            tries, status, error = _expected(script, max_attempts)
+            entry = store.outbox_entry(key)
+            assert entry is not None
+            assert notifier.tries.get(key, 0) == tries, (key, script)
+            assert (entry.status, entry.last_error) == (status, error), (key, script)
+            spent_claim = error.startswith("crashed")
+            assert entry.attempts == tries + spent_claim, (key, script)
+
     # -- laws -------------------------------------------------------------------
 
     @_CONTRACT
@@ -374,3 +465,69 @@ class StoreContract:
 
 def _id(record: Any) -> str:
     return str(record.id)
+
+
+# -- dispatching with crashes -------------------------------------------------------
+
+_WAITING = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
+
+
+class _Crash(BaseException):
+    """What a process that dies in a send leaves behind: the send never returns, the
+    entry stays in flight (a BaseException passes the dispatcher's ``except
+    Exception``, as a real kill passes everything)."""
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class _Crashing:
+    """A notifier following a script of outcomes per key ("crash", "fail" for a
+    failure worth a retry, "final" for one that is not, "ok"); past its script, or for
+    a key without one, a send succeeds. ``tries`` counts the sends of each key."""
+
+    channels = frozenset({Channel.EMAIL})
+
+    def __init__(self, scripts: dict[str, list[str]]) -> None:
+        self.scripts = scripts
+        self.tries: dict[str, int] = {}
+
+    def send(self, message: Message) -> Delivery:
+        n = self.tries.get(message.key, 0)
+        self.tries[message.key] = n + 1
+        script = self.scripts.get(message.key, [])
+        outcome = script[n] if n < len(script) else "ok"
+        if outcome == "crash":
+            raise _Crash(message.key)
+        if outcome == "ok":
+            return Delivery(key=message.key, ok=True)
+        return Delivery(key=message.key, ok=False, detail=outcome, retryable=outcome == "fail")
+
+
+def _dispatch_once(store: Store, notifier: _Crashing, clock: _Clock, retry: RetryPolicy) -> None:
+    """Start a dispatcher and let it run until nothing is due or its process dies."""
+    with contextlib.suppress(_Crash):
+        Dispatcher(store, notifier, clock=clock, retry=retry, lease=LEASE).dispatch_due()
+
+
+def _entries(store: Store, keys: list[str]) -> list[OutboxEntry]:
+    return [e for e in (store.outbox_entry(k) for k in keys) if e is not None]
+
+
+def _expected(script: list[str], max_attempts: int) -> tuple[int, OutboxStatus, str]:
+    """Sends, final status and last error of an entry whose sends go as ``script`` says."""
+    crashes = 0
+    for tries in range(1, max_attempts + 1):
+        outcome = script[tries - 1] if tries <= len(script) else "ok"
+        if outcome == "ok":
+            return tries, OutboxStatus.SENT, ""
+        if outcome == "final":
+            return tries, OutboxStatus.DEAD, "final"
+        crashes = crashes + 1 if outcome == "crash" else 0
+    error = crash_report(crashes) if crashes else "fail"
+    return max_attempts, OutboxStatus.DEAD, error

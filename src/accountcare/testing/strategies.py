@@ -47,12 +47,15 @@ from accountcare.testing._strategies.fields import LAST_DAY as LAST_DAY
 from accountcare.testing._strategies.fields import (
     STRATEGIES,
     account_ids,
+    amounts,
     days,
     derived,
     domain_classes,
     instants,
+    lines,
     money,
     strategy_for,
+    texts,
 )
 from accountcare.testing._strategies.tiers import (
     _cutoffs,
@@ -65,6 +68,7 @@ from accountcare.testing._strategies.tiers import (
 __all__ = [
     "STRATEGIES",
     "account_ids",
+    "amounts",
     "birthdays",
     "books",
     "complaints",
@@ -73,10 +77,12 @@ __all__ = [
     "derived",
     "domain_classes",
     "instants",
+    "lines",
     "money",
     "orders",
     "periods",
     "strategy_for",
+    "texts",
     "tier_assignments",
     "tier_values",
 ]
@@ -88,6 +94,12 @@ _retry_policies = st.builds(
     factor=st.floats(1, 4),
     max_delay=st.integers(1, 86400).map(lambda s: timedelta(seconds=s)),
 )
+
+
+# A visit's reason is one line and a left-out visit's detail free text, of any script.
+_TIERS = st.none() | st.sampled_from(("A", "B", "C"))
+_visits_placed = derived(Visit, reason=lines(max_size=20), tier=_TIERS)
+_visits_left_out = derived(UnplacedVisit, detail=texts(max_size=20), tier=_TIERS)
 
 
 _HAND_WRITTEN: dict[type, st.SearchStrategy[Any]] = {
@@ -103,9 +115,11 @@ _HAND_WRITTEN: dict[type, st.SearchStrategy[Any]] = {
     TierAssignment: tier_assignments(),
     TierCutoffs: _cutoffs(),
     TierMigration: _migrations(),
+    Visit: _visits_placed,
+    UnplacedVisit: _visits_left_out,
 }
 for _cls, _strategy in _HAND_WRITTEN.items():
     STRATEGIES[_cls] = _strategy
     st.register_type_strategy(_cls, _strategy)
-for _cls in (WorkCalendar, TierCadence, Cadence, Visit, UnplacedVisit, Utilisation):
+for _cls in (WorkCalendar, TierCadence, Cadence, Utilisation):
     STRATEGIES[_cls] = st.from_type(_cls)

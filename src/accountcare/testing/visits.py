@@ -33,6 +33,7 @@ from accountcare.domain.visits import (
     VisitChecklist,
     VisitPurpose,
 )
+from accountcare.testing._strategies.fields import lines, texts
 
 __all__ = [
     "PLACES",
@@ -120,7 +121,7 @@ def visits() -> st.SearchStrategy[Visit]:
         rep_id=_IDS,
         on=_days(date(2026, 1, 1), date(2027, 12, 31)),
         purpose=st.sampled_from(VisitPurpose),
-        reason=st.text(max_size=20),
+        reason=lines(max_size=20),
         tier=st.none() | st.sampled_from(("A", "B", "C")),
         due_on=st.none() | _days(date(2025, 6, 1), date(2027, 12, 31)),
         leader_joins=st.booleans(),
@@ -137,7 +138,7 @@ def unplaced_visits() -> st.SearchStrategy[UnplacedVisit]:
         purpose=st.sampled_from(VisitPurpose),
         due_on=_days(date(2025, 6, 1), date(2027, 12, 31)),
         reason=st.sampled_from(UnplacedReason),
-        detail=st.text(max_size=20),
+        detail=texts(max_size=20),
         tier=st.none() | st.sampled_from(("A", "B", "C")),
     )
 

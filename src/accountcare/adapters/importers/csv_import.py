@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from accountcare.adapters.importers.drafts import (
+    CLEANED,
     ContactDraft,
     ImportOptions,
     assemble,
@@ -22,9 +23,9 @@ from accountcare.adapters.importers.mappings import (
     fill,
     numbers_of,
 )
-from accountcare.adapters.importers.report import ImportFormatError, ImportReport, finish
+from accountcare.adapters.importers.report import ImportFormatError, ImportReport, Problem, finish
 from accountcare.adapters.importers.table import Table
-from accountcare.adapters.importers.text import Source, decode, read_bytes
+from accountcare.adapters.importers.text import Source, decode, one_line, read_bytes
 
 __all__ = ["read_contacts_csv"]
 
@@ -55,14 +56,15 @@ def read_contacts_csv(
     for spec in mapping.required:
         table.need(spec)
     draft_of = _contact_reader(table, mapping)
-    drafts = [draft_of(line, row) for line, row in table.rows()]
+    drafts = [draft_of(line, row, suspect) for line, row, suspect in table.rows()]
     return finish(assemble(drafts, options), keep_good=options.keep_good)
 
 
 def _contact_reader(
     table: Table, mapping: ContactMapping
-) -> Callable[[int, list[str]], ContactDraft]:
-    """A function making the draft of one row (its file line, its cells)."""
+) -> Callable[[int, list[str], bool], ContactDraft]:
+    """A function making the draft of one row (its file line, its cells, and whether a
+    cell may hold a control character: then its one-line texts are cleaned)."""
     header = table.header
     full, given, middle, family = (
         table.find(s) for s in (mapping.full_name, mapping.given, mapping.middle, mapping.family)
@@ -72,10 +74,19 @@ def _contact_reader(
         for s in (mapping.birthday, mapping.company, mapping.account_id, mapping.title, mapping.id)
     )
     name_field = header[full] if full is not None else header[given] if given is not None else ""
-    birthday_field, company_field, id_field = (
+    birthday_field, company_field, id_field, account_field, title_field = (
         header[at] if at is not None else default
-        for at, default in ((birthday, "birthday"), (company, "company"), (ident, "id"))
+        for at, default in (
+            (birthday, "birthday"),
+            (company, "company"),
+            (ident, "id"),
+            (account, "account_id"),
+            (title, "title"),
+        )
     )
+    part_fields = [
+        (at, header[at]) for at in (full, given, middle, family, company, title) if at is not None
+    ]
     phones, emails = _phone_columns(table, mapping), _email_columns(table, mapping)
     separator = mapping.separator
     width = len(header)
@@ -88,17 +99,21 @@ def _contact_reader(
         for at in (full, given, middle, family, birthday, company, account, title, ident)
     )
 
-    def draft(line: int, row: list[str]) -> ContactDraft:
+    def draft(line: int, row: list[str], suspect: bool) -> ContactDraft:
         if len(row) != width:
             row = (row + blank)[:width]
         row.append("")
         for at in stripped:
             row[at] = row[at].strip()
+        warnings: list[Problem] = []
+        if suspect:
+            _clean(row, line, part_fields, warnings)
         name = row[full] or person_name(row[given], row[middle], row[family])
         found = ContactDraft("line", line, name, name_field, [], [], row[birthday],
                              birthday_field, None, row[company], company_field, row[account],
-                             row[title], row[ident], id_field)  # fmt: skip
-        _add_phones(found, row, phones, separator)
+                             row[title], row[ident], id_field, [], account_field, title_field,
+                             warnings)  # fmt: skip
+        _add_phones(found, row, phones, separator, suspect)
         for at, field in emails:
             value = row[at]
             if value and not value.isspace():
@@ -106,6 +121,19 @@ def _contact_reader(
         return found
 
     return draft
+
+
+def _clean(
+    row: list[str], line: int, fields: list[tuple[int, str]], warnings: list[Problem]
+) -> None:
+    """The row's name, company and title cells made one line each, with a warning for
+    each cell that was cleaned."""
+    for at, field in fields:
+        value = row[at]
+        cleaned = one_line(value)
+        if cleaned is not value:
+            warnings.append(Problem("line", line, field, CLEANED, value))
+            row[at] = cleaned
 
 
 def _phone_columns(table: Table, mapping: ContactMapping) -> list[tuple[int, str, str, int | None]]:
@@ -133,10 +161,13 @@ def _add_phones(
     row: list[str],
     phones: list[tuple[int, str, str, int | None]],
     separator: str,
+    suspect: bool,
 ) -> None:
     """The row's phone numbers, each with its kind (from its label column, if any)."""
     for at, field, kind, kind_at in phones:
         value = row[at]
+        if suspect and value:
+            value = found.clean(field, value)
         if value and not value.isspace():
             label = row[kind_at] if kind_at is not None else ""
             chosen = phone_kind(label, kind) if label else kind

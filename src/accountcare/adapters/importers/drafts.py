@@ -18,12 +18,13 @@ from accountcare.adapters.importers.dates import parse_birthday
 from accountcare.adapters.importers.merging import People, merge_keys
 from accountcare.adapters.importers.phones import PhoneNormaliser
 from accountcare.adapters.importers.report import ImportReport, Problem
-from accountcare.adapters.importers.text import encoding_name
+from accountcare.adapters.importers.text import encoding_name, one_line
 from accountcare.domain.accounts import Account
 from accountcare.domain.contacts import Birthday, Contact, PhoneNumber
 from accountcare.errors import ConfigurationError, InvalidRecord
 
 __all__ = [
+    "CLEANED",
     "ContactDraft",
     "ImportOptions",
     "account_id_for",
@@ -31,7 +32,9 @@ __all__ = [
     "person_name",
 ]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces and no control characters anywhere in an address.
+_PART = "[^@\\s\\x00-\\x1f\\x7f-\\x9f]+"
+_EMAIL = re.compile(f"^{_PART}@{_PART}\\.{_PART}\\Z")
 # Hangul Jamo, kana, Hangul compatibility Jamo, CJK ideographs, Hangul syllables.
 _CJK = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
@@ -70,7 +73,10 @@ class ImportOptions:
         if self.phone_region is None:
             object.__setattr__(self, "phone_region", self.country)
         if self.encoding is not None:
-            encoding_name(self.encoding)  # an unknown encoding fails here, not mid-import
+            try:  # an unknown encoding fails here, not mid-import
+                encoding_name(self.encoding)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"import option 'encoding': {exc}") from exc
         try:
             Contact(
                 id="probe",
@@ -109,9 +115,24 @@ class ContactDraft:
     contact_id: str = ""
     id_field: str = "id"
     problems: list[Problem] = attrs.Factory(list)
+    account_field: str = "account_id"
+    title_field: str = "title"
+    warnings: list[Problem] = attrs.Factory(list)
 
     def fail(self, field: str, problem: str, value: str = "") -> None:
         self.problems.append(Problem(self.unit, self.number, field, problem, value))
+
+    def clean(self, field: str, text: str) -> str:
+        """``text`` as one line (see [`one_line`][accountcare.adapters.importers.text.one_line]),
+        with a warning naming ``field`` when it had to be cleaned."""
+        cleaned = one_line(text)
+        if cleaned is not text:
+            self.warnings.append(Problem(self.unit, self.number, field, CLEANED, text))
+        return cleaned
+
+
+#: The warning of a value cleaned to one line.
+CLEANED = "had control characters; each run of them was read as one space"
 
 
 def person_name(given: str, middle: str, family: str) -> str:
@@ -140,7 +161,14 @@ def _contact_id(key: str) -> str:
     return "c-" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
-_NO_ACCOUNT = "\x00no account"
+# The account a contact is built with while its row names none: such a contact only
+# ever joins an earlier one (which has an account) or is a problem, never stored.
+_NO_ACCOUNT = "no account"
+
+
+def _orphan(draft: ContactDraft, options: ImportOptions) -> bool:
+    """Whether the draft names no account: no account id, no company, no default."""
+    return not (draft.account_id or draft.company or options.account_id)
 
 
 def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport:
@@ -155,7 +183,10 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
     accounts: dict[str, Account] = {}
     people = People(drafts[0].unit if drafts else "line")
     index = people.index
+    warnings: list[Problem] = []
     for draft in drafts:
+        if draft.warnings:
+            warnings.extend(draft.warnings)
         contact = _build(draft, options, phones, accounts, birthdays)
         if contact is None:
             problems.extend(draft.problems)
@@ -164,8 +195,8 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
         hits = [index[k] for k in keys if k in index]
         if hits:
             people.join(contact, draft.number, keys, hits)
-        elif contact.account_id == _NO_ACCOUNT or contact.id in people.ids:
-            problems.append(_new_person_problem(draft, contact, people.ids))
+        elif _orphan(draft, options) or contact.id in people.ids:
+            problems.append(_new_person_problem(draft, contact, people.ids, options))
         else:
             people.start(contact, draft.number, keys)
     alive = people.alive()
@@ -176,12 +207,15 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
         problems=tuple(problems),
         merges=tuple(people.merges),
         rows=len(drafts),
+        warnings=tuple(warnings),
     )
 
 
-def _new_person_problem(draft: ContactDraft, contact: Contact, ids: dict[str, int]) -> Problem:
+def _new_person_problem(
+    draft: ContactDraft, contact: Contact, ids: dict[str, int], options: ImportOptions
+) -> Problem:
     """Why a row that merges into nobody cannot start a new person."""
-    if contact.account_id == _NO_ACCOUNT:
+    if _orphan(draft, options):
         return Problem(
             draft.unit,
             draft.number,
@@ -230,7 +264,13 @@ def _build(
                        locale=options.locale, emails=mails, phones=numbers,
                        recorded_on=options.as_of)  # fmt: skip
     except InvalidRecord as exc:
-        fields = {"name": draft.name_field, "birthday": draft.birthday_field, "id": draft.id_field}
+        fields = {
+            "name": draft.name_field,
+            "birthday": draft.birthday_field,
+            "id": draft.id_field,
+            "account_id": draft.account_field,
+            "title": draft.title_field,
+        }
         draft.fail(fields.get(exc.field, exc.field), exc.problem)
         return None
 
@@ -290,7 +330,11 @@ def _account(draft: ContactDraft, options: ImportOptions, accounts: dict[str, Ac
         account_id = account_id_for(draft.company)
         account = accounts.get(account_id)
         if account is None:
-            account = Account(id=account_id, name=" ".join(draft.company.split()))
+            try:
+                account = Account(id=account_id, name=" ".join(draft.company.split()))
+            except InvalidRecord as exc:
+                draft.fail(draft.company_field, exc.problem, draft.company)
+                return _NO_ACCOUNT
             accounts[account_id] = account
         accounts[draft.company] = account
         return account_id

@@ -1,7 +1,11 @@
 """CSV imports of accounts and orders (contacts are in :mod:`.csv_import`).
 
 Money is read as :class:`~decimal.Decimal`; every bad value of every row is reported with
-its line and column, under the all-or-nothing rule of :mod:`.report`.
+its line and column, under the all-or-nothing rule of :mod:`.report`. Ids are taken as
+written and the domain judges them (a control character or an id longer than
+[`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] is a problem of its line and
+column), and so are amounts; names and the other one-line texts are cleaned of control
+characters, each cleaning a warning of the report.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from accountcare.adapters.importers.dates import parse_day
-from accountcare.adapters.importers.drafts import ImportOptions
+from accountcare.adapters.importers.drafts import CLEANED, ImportOptions
 from accountcare.adapters.importers.report import ImportReport, Problem, finish
 from accountcare.adapters.importers.table import RowCheck, Table, cell, column_positions
-from accountcare.adapters.importers.text import Source, decode, read_bytes
+from accountcare.adapters.importers.text import Source, decode, one_line, read_bytes
 from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Order
 from accountcare.domain.currency import ISO_4217
@@ -49,6 +53,10 @@ _ACCOUNT_COLUMNS = {
     "cooperation_since": "cooperation_since",
 }
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+# An amount as people write it: ASCII digits, one optional sign, point and exponent.
+_AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+#: The most digits a quantity may have.
+MAX_QUANTITY_DIGITS = 15
 _TRUE = {"true", "yes", "y", "1", "是", "예"}
 _FALSE = {"false", "no", "n", "0", "", "否", "아니오"}
 
@@ -59,18 +67,29 @@ def _read(
     kind: type[T],
     needed: tuple[str, ...],
     fields: Callable[[list[str], RowCheck], dict[str, Any]],
-) -> tuple[list[T], list[Problem], int]:
-    """The ``kind`` records of ``table``, the problems of its bad rows, and its number of
-    rows: the ``needed`` cells must not be empty, an id must not repeat an earlier row's,
-    and ``fields`` reads the rest (failing on the row's check)."""
+    texts: tuple[str, ...],
+) -> tuple[list[T], list[Problem], int, list[Problem]]:
+    """The ``kind`` records of ``table``, the problems of its bad rows, its number of
+    rows and its warnings: the ``needed`` cells must not be empty, an id must not repeat
+    an earlier row's, the ``texts`` cells are cleaned to one line, and ``fields`` reads
+    the rest (failing on the row's check)."""
     records: list[T] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     seen: dict[str, int] = {}
     rows = 0
     noun = kind.__name__.lower()
-    for line, row in table.rows():
+    cleaned = [(at[f], f) for f in texts if at[f] is not None]
+    for line, row, suspect in table.rows():
         rows += 1
         check = RowCheck(table, at, line)
+        if suspect:
+            for position, field in cleaned:
+                if position is not None and position < len(row):
+                    value = row[position]
+                    row[position] = one_line(value)
+                    if row[position] is not value:
+                        warnings.append(check.problem(field, CLEANED, value))
         for field in needed:
             if not cell(row, at[field]):
                 check.fail(field, "is missing")
@@ -84,10 +103,20 @@ def _read(
         try:
             records.append(kind(**values))
         except InvalidRecord as exc:
-            problems.append(Problem("line", line, exc.field, exc.problem))
+            shown = _shown(values.get(exc.field))
+            check.fail(exc.field, exc.problem, "" if shown in exc.problem else shown)
+            problems.extend(check.problems)
         else:
             seen[ident] = line
-    return records, problems, rows
+    return records, problems, rows, warnings
+
+
+def _shown(value: object) -> str:
+    """The refused value as the problem shows it (a long one cut short)."""
+    if value is None or value == "":
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def read_orders_csv(
@@ -129,27 +158,36 @@ def read_orders_csv(
         if value["currency"] not in ISO_4217:
             check.fail("currency", "is not an ISO 4217 currency code", value["currency"])
         quantity = cell(row, at["quantity"]) or "1"
-        if not quantity.isdigit():
-            check.fail("quantity", "is not a whole number of at least 0", quantity)
-        value["quantity"] = int(quantity) if quantity.isdigit() else 0
+        whole = quantity.isascii() and quantity.isdigit()
+        if not whole or len(quantity) > MAX_QUANTITY_DIGITS:
+            check.fail(
+                "quantity",
+                f"is not a whole number of at least 0 (at most {MAX_QUANTITY_DIGITS} digits)",
+                _shown(quantity),
+            )
+        value["quantity"] = int(quantity) if whole and len(quantity) <= MAX_QUANTITY_DIGITS else 0
         return value
 
-    orders, problems, rows = _read(table, at, Order, ("id", "account_id"), fields)
-    report = ImportReport(orders=tuple(orders), problems=tuple(problems), rows=rows)
+    orders, problems, rows, warnings = _read(
+        table, at, Order, ("id", "account_id"), fields, ("product",)
+    )
+    report = ImportReport(
+        orders=tuple(orders), problems=tuple(problems), rows=rows, warnings=tuple(warnings)
+    )
     return finish(report, keep_good=options.keep_good)
 
 
 def _money(raw: str) -> Decimal:
+    """The amount ``raw`` writes (``1,234.50`` too); the domain judges its size."""
     text = raw.replace(" ", "")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
+    if not _AMOUNT.match(text):  # NaN, Infinity, 1_000, other scripts' digits...
+        raise ValueError("is not an amount of money")
     try:
-        amount = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
         raise ValueError("is not an amount of money") from None
-    if not amount.is_finite():
-        raise ValueError("is not a finite amount of money")
-    return amount
 
 
 def read_accounts_csv(
@@ -191,6 +229,15 @@ def read_accounts_csv(
         value["tags"] = [t.strip() for t in re.split(r"[;,]", cells["tags"]) if t.strip()]
         return value
 
-    accounts, problems, rows = _read(table, at, Account, ("id", "name"), fields)
-    report = ImportReport(accounts=tuple(accounts), problems=tuple(problems), rows=rows)
+    accounts, problems, rows, warnings = _read(
+        table,
+        at,
+        Account,
+        ("id", "name"),
+        fields,
+        ("name", "short_name", "industry", "region", "tags"),
+    )
+    report = ImportReport(
+        accounts=tuple(accounts), problems=tuple(problems), rows=rows, warnings=tuple(warnings)
+    )
     return finish(report, keep_good=options.keep_good)

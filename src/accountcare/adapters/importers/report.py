@@ -8,6 +8,10 @@ the report with the good records and still lists every bad row in ``problems``.
 A file that cannot be read as the format at all (a CSV without a required column, a vCard
 without ``END``, bytes that are not the declared encoding) raises :class:`ImportFormatError`
 at once: there are no rows to judge.
+
+A value the importer could read only after cleaning it (a name with a control character
+in it, cleaned to one line) is kept, and the cleaning is listed in ``warnings``: warnings
+never make an import fail.
 """
 
 from __future__ import annotations
@@ -64,6 +68,9 @@ class ImportReport:
     """The result of one import.
 
     ``ok`` is True when no row was bad. ``rows`` counts the rows (or cards) read.
+    ``warnings`` lists the values that were cleaned on the way in (each a
+    [`Problem`][accountcare.adapters.importers.report.Problem] naming the line or card
+    and the field, with the value as the file had it); they do not make ``ok`` False.
     """
 
     contacts: tuple[Contact, ...] = ()
@@ -72,6 +79,7 @@ class ImportReport:
     problems: tuple[Problem, ...] = ()
     merges: tuple[Merge, ...] = ()
     rows: int = 0
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -82,11 +90,14 @@ class ImportReport:
 
         >>> ImportReport(rows=3).summary()
         '3 rows read: 0 contacts, 0 accounts, 0 orders; 0 duplicates merged; 0 problems'
+        >>> ImportReport(rows=1, warnings=(Problem("line", 2, "Name", "was cleaned"),)).summary()
+        '1 rows read: 0 contacts, 0 accounts, 0 orders; 0 duplicates merged; 0 problems; 1 warnings'
         """
+        warned = f"; {len(self.warnings)} warnings" if self.warnings else ""
         return (
             f"{self.rows} rows read: {len(self.contacts)} contacts, {len(self.accounts)} "
             f"accounts, {len(self.orders)} orders; {len(self.merges)} duplicates merged; "
-            f"{len(self.problems)} problems"
+            f"{len(self.problems)} problems{warned}"
         )
 
 

@@ -1,14 +1,36 @@
-"""A CSV text as rows with the file line each starts on, and columns found by name."""
+"""A CSV text as rows with the file line each starts on, and columns found by name.
+
+A quoted cell may span lines (an address or a note with line breaks, as Google and
+Outlook write them), but a quote that never closes must not swallow the rows after it.
+So a file is refused with an
+[`ImportFormatError`][accountcare.adapters.importers.report.ImportFormatError] naming the
+line where the quote opened when the file ends inside a quoted cell, or when one row spans
+more than [`MAX_ROW_LINES`][accountcare.adapters.importers.table.MAX_ROW_LINES] lines or
+[`MAX_ROW_CHARS`][accountcare.adapters.importers.table.MAX_ROW_CHARS] characters. After a
+closing quote only the delimiter or the end of the line may follow (``"Ann"x`` is refused,
+not read as ``Annx``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from accountcare.adapters.importers.report import ImportFormatError, Problem
 
-__all__ = ["RowCheck", "Table", "cell", "column_positions"]
+__all__ = ["MAX_ROW_CHARS", "MAX_ROW_LINES", "RowCheck", "Table", "cell", "column_positions"]
+
+#: The most file lines one CSV row (its quoted cells' line breaks included) may span.
+MAX_ROW_LINES = 100
+#: The most characters one CSV row that spans lines may hold.
+MAX_ROW_CHARS = 100_000
+
+# A control character other than a line break (or a carriage return that is not part of
+# one): where the file has none, only a row spanning lines can carry one in a cell.
+_STRAY = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|\r(?!\n)")
 
 
 class Table:
@@ -19,13 +41,19 @@ class Table:
         delimiter = ","
         if "," not in first:
             delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-        self._reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        self._text = text
+        self._delimiter = delimiter
+        self._stray = _STRAY.search(text) is not None
+        self._reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
         try:
-            self.header = [name.strip() for name in next(self._reader)]
+            header = next(self._reader)
         except StopIteration:
             raise ImportFormatError("the CSV file is empty: it has no header row") from None
         except csv.Error as exc:
-            raise ImportFormatError(f"line 1: the header row is not valid CSV: {exc}") from exc
+            raise self._error(1, exc) from exc
+        if self._reader.line_num > 1:
+            self._check_span(1, self._reader.line_num, header)
+        self.header = [name.strip() for name in header]
         self._positions = {name: i for i, name in reversed(list(enumerate(self.header)))}
 
     def find(self, spec: Sequence[str]) -> int | None:
@@ -44,16 +72,72 @@ class Table:
             )
         return at
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        previous = self._reader.line_num
+    def rows(self) -> Iterator[tuple[int, list[str], bool]]:
+        """``(line, cells, suspect)`` of each non-blank row: ``suspect`` is False when no
+        cell of the row can hold a control character (its text is one plain line)."""
+        reader = self._reader
+        stray = self._stray
+        previous = reader.line_num
         try:
-            for row in self._reader:
+            for row in reader:
                 start = previous + 1
-                previous = self._reader.line_num
+                previous = reader.line_num
+                spans = previous > start
+                if spans:
+                    self._check_span(start, previous, row)
                 if any(row) and not "".join(row).isspace():  # skip blank rows
-                    yield start, row
+                    yield start, row, stray or spans
         except csv.Error as exc:
-            raise ImportFormatError(f"line {previous + 1}: not valid CSV: {exc}") from exc
+            raise self._error(previous + 1, exc) from exc
+
+    def _check_span(self, start: int, end: int, row: list[str]) -> None:
+        """Refuse a row that runs over too many lines or characters: a quote left open."""
+        lines = end - start + 1
+        size = sum(map(len, row))
+        if lines <= MAX_ROW_LINES and size <= MAX_ROW_CHARS:
+            return
+        opened, shown = _quoted_cell_start(start, row)
+        what = f"{lines} lines, to line {end}" if lines > MAX_ROW_LINES else f"{size} characters"
+        raise ImportFormatError(
+            f"line {opened}: the quoted cell opened on this line ({shown!r}...) runs over "
+            f"{what}; its closing quote is probably missing (a row may span at most "
+            f"{MAX_ROW_LINES} lines and {MAX_ROW_CHARS} characters)"
+        )
+
+    def _error(self, start: int, exc: csv.Error) -> ImportFormatError:
+        """The error for the row starting on line ``start`` that the reader refused."""
+        if "unexpected end of data" in str(exc):  # the file ends inside a quoted cell
+            tail = io.StringIO(self._text)
+            lenient = csv.reader(itertools.islice(tail, start - 1, None), delimiter=self._delimiter)
+            row = next(lenient, [""])
+            opened, shown = _quoted_cell_start(start, row, last=True)
+            return ImportFormatError(
+                f"line {opened}: the quoted cell opened on this line is never closed: the file "
+                f"ends inside it ({shown!r}...); a closing quote is missing"
+            )
+        where = "the header row is" if start == 1 else "the row is"
+        if "field larger than field limit" in str(exc):
+            return ImportFormatError(
+                f"line {start}: a cell of the row starting on this line is longer than "
+                f"{csv.field_size_limit()} characters; if it opens with a quote, its closing "
+                "quote is probably missing"
+            )
+        if "new-line character seen in unquoted field" in str(exc):
+            return ImportFormatError(
+                f"line {start}: {where} not valid CSV: a carriage return (CR) inside a cell "
+                "that is not quoted"
+            )
+        return ImportFormatError(f"line {start}: {where} not valid CSV: {exc}")
+
+
+def _quoted_cell_start(start: int, row: list[str], *, last: bool = False) -> tuple[int, str]:
+    """The line on which the row's runaway cell opens (the last cell, or the one with the
+    most line breaks), and the beginning of that cell."""
+    if not row:
+        return start, ""
+    at = len(row) - 1 if last else max(range(len(row)), key=lambda i: row[i].count("\n"))
+    line = start + sum(c.count("\n") for c in row[:at])
+    return line, row[at][:30]
 
 
 def cell(row: list[str], at: int | None) -> str:
@@ -69,10 +153,14 @@ class RowCheck:
         self._table, self._at, self._line = table, at, line
         self.problems: list[Problem] = []
 
-    def fail(self, field: str, problem: str, raw: str = "") -> None:
+    def problem(self, field: str, problem: str, raw: str = "") -> Problem:
+        """A problem of this row's ``field``, named by the file's own column name."""
         position = self._at.get(field)
         name = self._table.header[position] if position is not None else field
-        self.problems.append(Problem("line", self._line, name, problem, raw))
+        return Problem("line", self._line, name, problem, raw)
+
+    def fail(self, field: str, problem: str, raw: str = "") -> None:
+        self.problems.append(self.problem(field, problem, raw))
 
 
 def column_positions(

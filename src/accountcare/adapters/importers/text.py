@@ -4,19 +4,31 @@ Exports are UTF-8 (with or without a byte-order mark) unless the caller says oth
 Chinese and Korean tools still write GB18030 (GBK, GB2312), Big5 and CP949 (EUC-KR): those
 are never guessed, because a wrong guess turns names into other valid-looking names; the
 caller declares them (or a vCard property does, with ``CHARSET``).
+
+Only the codecs a file can be written in are accepted as an encoding: Python's byte-to-
+byte codecs (``base64``, ``hex``, ``zlib``, ``bz2``, ``uu``, ``quopri``) and ``rot13`` are
+not text encodings, and ``idna``, ``punycode``, ``unicode_escape``,
+``raw_unicode_escape``, ``charmap`` and ``undefined`` are text codecs for other jobs
+(domain labels, Python literals): naming any of them is a
+[`ConfigurationError`][accountcare.errors.ConfigurationError].
+
+Single-line texts (names, titles, company names, phone numbers) never keep a control
+character: [`one_line`][accountcare.adapters.importers.text.one_line] turns each run of
+them into a space, and the importers report the cleaning as a warning.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from functools import lru_cache
 from typing import IO
 
 from accountcare.adapters.importers.report import ImportFormatError
 from accountcare.errors import ConfigurationError
 
-__all__ = ["Source", "decode", "encoding_name", "read_bytes"]
+__all__ = ["Source", "decode", "encoding_name", "one_line", "read_bytes"]
 
 #: What an importer accepts: the file's bytes, a path, or a binary file object.
 Source = bytes | bytearray | memoryview | os.PathLike[str] | IO[bytes]
@@ -36,19 +48,60 @@ _SUPERSETS = {
 }
 
 
+# Text codecs (by Python's own marker) that no file is written in: they encode domain
+# labels, Python string literals, or nothing at all.
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "unicode_escape", "raw_unicode_escape", "charmap", "undefined"}
+)
+
+
 @lru_cache(maxsize=64)
 def encoding_name(declared: str) -> str:
     """The codec to decode a declared encoding with (a superset where one exists).
 
+    Raises [`ConfigurationError`][accountcare.errors.ConfigurationError] for a name that
+    is no codec, or a codec that is not a character set a file is written in.
+
     >>> encoding_name("GB2312"), encoding_name("EUC-KR"), encoding_name("Big5")
     ('gb18030', 'cp949', 'big5hkscs')
+    >>> encoding_name("base64")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: 'base64' is not a text encoding (it is a byte-...
     """
     try:
-        name = codecs.lookup(declared.strip()).name
-    except LookupError as exc:
+        info = codecs.lookup(declared.strip())
+    except (LookupError, ValueError) as exc:  # ValueError: an embedded NUL
         raise ConfigurationError(f"unknown text encoding {declared!r}") from exc
-    key = name.replace("-", "_")
-    return _SUPERSETS.get(key, name)
+    key = info.name.replace("-", "_")
+    if not getattr(info, "_is_text_encoding", True) or key in _NOT_CHARSETS:
+        kind = "byte-to-byte codec" if key not in _NOT_CHARSETS else f"{info.name} codec"
+        raise ConfigurationError(
+            f"{declared!r} is not a text encoding (it is a {kind}); name the character set "
+            "the file is written in, such as utf-8 or gb18030"
+        )
+    return _SUPERSETS.get(key, info.name)
+
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROLS = re.compile(f"[{_CONTROL}]")
+_CONTROL_RUNS = re.compile(f"[{_CONTROL} ]*[{_CONTROL}][{_CONTROL} ]*")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one clean line: each run of control characters (C0, C1, DEL, line
+    and paragraph separators), with the spaces around it, becomes one space, and a
+    cleaned text is stripped of spaces at its ends. Text without control characters
+    comes back as it is (the same object), so ``one_line(s) is not s`` tells that
+    something was cleaned. Other spaces, U+3000 (the ideographic space) included, stay.
+
+    >>> one_line("Ann\x0bLee "), one_line("王\u3000伟"), one_line(" \r\nAcme \tTrading\n")
+    ('Ann Lee', '王\u3000伟', 'Acme Trading')
+    """
+    if _CONTROLS.search(text) is None:
+        return text
+    return _CONTROL_RUNS.sub(" ", text).strip(" ")
 
 
 def read_bytes(source: Source) -> bytes:
@@ -88,7 +141,9 @@ def decode(data: bytes, encoding: str | None = None) -> str:
 def _decode(data: bytes, codec: str, *, declared: bool) -> str:
     try:
         return data.decode(codec)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
+        if not isinstance(exc, UnicodeDecodeError):  # a codec that gives no position
+            raise ImportFormatError(f"the bytes are not valid {codec}: {exc}") from exc
         line = data.count(b"\n", 0, exc.start) + 1
         hint = (
             ""

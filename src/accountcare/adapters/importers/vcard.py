@@ -12,7 +12,14 @@ tel:+82...`` and ``BDAY:--0229``. All of these are understood.
 
 A file whose cards cannot be delimited (a card with no ``END:VCARD``, text outside any
 card) raises :class:`~.report.ImportFormatError` naming the card and the line. A bad line
-inside a card is a problem of that card, reported with the rest.
+inside a card is a problem of that card, reported with the rest: a line that is not
+``NAME:value``, a value that is not valid in its charset, and a ``CHARSET`` that is not a
+character set text is written in (``CHARSET=base64``, ``hex``, ``zlib``, ``punycode``...:
+see [`encoding_name`][accountcare.adapters.importers.text.encoding_name]).
+
+Names, titles, company names and phone numbers are cleaned of control characters (each
+run becomes a space; the report warns, naming the card and the property); a ``UID`` is an
+id and is taken as written, so one with a control character is a problem of its card.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from accountcare.adapters.importers.drafts import (
 from accountcare.adapters.importers.kinds import phone_kind
 from accountcare.adapters.importers.report import ImportFormatError, ImportReport, finish
 from accountcare.adapters.importers.text import Source, encoding_name, read_bytes
+from accountcare.errors import ConfigurationError
 
 __all__ = ["Card", "Property", "parse_vcards", "read_vcards"]
 
@@ -63,7 +71,7 @@ class Card:
     line: int
     version: str
     properties: tuple[Property, ...]
-    bad_lines: tuple[tuple[int, str], ...] = ()
+    bad_lines: tuple[tuple[int, str, str], ...] = ()  # (line, property name or "", problem)
 
 
 def parse_vcards(data: bytes, encoding: str | None = None) -> list[Card]:
@@ -111,7 +119,14 @@ def _without_bom(data: bytes, encoding: str | None) -> tuple[bytes, str]:
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError as exc:  # odd length, or a lone surrogate
+            at = getattr(exc, "start", 0)
+            raise ImportFormatError(
+                f"the file starts with a UTF-16 byte order mark but the bytes at offset {at} "
+                "are not valid UTF-16"
+            ) from exc
         encoding = "utf-8"
     return data, encoding_name(encoding) if encoding else "utf-8"
 
@@ -123,12 +138,13 @@ class _OpenCard:
     start: int
     version: str = ""
     properties: list[Property] = attrs.Factory(list)
-    bad: list[tuple[int, str]] = attrs.Factory(list)
+    bad: list[tuple[int, str, str]] = attrs.Factory(list)
 
-    def add(self, found: Property | str | None, number: int) -> None:
-        """One property line read (a problem when ``found`` is text, skipped if None)."""
-        if isinstance(found, str):
-            self.bad.append((number, found))
+    def add(self, found: Property | tuple[str, str] | None, number: int) -> None:
+        """One property line read (a problem when ``found`` is a ``(property name,
+        problem)`` pair, skipped if None)."""
+        if isinstance(found, tuple):
+            self.bad.append((number, *found))
         elif found is not None:
             if found.name == "VERSION":
                 self.version = found.value.strip()
@@ -167,10 +183,10 @@ def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
-def _property(raw: bytes, line: int, charset: str) -> Property | str | None:
+def _property(raw: bytes, line: int, charset: str) -> Property | tuple[str, str] | None:
     colon = _value_start(raw)
     if colon < 0:
-        return f"is not a property line (NAME:value): {_show(raw)}"
+        return "", f"is not a property line (NAME:value): {_show(raw)}"
     end = raw.find(b";", 0, colon)
     first = raw[: colon if end < 0 else end]
     name = first[first.rfind(b".") + 1 :].strip().upper().decode("ascii", "replace")
@@ -195,12 +211,12 @@ def _property(raw: bytes, line: int, charset: str) -> Property | str | None:
     if declared:
         try:
             codec = encoding_name(declared)
-        except ValueError:
-            return f"declares an unknown CHARSET {declared!r}"
+        except ConfigurationError as exc:
+            return name, f"has a CHARSET that cannot be used: {exc}"
     try:
         text = body.decode(codec)
-    except UnicodeDecodeError:
-        return f"{name} is not valid {codec} text (declare the file's encoding or CHARSET)"
+    except UnicodeError:
+        return name, f"is not valid {codec} text (declare the file's encoding or CHARSET)"
     return Property(name, text, tuple(params), group, line)
 
 
@@ -248,19 +264,23 @@ def _draft(card: Card) -> ContactDraft:
     draft = ContactDraft("card", card.number, name_field="FN", birthday_field="BDAY")
     draft.company_field = "ORG"
     draft.id_field = "UID"
-    for line, problem in card.bad_lines:
-        draft.fail(f"line {line}", problem)
+    draft.title_field = "TITLE"
+    for line, name, problem in card.bad_lines:
+        draft.fail(f"{name} (line {line})" if name else f"line {line}", problem)
     labels = {p.group: p.value for p in card.properties if p.name == "X-ABLABEL" and p.group}
     family = given = middle = ""
     for prop in card.properties:
         where = f"{prop.name} (line {prop.line})"
         if prop.name == "FN":
-            draft.name = " ".join(unescape(prop.value).split())
+            draft.name = " ".join(draft.clean(where, unescape(prop.value)).split())
+            draft.name_field = where
         elif prop.name == "N":
             parts = [*components(prop.value), "", "", ""]
-            family, given, middle = (p.strip() for p in parts[:3])
+            family, given, middle = (draft.clean(where, p).strip() for p in parts[:3])
+            if not draft.name:
+                draft.name_field = where
         elif prop.name == "TEL":
-            number = prop.value.strip()
+            number = draft.clean(where, prop.value).strip()
             if number.lower().startswith("tel:"):
                 number = number[4:].split(";", 1)[0]
             if number:
@@ -270,14 +290,19 @@ def _draft(card: Card) -> ContactDraft:
         elif prop.name == "BDAY":
             draft.birthday, draft.birthday_field = prop.value.strip(), where
             omit = prop.param("X-APPLE-OMIT-YEAR")
-            draft.omit_year = int(omit[0]) if omit and omit[0].isdigit() else None
+            year = omit[0] if omit else ""
+            draft.omit_year = (
+                int(year) if year.isascii() and year.isdigit() and len(year) <= 4 else None
+            )
         elif prop.name == "ORG":
-            draft.company = components(prop.value)[0].strip()
+            draft.company = draft.clean(where, components(prop.value)[0]).strip()
             draft.company_field = where
         elif prop.name == "TITLE":
-            draft.title = unescape(prop.value).strip()
+            draft.title = draft.clean(where, unescape(prop.value)).strip()
+            draft.title_field = where
         elif prop.name == "UID":
             draft.contact_id = prop.value.strip()
+            draft.id_field = where
     if not draft.name and (family or given):
         draft.name = person_name(given, middle, family)
     return draft

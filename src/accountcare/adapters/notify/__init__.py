@@ -3,14 +3,30 @@
 ``console`` (a text stream or :mod:`logging`), ``smtp`` (email through :mod:`smtplib`),
 ``webhook`` (a signed JSON POST) and ``apprise`` (chat and SMS services, extra
 ``apprise``). Import the module you need; nothing optional is imported here.
+
+A webhook receiver needs only [`verify_webhook`][accountcare.adapters.notify.verify_webhook]
+(and [`WebhookVerificationError`][accountcare.adapters.notify.WebhookVerificationError]),
+exported here from a standard-library-only module; see ``docs/notifications.md``.
 """
 
 from __future__ import annotations
 
+from accountcare.adapters.notify._signing import (
+    WebhookVerificationError,
+    generate_secret,
+    sign_webhook,
+    verify_webhook,
+)
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 
-__all__ = ["unserved"]
+__all__ = [
+    "WebhookVerificationError",
+    "generate_secret",
+    "sign_webhook",
+    "unserved",
+    "verify_webhook",
+]
 
 
 def unserved(message: Message, channels: frozenset[Channel]) -> Delivery | None:

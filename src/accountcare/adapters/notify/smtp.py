@@ -1,5 +1,13 @@
 """Email through SMTP: plain text with an HTML alternative, CJK names in UTF-8 headers.
 
+Every header value built from data (display names, the subject, the key, the locale) is
+made harmless first: control characters and line separators become spaces and an
+encoded-word opener ``=?`` becomes ``= ?``, so a name such as
+``=?utf-8?q?Ann=0D=0AReply-To:...?=`` stays text in its own header on every Python
+version. ``X-Accountcare-Key`` carries the key percent-encoded as UTF-8
+(``urllib.parse.unquote`` gives it back). An address with whitespace, a control character
+or ``=?`` in it is refused (a final failure naming the field), never rewritten.
+
 The ``Message-ID`` is derived from the message's idempotency key, so a message sent
 again after a crash carries the same Message-ID and mail systems and people can tell it
 is a repeat. One connection is kept open and reused for many messages (reopened when
@@ -24,6 +32,12 @@ from email.utils import format_datetime
 from types import TracebackType
 
 from accountcare.adapters.notify import unserved
+from accountcare.adapters.notify._headers import (
+    address_header,
+    encoded,
+    header_key,
+    unsafe_address,
+)
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
@@ -31,8 +45,21 @@ from accountcare.errors import ConfigurationError
 __all__ = ["SmtpNotifier"]
 
 
-def _address(name: str, addr_spec: str) -> Address:
-    return Address(display_name=name, addr_spec=addr_spec)
+# Every data-bearing header is written already folded (see _headers), so the email
+# package must emit it as written rather than parse and fold it again.
+_POLICY = email_policy.SMTP.clone(refold_source="none")
+_POLICY_UTF8 = email_policy.SMTPUTF8.clone(refold_source="none")
+
+
+def _checked(addr_spec: str, field: str) -> str:
+    """``addr_spec`` if it is one usable address that parses back to itself."""
+    if not unsafe_address(addr_spec):
+        try:
+            if Address(addr_spec=addr_spec).addr_spec == addr_spec:
+                return addr_spec
+        except (ValueError, TypeError, IndexError):
+            pass
+    raise ValueError(f"field {field!r} is not a usable email address: {addr_spec!r}")
 
 
 class SmtpNotifier:
@@ -68,6 +95,10 @@ class SmtpNotifier:
             raise ConfigurationError("SmtpNotifier: timeout must be positive")
         if "@" not in sender:
             raise ConfigurationError(f"SmtpNotifier: sender {sender!r} is not an email address")
+        try:
+            _checked(sender, "sender")
+        except ValueError as exc:
+            raise ConfigurationError(f"SmtpNotifier: {exc}") from exc
         self.host, self.port = host, port
         self.sender, self.sender_name = sender, sender_name
         self.starttls, self.use_ssl = starttls, use_ssl
@@ -95,24 +126,44 @@ class SmtpNotifier:
         """The email for ``message``: text part, HTML alternative, UTF-8 headers.
 
         The Date header is the message's due instant and the MIME boundary comes from the
-        key, so a rebuilt email is byte-identical.
+        key, so a rebuilt email is byte-identical. Names, the subject and the locale pass
+        through [`header_text`][accountcare.adapters.notify._headers.header_text] and are
+        written already folded, as UTF-8 encoded-words unless they are short plain ASCII;
+        an unusable recipient address raises ``ValueError`` naming the message and field.
+
+        >>> from datetime import UTC, datetime
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> evil = "=?utf-8?q?Ann=0D=0AReply-To:_eve@evil.example?="
+        >>> email = SmtpNotifier("127.0.0.1", sender="care@example.com").build(Message(
+        ...     "c-1|survey|2027-03-28|email", Channel.EMAIL,
+        ...     Recipient("c-1", evil, "ann@example.com"), "Hi", "Hello",
+        ...     datetime(2027, 3, 28, tzinfo=UTC)))
+        >>> email["To"].addresses[0].display_name
+        '= ?utf-8?q?Ann=0D=0AReply-To:_eve@evil.example?='
+        >>> email["Reply-To"] is None
+        True
         """
-        utf8 = not (message.recipient.address.isascii() and self.sender.isascii())
-        email = EmailMessage(policy=email_policy.SMTPUTF8 if utf8 else email_policy.SMTP)
-        email["From"] = _address(message.sender_name or self.sender_name, self.sender)
-        email["To"] = _address(message.recipient.name, message.recipient.address)
-        email["Subject"] = message.subject
+        to = message.recipient
+        try:
+            address = _checked(to.address, "recipient.address")
+        except ValueError as exc:
+            raise ValueError(f"message {message.key!r}: {exc}") from None
+        utf8 = not (address.isascii() and self.sender.isascii())
+        email = EmailMessage(policy=_POLICY_UTF8 if utf8 else _POLICY)
+        email.set_raw("From", address_header(message.sender_name or self.sender_name, self.sender))
+        email.set_raw("To", address_header(to.name, address))
+        email.set_raw("Subject", encoded(message.subject))
         email["Date"] = format_datetime(message.due_at)
         email["Message-ID"] = self.message_id(message.key)
-        email["X-Accountcare-Key"] = message.key
-        if message.recipient.locale:
-            email["Content-Language"] = message.recipient.locale
+        email.set_raw("X-Accountcare-Key", header_key(message.key))
         email.set_content(message.text, charset="utf-8")
         if message.html is not None:
             email.add_alternative(message.html, subtype="html", charset="utf-8")
             # A boundary from the key (not random), so a rebuilt email is byte-identical.
             digest = hashlib.sha256(message.key.encode("utf-8")).hexdigest()[32:56]
             email.set_boundary(f"==accountcare-{digest}==")
+        if to.locale:  # after the content: setting content clears every Content-* header
+            email.set_raw("Content-Language", encoded(to.locale))
         return email
 
     def _connect(self) -> smtplib.SMTP:

@@ -7,6 +7,15 @@ the program. Only the names in :data:`PLACEHOLDERS` are allowed; an unknown name
 stray ``$`` or an unclosed ``${`` is a :class:`~accountcare.errors.ConfigurationError`
 when the template is loaded, naming the template and the placeholder.
 
+Text that another template engine would read as a placeholder is refused the same way,
+since ``string.Template`` would leave it alone and the customer would get it as written:
+``{contact_name}``, ``{}``, ``{0.__class__}`` (``str.format``), ``{{name}}`` (Jinja,
+Mustache), ``{% if %}``, ``{# #}``, ``<%= name %>`` (ERB), ``%(name)s``, ``%s`` (printf),
+``*|FNAME|*`` (Mailchimp) and ``{ contact_name }`` around a placeholder's name. The error
+suggests the nearest placeholder ("did you mean ${contact_name}?"). Other braces are text:
+a lone ``{`` or ``}``, ``{"a": 1}``, ``{ and }``, CSS in an HTML body's ``<style>``. There
+is no escape for text shaped like a placeholder; ``$$`` writes a dollar sign.
+
 Locales fall back: ``zh-CN``/``zh-SG``/``zh`` -> ``zh-Hans``, ``zh-TW``/``zh-HK``/``zh-MO``
 -> ``zh-Hant``, ``ko-KR`` -> ``ko``, any other -> its language if the book has it, else
 ``en`` (see :func:`resolve_locale`).
@@ -28,8 +37,10 @@ Locales fall back: ``zh-CN``/``zh-SG``/``zh`` -> ``zh-Hans``, ``zh-TW``/``zh-HK`
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
+import re
 import string
 from collections.abc import Mapping
 from datetime import date
@@ -135,6 +146,82 @@ _MONTHS = [
 ]
 
 
+# What another template engine's placeholder looks like. string.Template leaves all of
+# these alone, so a template written for the wrong engine would reach customers as written
+# ("Dear {contact_name},"); they are refused when the template is loaded instead. Each
+# entry: the pattern, what it is, and the group holding the name it refers to (if any).
+_LOOKALIKES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\{\{[{#^/>&!]?\s*([A-Za-z_]\w*)?[^{}]*\}*"),
+     "a Jinja, Mustache or Handlebars placeholder"),
+    (re.compile(r"\{%\s*([A-Za-z_]\w*)?"), "a Jinja or Django tag"),
+    (re.compile(r"\{#.*?#\}", re.DOTALL), "a Jinja comment"),
+    (re.compile(r"<%[=\-#]?\s*([A-Za-z_]\w*)?"), "an ERB, EJS or ASP tag"),
+    (re.compile(r"%\(([^)]*)\)[-#0 +]*[0-9]*(?:\.[0-9]+)?[a-zA-Z]"), "a printf-style field"),
+    (re.compile(r"(?<![0-9A-Za-z%])%[sd](?![A-Za-z])"), "a printf-style field"),
+    (re.compile(r"\*\|([A-Za-z_][\w:]*)\|\*"), "a Mailchimp merge tag"),
+    (re.compile(r"\{([A-Za-z0-9_]+)?(?:[.\[!:][^{}\s]*)?\}"), "a str.format field"),
+)  # fmt: skip
+# "{ contact_name }": a brace group with spaces is text, unless it holds a placeholder name.
+_SPACED_NAME = re.compile(r"\{\s*([A-Za-z_]\w*)\s*\}")
+# CSS in an HTML body's <style> element uses braces as CSS, not as placeholders.
+_STYLE = re.compile(r"<style\b.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+_LOGIC = frozenset({"if", "else", "elif", "endif", "for", "endfor", "each", "unless", "with"})
+
+
+def _suggestion(name: str | None) -> str:
+    """ "did you mean ${contact_name}?", or how placeholders are written."""
+    wanted = (name or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if wanted in PLACEHOLDERS:
+        return f"did you mean ${{{wanted}}}?"
+    if wanted in _LOGIC:
+        return "templates have no conditions or loops: write one template per case"
+    if wanted:
+        # The placeholder sharing the most of its words with the name ("FNAME" and "name":
+        # contact_name, "accountName": account_name), else the nearest by spelling.
+        shared = {p: sum(len(w) for w in p.split("_") if w in wanted) for p in PLACEHOLDERS}
+        best = max(shared, key=shared.__getitem__)
+        close = [best] if shared[best] else []
+        close = close or difflib.get_close_matches(wanted, list(PLACEHOLDERS), n=1)
+        if close:
+            return f"did you mean ${{{close[0]}}}?"
+    return f"write a placeholder as ${{name}} with one of: {', '.join(PLACEHOLDERS)}"
+
+
+def _quoted(snippet: str) -> str:
+    shown = snippet.replace("\x00", "${...}")
+    return repr(shown if len(shown) <= 40 else shown[:37] + "...")
+
+
+def _refuse_lookalikes(name: str, part: str, template: string.Template) -> None:
+    """Raise if what the template leaves as text looks like another engine's syntax."""
+    # Scan the text a customer would see around our own placeholders: ``$$`` stays a
+    # dollar sign, each placeholder becomes a character no lookalike pattern matches.
+    text = template.pattern.sub(
+        lambda m: "$" if m.group("escaped") is not None else "\x00", template.template
+    )
+    if part == "html":
+        text = _STYLE.sub("", text)
+    if "{" not in text and "%" not in text and "*|" not in text:
+        return
+    for pattern, what in _LOOKALIKES:
+        found = pattern.search(text)
+        if found is not None:
+            referred = found.group(1) if pattern.groups else None
+            raise ConfigurationError(
+                f"template {name!r} has {what} in its {part}, {_quoted(found.group(0))}, "
+                f"which would reach the customer as written: {_suggestion(referred)}"
+            )
+    for found in _SPACED_NAME.finditer(text):
+        if found.group(1).lower() in PLACEHOLDERS:
+            raise ConfigurationError(
+                f"template {name!r} has a brace placeholder in its {part}, "
+                f"{_quoted(found.group(0))}, which would reach the customer as written: "
+                f"{_suggestion(found.group(1))}"
+            )
+
+
 def _check_part(name: str, part: str, text: str) -> string.Template:
     template = string.Template(text)
     if not template.is_valid():
@@ -144,11 +231,24 @@ def _check_part(name: str, part: str, text: str) -> string.Template:
         )
     for identifier in template.get_identifiers():
         if identifier not in PLACEHOLDERS:
+            close = difflib.get_close_matches(identifier, list(PLACEHOLDERS), n=1)
+            hint = f"did you mean ${{{close[0]}}}? " if close else ""
             raise ConfigurationError(
                 f"template {name!r} uses unknown placeholder {identifier!r} in its {part}; "
-                f"allowed: {', '.join(PLACEHOLDERS)}"
+                f"{hint}allowed: {', '.join(PLACEHOLDERS)}"
             )
+    _refuse_lookalikes(name, part, template)
     return template
+
+
+def _unix_lines(text: str) -> str:
+    """``text`` with Windows and old Mac line ends as line feeds: a template file saved
+    on Windows renders to the same message (and a message holds no carriage return)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _one_line(text: str) -> str:
+    return _unix_lines(text).strip()
 
 
 @attrs.frozen
@@ -159,12 +259,19 @@ class MessageTemplate:
     Traceback (most recent call last):
     ...
     accountcare.errors.ConfigurationError: template 'birthday/en' uses unknown placeholder 'name'...
+    >>> MessageTemplate("birthday/en", "Hi {contact_name}", "x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: template 'birthday/en' has a str.format field ...
+    ... did you mean ${contact_name}?
+    >>> MessageTemplate("birthday/en", "Hi ${contact_name} {see below}", "$$5").render({})[1]
+    '$5'
     """
 
     name: str
-    subject: str
-    text: str
-    html: str | None = None
+    subject: str = attrs.field(converter=_one_line)
+    text: str = attrs.field(converter=_unix_lines)
+    html: str | None = attrs.field(default=None, converter=attrs.converters.optional(_unix_lines))
     _compiled: tuple[string.Template, string.Template, string.Template | None] = attrs.field(
         init=False, eq=False, repr=False
     )
@@ -177,6 +284,8 @@ class MessageTemplate:
             _check_part(self.name, "text", self.text),
             _check_part(self.name, "html", self.html) if self.html is not None else None,
         )
+        if "\n" in self.subject:
+            raise ConfigurationError(f"template {self.name!r}: the subject must be one line")
         object.__setattr__(self, "_compiled", compiled)
 
     def render(self, values: Mapping[str, str]) -> tuple[str, str, str]:

@@ -1,7 +1,11 @@
 """The values a tier policy ranks: which numbers it takes, and how it counts a negative one.
 
 A tier policy tiers a mapping of account id to a number: an ``int``, ``float`` or
-``Decimal``, finite, never a bool. A share-based tier measures what each account brings
+``Decimal``, finite, never a bool. An ``int`` or ``Decimal`` is ranked exactly, so it must
+lie within [`MAX_TOTAL`][accountcare.domain.MAX_TOTAL] (the largest sum the domain's
+amounts add up to) and a ``Decimal`` have at most ``MAX_DECIMAL_PLACES`` places: exact
+arithmetic on ``1E+999999999`` would not end. A ``float`` is bounded by its own range.
+A share-based tier measures what each account brings
 in, so a negative value (net refunds, a loss) counts as nothing: the account ties with
 the accounts that bought nothing and lands in the lowest tier. The 20/60/20 policy keeps
 a negative margin instead, because a bigger loss ranks lower.
@@ -12,6 +16,10 @@ a negative margin instead, because a bigger loss ranks lower.
 Traceback (most recent call last):
 ...
 accountcare.errors.InvalidRecord: account 'acme': field 'value' must be finite, got nan
+>>> check_number("acme", Decimal("1E+999999999"))
+Traceback (most recent call last):
+...
+accountcare.errors.InvalidRecord: account 'acme': field 'value' must be at most 1E+24 ...
 """
 
 from __future__ import annotations
@@ -22,9 +30,16 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from accountcare.domain._validate import MAX_TOTAL
 from accountcare.errors import InvalidRecord
 
-__all__ = ["NEGATIVE_COUNTS_AS", "Number", "check_number", "count_negative_as_nothing"]
+__all__ = [
+    "MAX_DECIMAL_PLACES",
+    "NEGATIVE_COUNTS_AS",
+    "Number",
+    "check_number",
+    "count_negative_as_nothing",
+]
 
 Number = int | float | Decimal
 N = TypeVar("N", bound=Number | np.ndarray[Any, Any])
@@ -32,6 +47,12 @@ N = TypeVar("N", bound=Number | np.ndarray[Any, Any])
 # Practitioners count negative sales or margin as nothing in a share-based tier.
 NEGATIVE_COUNTS_AS = 0
 """What a negative sales value counts as for a share-based tier: nothing."""
+
+MAX_DECIMAL_PLACES = 60
+"""The most decimal places a ``Decimal`` tier value may have (a quotient in a context of
+high precision has a few dozen; ``1E-999999999`` has a billion)."""
+
+_MAX_INT = int(MAX_TOTAL)
 
 
 def count_negative_as_nothing(value: N) -> N:
@@ -59,6 +80,14 @@ def check_number(account_id: object, value: object) -> Number:
         raise _bad(account_id, "value", f"must be an int, float or Decimal, got {kind}")
     if isinstance(value, float) and not math.isfinite(value):
         raise _bad(account_id, "value", f"must be finite, got {value}")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise _bad(account_id, "value", f"must be finite, got {value}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _bad(account_id, "value", f"must be finite, got {value}")
+        if value.copy_abs() > MAX_TOTAL:  # copy_abs never rounds nor overflows
+            raise _bad(account_id, "value", f"must be at most {MAX_TOTAL} in absolute value")
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+            raise _bad(account_id, "value", f"must have at most {MAX_DECIMAL_PLACES} places")
+    elif isinstance(value, int) and not -_MAX_INT <= value <= _MAX_INT:
+        raise _bad(account_id, "value", f"must be at most {MAX_TOTAL} in absolute value")
     return value

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies._internal.types import _global_type_lookup
 
 import accountcare.domain as domain_package
+from accountcare.domain._validate import MAX_AMOUNT, MAX_AMOUNT_PLACES
 from accountcare.domain.currency import ISO_4217
 
 #: Every domain class with its strategy (see :func:`strategy_for`).
@@ -53,6 +54,53 @@ def _names() -> st.SearchStrategy[str]:
     return st.text(alphabet="abcxyzABC 王李김이éß", min_size=1, max_size=10).map(
         lambda s: s if s.strip() else f"n{s}"
     )
+
+
+def lines(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[str]:
+    """One line of text as names, titles and other single-line fields accept it: any
+    script, the ideographic space, full-width forms, emoji, combining marks; no control
+    character, no line or paragraph separator, no lone surrogate. With ``min_size`` above
+    0 the line is never blank."""
+    line = st.text(
+        st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=min_size,
+        max_size=max_size,
+    )
+    return line.map(lambda s: f"n{s}" if min_size and s.isspace() else s)
+
+
+def texts(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Free text as multi-line fields accept it: any script, line feeds and tabs, no other
+    control character (and no lone surrogate, which no encoding can write)."""
+    return st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), include_characters="\n\t"),
+        max_size=max_size,
+    )
+
+
+def amounts(places: int = MAX_AMOUNT_PLACES) -> st.SearchStrategy[Decimal]:
+    """Every money amount an order accepts: up to
+    [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] either way, with 0 to ``places``
+    decimal places (trailing zeros kept, so ``1.10`` and ``1.1`` both come up), the
+    extremes and the smallest fractions included.
+
+    >>> from hypothesis import given
+    >>> @given(amounts())
+    ... def test(value):
+    ...     assert abs(value) <= MAX_AMOUNT and value.as_tuple().exponent >= -6
+    >>> test()
+    """
+    extremes = st.sampled_from(
+        [MAX_AMOUNT, -MAX_AMOUNT, Decimal(0), Decimal("1e-6"), Decimal("-1e-6")]
+    )
+
+    @st.composite
+    def scaled(draw: st.DrawFn) -> Decimal:
+        exponent = draw(st.integers(0, places))
+        limit = int(MAX_AMOUNT.scaleb(exponent))
+        return Decimal(draw(st.integers(-limit, limit))).scaleb(-exponent)
+
+    return extremes | scaled()
 
 
 def days(first: date = FIRST_DAY, last: date = LAST_DAY) -> st.SearchStrategy[date]:

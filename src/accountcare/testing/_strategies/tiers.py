@@ -16,7 +16,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 from accountcare.domain.tiers import TierAssignment, TierCutoffs, TierMigration, TierReason
-from accountcare.testing._strategies.fields import _field_strategies, _names, account_ids, money
+from accountcare.testing._strategies.fields import (
+    _field_strategies,
+    _names,
+    account_ids,
+    money,
+    texts,
+)
 
 
 @st.composite
@@ -48,7 +54,7 @@ def _reasons(draw: st.DrawFn) -> TierReason:
     finite = st.floats(-1e12, 1e12, allow_nan=False)
     return TierReason(
         value=draw(finite),
-        rule=draw(st.text(max_size=20)),
+        rule=draw(texts(max_size=20)),
         share_before=draw(st.none() | st.floats(0, 1)),
         rank=draw(st.none() | st.integers(1, 10**6)),
         population=draw(st.none() | st.integers(0, 10**6)),
