@@ -399,7 +399,7 @@ def _order(amount: Decimal, margin: Decimal | None = None) -> Order:
         Decimal("1E+16"),
         Decimal("0.0000001"),
         Decimal("1E-999999999"),
-        Decimal("12.3400000"),
+        Decimal("12.3400001"),
     ],
 )
 def test_an_amount_out_of_range_is_refused_naming_record_and_field(amount: Decimal) -> None:
@@ -420,7 +420,15 @@ def test_a_huge_amount_in_a_stored_payload_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "amount", [MAX_AMOUNT, -MAX_AMOUNT, Decimal("0.000001"), Decimal("-999999999999999.999999")]
+    "amount",
+    [
+        MAX_AMOUNT,
+        -MAX_AMOUNT,
+        Decimal("0.000001"),
+        Decimal("-999999999999999.999999"),
+        Decimal("12.3400000"),  # trailing zeros, as ERP exports write them, do not count
+        Decimal("1.000000000000000000000000000000"),
+    ],
 )
 def test_amounts_at_the_edges_of_the_range_are_accepted(amount: Decimal) -> None:
     assert _order(amount, amount).amount == amount

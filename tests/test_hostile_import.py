@@ -15,11 +15,12 @@ import os
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accountcare.adapters.importers import (
@@ -36,10 +37,10 @@ from accountcare.adapters.importers import (
     read_vcards,
     write_import,
 )
-from accountcare.adapters.importers.table import MAX_ROW_CHARS, MAX_ROW_LINES
+from accountcare.adapters.importers.table import MAX_ROW_CHARS, MAX_ROW_LINES, Table
 from accountcare.adapters.importers.text import one_line
 from accountcare.adapters.sqlite import SqliteStore
-from accountcare.domain import MAX_ID_LENGTH
+from accountcare.domain import MAX_AMOUNT, MAX_ID_LENGTH
 from accountcare.errors import ConfigurationError
 
 pytest.importorskip("phonenumbers")
@@ -206,6 +207,70 @@ def test_multi_line_address_and_notes_cells_still_import() -> None:
     assert len(outlook.contacts) == 2
 
 
+GOOGLE_HEADER = (DATA / "google_contacts.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+
+
+def _google_row(given: str, phone: str, notes: str) -> str:
+    """A row of a Google Contacts export: its name, first phone and notes cells."""
+    header = GOOGLE_HEADER.split(",")
+    cells = [""] * len(header)
+    cells[header.index("First Name")] = given
+    cells[header.index("Phone 1 - Value")] = phone
+    cells[header.index("Notes")] = notes
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lines", [150, 2_000])
+def test_a_google_export_with_a_long_notes_cell_imports(lines: int) -> None:
+    # Notes as reps write them: many short lines, some with a comma or two.
+    notes = "\n".join(f"visit {n}: valves, pumps" for n in range(lines))
+    data = (
+        GOOGLE_HEADER
+        + "\n"
+        + _google_row("Ann", "+1 202 555 0143", notes)
+        + _google_row("Bob", "+1 202 555 0144", "")
+    )
+    report = read_contacts_csv(data.encode(), GOOGLE_CONTACTS, options=US)
+    assert report.ok
+    assert [c.name for c in report.contacts] == ["Ann", "Bob"]
+    assert report.rows == 2
+    bad = data + _google_row("Carl", "12ab", "")  # the next row is on line lines + 3
+    with pytest.raises(ImportFailed) as failed:
+        read_contacts_csv(bad.encode(), GOOGLE_CONTACTS, options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [
+        (lines + 3, "Phone 1 - Value")
+    ]
+
+
+def test_a_quote_that_swallows_rows_of_a_google_export_is_still_refused() -> None:
+    rows = [
+        _google_row(f"Person {n}", f"+1 202 555 {n:04d}", "") for n in range(MAX_ROW_LINES + 10)
+    ]
+    rows[0] = rows[0].replace("Person 0", '"Person 0', 1)
+    rows[-1] = rows[-1].replace(",", '",', 1)  # the quote closes MAX_ROW_LINES + 9 rows on
+    data = (GOOGLE_HEADER + "\n" + "".join(rows)).encode()
+    with pytest.raises(ImportFormatError) as failed:
+        read_contacts_csv(data, GOOGLE_CONTACTS, options=KEEP)
+    message = str(failed.value)
+    assert message.startswith("line 2: the quoted cell opened on this line")
+    assert "look like rows of the file" in message
+    assert "\n" not in message
+
+
+def test_a_long_note_in_a_small_file_imports_but_swallowed_rows_do_not() -> None:
+    # Three columns: a note line is row-like only with two commas in it.
+    note = "\n".join(f"visit {n}, valves" for n in range(MAX_ROW_LINES * 3))
+    data = f'Name,Mobile,Notes\nAnn,+1 202 555 0143,"{note}"\nBob,+1 202 555 0144,\n'
+    report = read_contacts_csv(data.encode(), PHONE_EXPORT, options=US)
+    assert [c.name for c in report.contacts] == ["Ann", "Bob"]
+    swallowed = "\n".join(f"P{n},+1 202 555 {n:04d},x" for n in range(MAX_ROW_LINES + 1))
+    data = f'Name,Mobile,Notes\nAnn,+1 202 555 0143,"{swallowed}"\n'
+    with pytest.raises(ImportFormatError, match=r"^line 2: .*look like rows of the file"):
+        read_contacts_csv(data.encode(), PHONE_EXPORT, options=US)
+
+
 @settings(deadline=None, max_examples=60)
 @given(
     st.lists(st.sampled_from(["Ann Lee", "王伟", "김민지", "O'Neil"]), min_size=1, max_size=12),
@@ -220,6 +285,56 @@ def test_any_row_whose_quote_never_closes_is_refused_at_its_line(
     text = "Name,Mobile,Company\n" + "\n".join(rows) + data.draw(st.sampled_from(["", "\n"]))
     with pytest.raises(ImportFormatError, match=rf"^line {at + 2}: the quoted cell opened"):
         read_contacts_csv(text.encode(), PHONE_EXPORT, options=KEEP)
+
+
+# -- line ends ------------------------------------------------------------------------
+
+
+def test_a_file_with_cr_line_ends_is_read_line_by_line() -> None:
+    # Excel's "CSV (Macintosh)": every line ends with CR alone.
+    accounts = b"id,name\rnorth,Northwind\racme,Acme\r"
+    report = read_accounts_csv(accounts, options=US)
+    assert [(a.id, a.name) for a in report.accounts] == [("north", "Northwind"), ("acme", "Acme")]
+    contacts = b'Name,Mobile,Company\rAnn,+1 202 555 0143,"Acme\rTrading"\rBob,12ab,Acme\r'
+    with pytest.raises(ImportFailed) as failed:
+        read_contacts_csv(contacts, PHONE_EXPORT, options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [(4, "Mobile")]
+    kept = read_contacts_csv(contacts, PHONE_EXPORT, options=KEEP)
+    assert [a.name for a in kept.accounts] == ["Acme Trading"]
+    orders = "id,account_id,ordered_on,amount\ro-1,acme,2026-05-04,１０\r".encode()
+    assert [o.amount for o in read_orders_csv(orders, options=US).orders] == [Decimal(10)]
+    with pytest.raises(ImportFormatError, match=r"^line 3: the bytes at offset"):
+        read_accounts_csv(b"id,name\rnorth,Northwind\racme,Ac\xffme\r", options=US)
+
+
+def test_cr_line_ends_mixed_with_line_feeds_are_named_plainly() -> None:
+    data = b"id,name\rnorth,Northwind\nacme,Acme\r"
+    with pytest.raises(ImportFormatError) as failed:
+        read_accounts_csv(data, options=US)
+    message = str(failed.value)
+    assert message.startswith("line 1: the file uses CR line ends (old Mac)")
+    assert "save it with LF or CRLF line ends" in message
+    assert "\n" not in message
+
+
+# -- tab-delimited files ----------------------------------------------------------------
+
+
+def test_rows_of_a_tab_delimited_file_are_not_cleaned_for_their_tabs() -> None:
+    table = Table("Name\tMobile\nAnn Lee\t+1 202 555 0143\nBob\t+1 202 555 0144\n")
+    assert [(line, suspect) for line, _, suspect in table.rows()] == [(2, False), (3, False)]
+    assert [s for _, _, s in Table("id,name\nacme,Acme\tTrading\n").rows()] == [True]
+
+
+def test_control_characters_in_a_tab_delimited_file_are_still_cleaned() -> None:
+    data = (
+        "Name\tMobile\tCompany\n"
+        "Ann\x0bLee\t+1 202 555 0143\tAcme\n"
+        '"Bob\tRoe"\t+1 202 555 0144\tAcme\n'
+    )
+    report = read_contacts_csv(data.encode(), PHONE_EXPORT, options=US)
+    assert [c.name for c in report.contacts] == ["Ann Lee", "Bob Roe"]
+    assert [(w.number, w.field) for w in report.warnings] == [(2, "Name"), (3, "Name")]
 
 
 # -- ids at the import boundary --------------------------------------------------------
@@ -277,6 +392,88 @@ def test_contact_account_id_column_with_a_control_character_is_refused() -> None
     with pytest.raises(ImportFailed) as failed:
         read_contacts_csv(data, mapping, options=US)
     assert [(p.number, p.field) for p in failed.value.report.problems] == [(2, "Account")]
+
+
+# Ids whose control character or separator sits where str.strip() would remove it.
+EDGE_IDS = ["acme\r", "\x1facme", "acme\u2028", "acme\x85"]
+
+
+def _csv(*rows: list[str]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)  # CRLF line ends; a CR in a cell is quoted
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("ident", EDGE_IDS)
+def test_an_account_id_is_not_cleaned_into_another_id(ident: str) -> None:
+    data = _csv(["id", "name", "owner"], ["north", "Northwind", ""], [ident, "Acme", ""])
+    with pytest.raises(ImportFailed) as failed:
+        read_accounts_csv(data, options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [(3, "id")]
+    assert "control characters" in failed.value.report.problems[0].problem
+    assert failed.value.report.accounts == ()
+    assert [a.id for a in read_accounts_csv(data, options=KEEP).accounts] == ["north"]
+    owned = _csv(["id", "name", "owner"], ["acme", "Acme", ident])
+    with pytest.raises(ImportFailed) as failed:
+        read_accounts_csv(owned, options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [(2, "owner")]
+
+
+@pytest.mark.parametrize("ident", EDGE_IDS)
+def test_an_order_id_or_account_id_is_not_cleaned_into_another_id(ident: str) -> None:
+    head = ["id", "account_id", "ordered_on", "amount", "contract_id"]
+    for row, field in (
+        ([ident, "acme", "2026-05-04", "10", ""], "id"),
+        (["o-1", ident, "2026-05-04", "10", ""], "account_id"),
+        (["o-1", "acme", "2026-05-04", "10", ident], "contract_id"),
+    ):
+        with pytest.raises(ImportFailed) as failed:
+            read_orders_csv(_csv(head, ["o-0", "acme", "2026-05-04", "5", ""], row), options=US)
+        assert [(p.number, p.field) for p in failed.value.report.problems] == [(3, field)]
+        assert failed.value.report.orders == ()
+
+
+@pytest.mark.parametrize("ident", EDGE_IDS)
+def test_a_contact_id_or_account_column_is_not_cleaned_into_another_id(ident: str) -> None:
+    mapping = attrs.evolve(PHONE_EXPORT, id=("ID",), account_id=("Account",))
+    head = ["Name", "Mobile", "ID", "Account"]
+    good = ["Ann Lee", "+12025550143", "c-ann", "acme"]
+    for row, field in (
+        (["Bob Roe", "+12025550144", ident, "acme"], "ID"),
+        (["Bob Roe", "+12025550144", "c-bob", ident], "Account"),
+    ):
+        with pytest.raises(ImportFailed) as failed:
+            read_contacts_csv(_csv(head, good, row), mapping, options=US)
+        assert [(p.number, p.field) for p in failed.value.report.problems] == [(3, field)]
+        assert failed.value.report.contacts == ()
+
+
+@pytest.mark.parametrize("ident", [i for i in EDGE_IDS if "\r" not in i])
+def test_a_vcard_uid_is_not_cleaned_into_another_id(ident: str) -> None:
+    data = f"BEGIN:VCARD\nVERSION:4.0\nFN:Ann\nUID:{ident}\nTEL:+1 202 555 0143\nEND:VCARD\n"
+    with pytest.raises(ImportFailed) as failed:
+        read_vcards(data.encode(), options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [(1, "UID (line 4)")]
+
+
+def test_spaces_around_an_id_are_still_dropped() -> None:
+    accounts = read_accounts_csv(b"id,name\n  acme ,Acme\n", options=US)
+    assert [a.id for a in accounts.accounts] == ["acme"]
+    orders = b"id,account_id,ordered_on,amount\n o-1 , acme ,2026-05-04,10\n"
+    assert [(o.id, o.account_id) for o in read_orders_csv(orders, options=US).orders] == [
+        ("o-1", "acme")
+    ]
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20))
+def test_any_id_is_taken_as_written_or_refused_naming_line_and_column(ident: str) -> None:
+    report = read_accounts_csv(_csv(["id", "name"], [ident, "Acme"]), options=KEEP)
+    if report.accounts:
+        assert [a.id for a in report.accounts] == [ident.strip(" ")]
+    else:
+        assert [(p.number, p.field) for p in report.problems] == [(2, "id")]
+    assert report.warnings == ()
 
 
 # -- names, titles and companies are cleaned, with a warning -------------------------
@@ -353,6 +550,7 @@ names_with_anything = st.text(min_size=1, max_size=30).filter(lambda s: s.strip(
 
 @settings(deadline=None, max_examples=80)
 @given(names_with_anything)
+@example("\x1b\xa00")  # a control character before a no-break space
 def test_any_name_imports_as_one_clean_line_or_is_a_problem_of_its_row(name: str) -> None:
     out = io.StringIO()
     csv.writer(out).writerows([["Name", "Mobile", "Company"], [name, "+1 202 555 0143", "Acme"]])
@@ -401,6 +599,68 @@ def test_amounts_that_are_not_numbers_in_ascii_are_refused() -> None:
         (6, "quantity"),
         (7, "quantity"),
     ]
+
+
+def test_full_width_amounts_and_quantities_are_read() -> None:
+    data = (
+        "id,account_id,ordered_on,amount,quantity,margin\n"
+        "o-1,acme,2026-05-04,１２００．５０,１２,３０\n"
+        "o-2,acme,2026-05-04,１，２３４．５０,１,\n"
+        "o-3,acme,2026-05-04,－１２．５,\u3000２\u3000,\n"
+    ).encode()
+    orders = read_orders_csv(data, options=US).orders
+    assert [(o.amount, o.quantity, o.margin) for o in orders] == [
+        (Decimal("1200.50"), 12, Decimal(30)),
+        (Decimal("1234.50"), 1, None),
+        (Decimal("-12.5"), 2, None),
+    ]
+
+
+def test_superscript_circled_and_other_scripts_digits_are_still_refused() -> None:
+    data = (
+        "id,account_id,ordered_on,amount,quantity\n"
+        "o-1,acme,2026-05-04,１０,²\n"
+        "o-2,acme,2026-05-04,①,1\n"
+        "o-3,acme,2026-05-04,１\u00bd,1\n"
+        "o-4,acme,2026-05-04,٣,1\n"
+    ).encode()
+    with pytest.raises(ImportFailed) as failed:
+        read_orders_csv(data, options=US)
+    assert [(p.number, p.field) for p in failed.value.report.problems] == [
+        (2, "quantity"),
+        (3, "amount"),
+        (4, "amount"),
+        (5, "amount"),
+    ]
+
+
+def _wide(text: str) -> str:
+    """``text`` with its ASCII characters in their full-width forms."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    st.decimals(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT, places=2, allow_nan=False),
+    st.integers(min_value=0, max_value=10**15 - 1),
+)
+def test_an_amount_in_full_width_forms_reads_as_in_ascii(amount: Decimal, quantity: int) -> None:
+    head = "id,account_id,ordered_on,amount,quantity\n"
+    ascii_row = f"o-1,acme,2026-05-04,{amount},{quantity}\n"
+    wide_row = f"o-1,acme,2026-05-04,{_wide(str(amount))},{_wide(str(quantity))}\n"
+    (plain,) = read_orders_csv((head + ascii_row).encode(), options=US).orders
+    (wide,) = read_orders_csv((head + wide_row).encode(), options=US).orders
+    assert (wide.amount, wide.quantity) == (plain.amount, plain.quantity) == (amount, quantity)
+
+
+def test_a_long_refused_value_is_shown_cut_short() -> None:
+    data = f"id,account_id,ordered_on,amount,quantity\no-1,acme,2026-05-04,10,{'9' * 5000}\n"
+    with pytest.raises(ImportFailed) as failed:
+        read_orders_csv(data.encode(), options=US)
+    (problem,) = failed.value.report.problems
+    assert problem.value == "9" * 5000  # as the file had it
+    assert str(problem).endswith("... (5000 characters))")
+    assert len(str(failed.value)) < 400
 
 
 def test_refused_orders_store_nothing(tmp_path: Path) -> None:

@@ -558,3 +558,262 @@ def test_a_url_that_cannot_work_is_one_line_from_the_command_line(
 ) -> None:
     result = accountcare("--db", url, "health", cwd=tmp_path)
     _fails_in_one_line(result, "--db: ", said)
+
+
+# -- records another program wrote --------------------------------------------------------
+
+HUGE = "1E+999999999"
+
+
+def _book_with_an_order(path: Path) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from accountcare.domain import Order
+
+    orders = [
+        Order("o-1", "acme", date(2026, 5, 4), Decimal("120.50")),
+        Order("o-2", "acme", date(2026, 6, 1), Decimal("80")),
+    ]
+    with SqliteStore(path) as store:
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")], orders=orders))
+
+
+def _edit(path: Path, sql: str) -> None:
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute(sql).rowcount == 1
+        db.commit()
+    finally:
+        db.close()
+
+
+def test_a_hostile_amount_edited_into_the_file_is_refused_naming_record_field_and_store(
+    tmp_path: Path,
+) -> None:
+    from accountcare.errors import InvalidRecord
+
+    path = tmp_path / "evil.sqlite3"
+    _book_with_an_order(path)
+    _edit(
+        path,
+        f"UPDATE orders SET payload = json_set(payload, '$.amount', '{HUGE}') WHERE id = 'o-1'",
+    )
+    before = _digest(path)
+    with SqliteStore(path) as store:
+        for read in (
+            lambda: store.orders("acme"),
+            lambda: store.orders_between(date_(2026, 1, 1), date_(2027, 1, 1)),
+        ):
+            with pytest.raises(StoreError) as caught:
+                read()
+            error = caught.value
+            assert isinstance(error, InvalidRecord)
+            assert (error.record, error.field) == ("Order 'o-1'", "amount")
+            assert _one_line(str(error))
+            assert str(path) in str(error)
+            assert "must be at most 1E+15" in str(error)
+            assert error.__cause__ is None
+            assert error.__context__ is None
+        assert [a.id for a in store.accounts()] == ["acme"]  # the rest still reads
+    assert _digest(path) == before
+
+
+def date_(year: int, month: int, day: int) -> Any:
+    from datetime import date
+
+    return date(year, month, day)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value", "record"),
+    [
+        ("accounts", "id", "acme\\rATTENDEE", "Account 'acme\\rATTENDEE'"),
+        ("accounts", "owner", "rep\\nli", "Account 'acme'"),
+        ("orders", "account_id", "acme\\u2028x", "Order 'o-2'"),
+    ],
+)
+def test_a_stored_id_with_a_line_break_is_refused_on_reading(
+    tmp_path: Path, table: str, field: str, value: str, record: str
+) -> None:
+    from accountcare.errors import InvalidRecord
+
+    path = tmp_path / "evil.sqlite3"
+    _book_with_an_order(path)
+    key = "acme" if table == "accounts" else "o-2"
+    _edit(
+        path,
+        f"""UPDATE {table} SET payload = json_set(payload, '$.{field}', json('"{value}"'))
+                    WHERE id = '{key}'""",
+    )
+    with SqliteStore(path) as store, pytest.raises(InvalidRecord) as caught:
+        store.accounts() if table == "accounts" else store.orders("acme")
+    assert isinstance(caught.value, StoreError)
+    assert (caught.value.record, caught.value.field) == (record, field)
+    assert "must not contain control characters or line breaks" in str(caught.value)
+    assert _one_line(str(caught.value))
+
+
+def test_the_command_line_tier_refuses_a_hostile_stored_amount_in_one_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "evil.sqlite3"
+    _book_with_an_order(path)
+    _edit(
+        path,
+        f"UPDATE orders SET payload = json_set(payload, '$.amount', '{HUGE}') WHERE id = 'o-1'",
+    )
+    result = accountcare("--db", str(path), "tier", cwd=tmp_path)
+    _fails_in_one_line(result, "Order 'o-1'", "'amount'", str(path), "must be at most 1E+15")
+    assert "Overflow" not in result.stderr
+
+
+# -- read-only files, older schemas --------------------------------------------------------
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from accountcare.adapters.sqlite import SqliteStore
+    from accountcare.domain import Account
+    from accountcare.ports.store import Batch, StoreError
+
+    with SqliteStore(sys.argv[1]) as store:
+        ids = [a.id for a in store.accounts()]
+        try:
+            store.write(Batch(accounts=[Account(id="new", name="New")]))
+            refused = None
+        except StoreError as error:
+            refused = str(error)
+        print(json.dumps({"read_only": store.read_only, "ids": ids, "refused": refused}))
+    """
+)
+
+
+def with_read_only_file(
+    path: Path, argv: list[str], **how: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in a child for which the file at ``path`` cannot be written but its
+    folder can: the file made mode 0o444, or, for root (whom permissions do not stop),
+    bind-mounted read-only onto itself in a mount namespace of the child's own."""
+    run = {"capture_output": True, "text": True, "timeout": 300, "cwd": path.parent, **how}
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        try:
+            return subprocess.run(argv, **run)
+        finally:
+            path.chmod(0o644)
+    unshare = shutil.which("unshare")
+    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    probe = [unshare or "unshare", "-m", "sh", "-c", remount, str(path), "true"]
+    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
+        pytest.skip("cannot make a file read-only for root here (no mount namespace)")
+    return subprocess.run([unshare, "-m", "sh", "-c", remount, str(path), *argv], **run)
+
+
+@POSIX
+def test_a_read_only_file_in_a_writable_folder_says_it_is_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    stored = _book(path, accounts=3)
+    before = _digest(path)
+    child = with_read_only_file(path, [sys.executable, "-c", PROBE, str(path)])
+    assert child.returncode == 0, child.stderr
+    seen = json.loads(child.stdout)
+    assert seen["read_only"] is True
+    assert seen["ids"] == [a.id for a in stored]
+    assert seen["refused"] == f"the store file {path} is open read-only; nothing was written"
+    assert _digest(path) == before
+
+
+def _version_one(path: Path) -> None:
+    """A file as accountcare with schema version 1 left it: one account, one message."""
+    from accountcare.adapters._schema import MIGRATIONS
+
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute(
+        """INSERT INTO accounts VALUES ('acme', NULL, NULL, '{"id":"acme","name":"Acme"}')"""
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.commit()
+    db.close()
+
+
+def test_a_version_one_file_reads_read_only_without_being_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    _version_one(path)
+    before = _digest(path)
+    with SqliteStore(path, read_only=True) as store:
+        assert store.read_only
+        assert [a.id for a in store.accounts()] == ["acme"]
+        assert store.outbox() == ()
+    assert _digest(path) == before
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    db.close()
+
+
+@POSIX
+def test_a_version_one_file_in_a_read_only_folder_reads(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    _version_one(path)
+    before = _digest(path)
+    child = in_read_only_folder(tmp_path, [sys.executable, "-c", READER, str(path)])
+    assert child.returncode == 0, child.stderr
+    seen = json.loads(child.stdout)
+    assert (seen["read_only"], seen["ids"]) == (True, ["acme"])
+    assert _digest(path) == before
+
+
+WATCHER = textwrap.dedent(
+    """
+    import sys
+    from accountcare.adapters.sqlite import SqliteStore
+
+    with SqliteStore(sys.argv[1]) as store:
+        print(store.read_only, len(store.accounts()), flush=True)
+        sys.stdin.readline()  # another process with write access changes the file
+        print(len(store.accounts()), flush=True)
+    """
+)
+
+
+@POSIX
+def test_a_read_only_folder_sees_another_writer_when_sqlite_can_lock(tmp_path: Path) -> None:
+    """A rollback-journal file needs no WAL index: it is opened ``mode=ro``, not
+    immutable, so what a writer with access changes meanwhile is read, not read past."""
+    path = tmp_path / "book.sqlite3"
+    _book(path, accounts=2)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.close()
+    if os.geteuid() != 0:
+        pytest.skip("needs a writer the read-only folder does not stop (root, outside)")
+    unshare = shutil.which("unshare")
+    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    probe = [unshare or "unshare", "-m", "sh", "-c", remount, str(tmp_path), "true"]
+    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
+        pytest.skip("cannot make a folder read-only for root here (no mount namespace)")
+    child = subprocess.Popen(
+        [unshare, "-m", "sh", "-c", remount, str(tmp_path), sys.executable, "-c", WATCHER,
+         str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        assert child.stdin is not None
+        assert child.stdout.readline().split() == ["True", "2"]
+        with SqliteStore(path) as writer:  # outside the namespace: the folder is writable
+            writer.write(Batch(accounts=[Account(id="late", name="Late")]))
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode = DELETE")  # as the watcher found it
+        db.close()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, err
+    assert out.split() == ["3"]

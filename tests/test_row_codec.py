@@ -15,13 +15,15 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accountcare.adapters._codec import loads, row_codec, stored
 from accountcare.adapters._rows import STORED_KINDS, decode_all, encode_json
-from accountcare.domain import Account
+from accountcare.domain import MAX_AMOUNT, Account
 from accountcare.domain.accounts import AccountNote, Address, FinancialInfo
 from accountcare.domain.activity import Order
 from accountcare.domain.contacts import Contact
+from accountcare.errors import InvalidRecord
 from accountcare.ports.store import StoreError
 from accountcare.testing import strategy_for
 
@@ -179,3 +181,23 @@ def test_a_traceback_through_a_row_codec_shows_its_code() -> None:
     assert generated[0].line is not None
     assert generated[0].line.endswith("(d['ordered_on'])")
     assert linecache.getline(generated[0].filename, 1) == "def decode(d):\n"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.builds(
+        lambda sign, digits, exponent: Decimal(f"{sign}{digits}E+{exponent}"),
+        st.sampled_from(["", "-"]),
+        st.integers(1, 10**20),
+        st.integers(16, 999_999_999),
+    )
+)
+def test_decoding_refuses_every_stored_amount_beyond_the_domains_limit(amount: Decimal) -> None:
+    payload = {"id": "o-1", "account_id": "acme", "ordered_on": "2026-05-04"}
+    with pytest.raises(InvalidRecord) as caught:
+        decode_all([{**payload, "amount": str(amount)}], Order, "book.sqlite3")
+    assert isinstance(caught.value, StoreError)
+    assert (caught.value.record, caught.value.field) == ("Order 'o-1'", "amount")
+    assert "book.sqlite3" in str(caught.value)
+    kept = decode_all([{**payload, "amount": "1E+15"}], Order, "book.sqlite3")
+    assert kept[0].amount == MAX_AMOUNT

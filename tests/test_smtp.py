@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import re
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.header import decode_header, make_header
 
 import pytest
 from hypothesis import given, settings
@@ -196,3 +200,126 @@ def test_other_channels_are_refused_without_sending(server: tuple[int, SmtpRecor
     assert not delivery.ok
     assert not delivery.retryable
     assert recorder.messages == []
+
+
+# --- line lengths: RFC 5322 (78 and 998 characters) and RFC 2047 (75 a word) -----------
+
+_ENCODED_WORD = re.compile(rb"=\?[^?\s]*\?[bq]\?[^?\s]*\?=", re.IGNORECASE)
+
+
+def _rfc2047(value: str) -> str:
+    """``value`` unfolded and decoded as RFC 2047 says: whitespace between adjacent
+    encoded-words is ignored."""
+    return str(make_header(decode_header(value.replace("\r\n", "").replace("\n", ""))))
+
+
+def _display_name(raw: bytes, header: str) -> str:
+    """The display name in ``header``, decoded by the rules of RFC 2047. (The address
+    parser of ``email.policy.default`` in Python 3.11 to 3.13 keeps the whitespace between
+    adjacent encoded-words as a space, against section 6.2.)"""
+    value = email.message_from_bytes(raw)[header]
+    assert isinstance(value, str)
+    return _rfc2047(value.rpartition("<")[0].strip())
+
+
+def _assert_line_lengths(raw: bytes) -> None:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        assert len(line) <= 78, line  # every header line we write
+    for word in _ENCODED_WORD.findall(head):
+        assert len(word) <= 75, word
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 998, line
+
+
+def test_long_cjk_names_subject_and_key_arrive_exact_in_short_lines(
+    server: tuple[int, SmtpRecorder],
+) -> None:
+    port, recorder = server
+    key = "王" * 250
+    message = Message(
+        key=key,
+        channel=Channel.EMAIL,
+        recipient=Recipient("c-1", "王" * 300, "wang.wei@example.com", "zh-Hans"),
+        subject="王" * 300,
+        text="祝您生日快乐！",
+        due_at=datetime(2027, 3, 28, 1, tzinfo=UTC),
+        sender_name="李" * 300,
+    )
+    with SmtpNotifier("127.0.0.1", port, sender="care@acme.example", timeout=5) as notifier:
+        delivery = notifier.send(message)
+    assert delivery.ok, delivery.detail
+    [raw] = recorder.raw
+    _assert_line_lengths(raw)
+    assert _display_name(raw, "To") == "王" * 300  # no space where the name was split
+    assert _display_name(raw, "From") == "李" * 300
+    [received] = recorder.messages
+    assert received["To"].addresses[0].addr_spec == "wang.wei@example.com"
+    assert str(received["Subject"]) == "王" * 300
+    legacy = email.message_from_bytes(raw)
+    assert _rfc2047(str(legacy["Subject"])) == "王" * 300
+    # The key, exact and reversible: through the modern parser and any RFC 2047 reader.
+    assert recorder.keys() == [key]
+    assert urllib.parse.unquote(_rfc2047(str(legacy["X-Accountcare-Key"]))) == key
+
+
+_PRINTABLE = st.characters(codec="utf-8", categories=["L", "M", "N", "P", "S", "Zs"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    text=st.text(_PRINTABLE, max_size=150),
+    key=st.text(_PRINTABLE, max_size=254),
+)
+def test_every_header_line_fits_and_every_value_comes_back(text: str, key: str) -> None:
+    name, subject, key = f"N{text}", f"S{text}", f"k{key}"
+    notifier = SmtpNotifier("127.0.0.1", sender="care@acme.example", sender_name=name)
+    message = Message(
+        key=key,
+        channel=Channel.EMAIL,
+        recipient=Recipient("c-1", name, "wang.wei@example.com"),
+        subject=subject,
+        text="t",
+        due_at=datetime(2027, 3, 28, tzinfo=UTC),
+    )
+    raw = notifier.build(message).as_bytes()
+    _assert_line_lengths(raw)
+    legacy = email.message_from_bytes(raw)
+    assert urllib.parse.unquote(_rfc2047(str(legacy["X-Accountcare-Key"]))) == key
+    assert _display_name(raw, "To") == name.strip()
+    assert _display_name(raw, "From") == name.strip()
+    assert _rfc2047(str(legacy["Subject"])) == subject
+
+
+def test_a_plain_name_and_a_long_address_fold_before_the_address(
+    server: tuple[int, SmtpRecorder],
+) -> None:
+    port, recorder = server
+    address = "a" * 40 + "@" + "b" * 20 + ".example.com"
+    with SmtpNotifier("127.0.0.1", port, sender="care@acme.example") as notifier:
+        assert notifier.send(_message(name="Ann Lee Anderson-Whitfield", address=address)).ok
+    [raw] = recorder.raw
+    _assert_line_lengths(raw)
+    [received] = recorder.messages
+    assert received["To"].addresses[0].display_name == "Ann Lee Anderson-Whitfield"
+    assert received["To"].addresses[0].addr_spec == address
+
+
+def test_an_address_longer_than_smtp_allows_is_refused_naming_the_field(
+    server: tuple[int, SmtpRecorder],
+) -> None:
+    port, recorder = server
+    address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".example"
+    with SmtpNotifier("127.0.0.1", port, sender="care@acme.example") as notifier:
+        delivery = notifier.send(_message(address=address))
+    assert not delivery.ok
+    assert not delivery.retryable
+    assert "'recipient.address'" in delivery.detail
+    assert "254 octets" in delivery.detail
+    assert recorder.raw == []
+
+
+def test_an_unusable_message_id_domain_is_a_configuration_error() -> None:
+    for domain in ("b" * 254 + ".example", "acme.example\r\nBcc: eve@evil.example"):
+        with pytest.raises(ConfigurationError, match="message_id_domain"):
+            SmtpNotifier("127.0.0.1", sender="care@acme.example", message_id_domain=domain)

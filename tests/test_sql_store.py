@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+import traceback
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from accountcare.adapters.sql import SCHEMA_VERSION, SqlStore
-from accountcare.domain import Account, Channel, Message, Recipient
+from accountcare.domain import Account, Channel, Contact, Message, Recipient
 from accountcare.errors import InvalidRecord
 from accountcare.ports.store import Batch, SchemaVersionError, StoreError
 
@@ -109,3 +111,111 @@ def test_a_lone_surrogate_is_refused_naming_record_and_field(server: Any) -> Non
         server.write(batch)
     assert (caught.value.record, caught.value.field) == ("Contact 'c-1'", "name")
     assert server.accounts() == ()
+
+
+def test_tables_of_version_one_gain_the_key_in_the_outbox_due_index(server: Any) -> None:
+    import sqlalchemy as sa
+
+    other = SqlStore(server.engine, prefix=f"m{uuid.uuid4().hex[:8]}_")
+    name, table = f"{other._prefix}outbox_due", f"{other._prefix}outbox"
+    try:
+        on = f" ON {table}" if other._dialect != "postgresql" else ""
+        with other.engine.begin() as db:  # the tables as version 1 made them
+            db.execute(sa.text(f"DROP INDEX {name}{on}"))
+            db.execute(sa.text(f"CREATE INDEX {name} ON {table} (status, next_attempt_us)"))
+            db.execute(other._t["schema"].update().values(version=1))
+        SqlStore(server.engine, prefix=other._prefix).write(
+            Batch(accounts=[Account(id="acme", name="Acme")])
+        )
+        indexes = {
+            i["name"]: i["column_names"] for i in sa.inspect(other.engine).get_indexes(table)
+        }
+        assert indexes[name] == ["status", "next_attempt_us", "key"]
+        with other.engine.connect() as db:
+            version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
+        assert version == SCHEMA_VERSION == 2
+    finally:
+        other.drop()
+
+
+def test_a_hostile_amount_written_with_raw_sql_is_refused_naming_record_and_field(
+    server: Any,
+) -> None:
+    import sqlalchemy as sa
+
+    from accountcare.domain import Order
+
+    good = Order("o-1", "acme", date(2026, 5, 4), Decimal("120.50"))
+    server.write(Batch(accounts=[Account(id="acme", name="Acme")], orders=[good]))
+    table = server._t["orders"].name
+    if server._dialect == "postgresql":
+        edit = f"""UPDATE {table} SET payload = jsonb_set(payload, '{{amount}}',
+                   '"1E+999999999"') WHERE id = 'o-1'"""
+    else:
+        edit = f"UPDATE {table} SET payload = JSON_SET(payload, '$.amount', '1E+999999999')"
+    with server.engine.begin() as db:
+        assert db.execute(sa.text(edit)).rowcount == 1
+    with pytest.raises(InvalidRecord) as caught:
+        server.orders("acme")
+    assert isinstance(caught.value, StoreError)
+    assert (caught.value.record, caught.value.field) == ("Order 'o-1'", "amount")
+    assert f"{server._dialect} orders" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(InvalidRecord):
+        server.orders_between(date(2026, 1, 1), date(2027, 1, 1))
+
+
+def test_a_refused_write_chains_no_driver_error(server: Any) -> None:
+    """Neither ``__cause__`` nor ``__context__`` holds SQLAlchemy's error, whose text
+    repeats the statement's parameters."""
+    import sqlalchemy as sa
+
+    secret = "s3cret-name-7f"
+    server.write(Batch(accounts=[Account(id="acme", name="Acme")]))
+    table = server._t["contacts"].name
+    with server.engine.begin() as db:  # a trigger-free way to make the write fail
+        db.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN extra INTEGER NOT NULL"))
+    try:
+        with pytest.raises(StoreError) as caught:
+            server.write(Batch(contacts=[Contact(id="c-1", account_id="acme", name=secret)]))
+    finally:
+        with server.engine.begin() as db:
+            db.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN extra"))
+    error = caught.value
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    shown = "".join(traceback.format_exception(error))
+    assert secret not in shown
+    assert "refused the write" in str(error)
+
+
+def test_an_unreachable_server_chains_no_driver_error() -> None:
+    with pytest.raises(StoreError) as caught:
+        SqlStore("postgresql+psycopg://postgres:pw-9q@127.0.0.1:1/test?connect_timeout=2")
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    assert "pw-9q" not in str(caught.value)
+
+
+def test_upgrading_tables_to_version_two_twice_is_harmless(server: Any) -> None:
+    import sqlalchemy as sa
+
+    other = SqlStore(server.engine, prefix=f"u{uuid.uuid4().hex[:8]}_")
+    name, table = f"{other._prefix}outbox_due", f"{other._prefix}outbox"
+    try:
+        on = f" ON {table}" if other._dialect != "postgresql" else ""
+        with other.engine.begin() as db:  # the tables as version 1 made them
+            db.execute(sa.text(f"DROP INDEX {name}{on}"))
+            db.execute(sa.text(f"CREATE INDEX {name} ON {table} (status, next_attempt_us)"))
+        for _ in range(2):  # a second process that read version 1 upgrades again
+            with other.engine.begin() as db:
+                other._upgrade(db, 1)
+        with other.engine.begin() as db:  # and one that finds the index gone midway
+            db.execute(sa.text(f"DROP INDEX {name}{on}"))
+            other._upgrade(db, 1)
+        indexes = {
+            i["name"]: i["column_names"] for i in sa.inspect(other.engine).get_indexes(table)
+        }
+        assert indexes[name] == ["status", "next_attempt_us", "key"]
+    finally:
+        other.drop()

@@ -243,3 +243,47 @@ def test_thousands_of_records_come_back_equal_and_validated_ones_stay_valid(
     assert back == tuple(accounts)
     assert all(type(a.tags) is frozenset for a in back)
     assert [a.updated_at for a in back] == [a.updated_at for a in accounts]
+
+
+def test_a_version_one_file_gains_the_key_in_the_outbox_due_index(sqlite_path: Path) -> None:
+    from accountcare.adapters._schema import MIGRATIONS
+
+    db = sqlite3.connect(sqlite_path)
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute(
+        'INSERT INTO accounts VALUES (\'acme\', NULL, NULL, \'{"id":"acme","name":"Acme"}\')'
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with SqliteStore(sqlite_path) as store:
+        assert [a.id for a in store.accounts()] == ["acme"]
+    db = sqlite3.connect(sqlite_path)
+    columns = [row[2] for row in db.execute("PRAGMA index_info(outbox_due)")]
+    assert columns == ["status", "next_attempt_us", "key"]
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()
+
+
+def test_a_uri_with_an_option_it_does_not_understand_names_every_mode() -> None:
+    from accountcare.adapters.sqlite import from_uri
+
+    assert from_uri("file:book.sqlite3?mode=rwc") == (Path("book.sqlite3"), False)
+    with pytest.raises(StoreError) as caught:
+        from_uri("file:book.sqlite3?mode=memory")
+    assert str(caught.value) == (
+        "'file:book.sqlite3?mode=memory': the only option understood is mode, one of ro, rw or rwc"
+    )
+
+
+def test_a_windows_file_uri_names_the_drive_not_a_root_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accountcare.adapters.sqlite import from_uri
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    path, read_only = from_uri("file:///C:/books/east%20coast.sqlite3?mode=ro")
+    assert (path.as_posix(), read_only) == ("C:/books/east coast.sqlite3", True)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert from_uri("file:///C:/books/x.sqlite3")[0].as_posix() == "/C:/books/x.sqlite3"

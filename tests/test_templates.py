@@ -387,3 +387,30 @@ def test_a_template_saved_with_windows_line_ends_renders_the_same_message() -> N
 def test_a_subject_of_two_lines_is_refused_at_load_time() -> None:
     with pytest.raises(ConfigurationError, match="'birthday/en': the subject must be one line"):
         MessageTemplate("birthday/en", "Hi\r\n${contact_name}", "x")
+
+
+def test_a_contact_stored_with_a_tab_in_its_name_still_renders_one_line() -> None:
+    """A record stored before one-line fields refused control characters is read back
+    as it was; its message still renders, the name made one line."""
+    from accountcare.domain._trusted import trusted
+
+    wang = trusted(Contact)(
+        id="c-1", account_id="acme", name="Wang\tWei\r\n", emails=("wang@example.com",)
+    )
+    message = default_templates().render(_task(), wang, ACME)
+    assert message.recipient.name == "Wang Wei"
+    assert "Wang Wei" in message.text
+    assert "\t" not in message.subject + message.text
+
+
+@pytest.mark.parametrize(
+    "text", ["Save 20%(excl. VAT) on your next order", "价格{2024}", "100% (all of it)"]
+)
+def test_percent_signs_and_years_in_braces_are_text(text: str) -> None:
+    assert MessageTemplate("survey/en", "s", text).render({})[1] == text
+
+
+@pytest.mark.parametrize("text", ["Dear {0}", "Dear %(contact_name)s", "{10.__class__}"])
+def test_positional_and_named_fields_are_still_refused(text: str) -> None:
+    with pytest.raises(ConfigurationError, match="would reach the customer as written"):
+        MessageTemplate("survey/en", "s", text)

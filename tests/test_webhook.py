@@ -288,3 +288,16 @@ def test_other_channels_are_refused_without_posting(server: tuple[str, HttpRecor
     assert not delivery.ok
     assert not delivery.retryable
     assert recorder.requests == []
+
+
+def test_signing_has_one_public_home() -> None:
+    import accountcare.adapters.notify as notify
+    from accountcare.adapters.notify import _signing, webhook
+
+    names = {"WebhookVerificationError", "generate_secret", "sign_webhook", "verify_webhook"}
+    assert names <= set(notify.__all__)
+    for name in names:
+        assert getattr(notify, name) is getattr(_signing, name)  # defined there, once
+        assert name not in webhook.__all__
+        assert not hasattr(webhook, name)  # not a second import path
+    assert webhook.__all__ == ["SEND_BUDGET", "WebhookNotifier"]

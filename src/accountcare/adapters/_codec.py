@@ -46,6 +46,7 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
@@ -53,6 +54,7 @@ import attrs
 
 from accountcare.adapters._json_text import loads, plain_json, quote
 from accountcare.domain._trusted import register_source, trusted
+from accountcare.domain._validate import _NOT_IN_AN_ID, MAX_ID_LENGTH, an_id
 from accountcare.serialization import LEAF_TYPES, converter
 
 __all__ = ["RowCodec", "loads", "row_codec", "stored"]
@@ -314,8 +316,32 @@ class _Builder:
             lines.append(f"    return {self.ref(kind, 'k')}({arguments})")
         else:
             arguments = ", ".join(f"a{n}" for n in range(len(fields)))
-            lines.append(f"    return {self.ref(trusted(kind), 'k')}({arguments})")
+            lines.append(f"    r = {self.ref(trusted(kind), 'k')}({arguments})")
+            # Another program may have written the row: the checks whose failure would
+            # crash what reads the value later (money out of range, an id that breaks a
+            # line) still run, through the field's own validator, once per such field.
+            for field in fields:
+                if field.validator is not None and _rechecked(field):
+                    lines += self._recheck(field)
+            lines.append("    return r")
         return self._compile(kind, "decode", lines)
+
+    def _recheck(self, field: attrs.Attribute[Any]) -> list[str]:
+        """Lines running ``field``'s validator on the built record ``r``. For a plain
+        or optional id, only when a C-speed test of the id's text (length, a control
+        character or line break, blank) finds something the validator must look at:
+        the validator alone decides, and says what is wrong."""
+        check, name = self.ref(field.validator, "v"), self.ref(field, "a")
+        call = f"{check}(r, {name}, x)"
+        if not (_runs(field.validator, an_id) and _mentions(field.type, str)):
+            return [f"    x = r.{field.name}", f"    {call}"]
+        if field.type not in (str, str | None):  # a collection of ids: each one
+            return [f"    x = r.{field.name}", f"    {call}"]
+        search = self.ref(_NOT_IN_AN_ID.search, "s")
+        suspect = f"not 0 < len(x) <= {MAX_ID_LENGTH} or {search}(x) or x.isspace()"
+        if field.type is not str:
+            suspect = f"x is not None and ({suspect})"
+        return [f"    x = r.{field.name}", f"    if {suspect}:", f"        {call}"]
 
     def _field_in(self, field: attrs.Attribute[Any], *, converted: bool) -> str:
         """Source for one field's value: read from ``d``, or its default when left out
@@ -381,6 +407,33 @@ class _Builder:
         if shape is _Shape.FIXED:
             return all(self._exact(a) for a in part)
         return shape is not _Shape.OTHER
+
+
+def _mentions(kind: Any, part: type) -> bool:
+    """Whether the type ``kind`` is ``part`` or holds it (``Decimal | None``, say)."""
+    return kind is part or any(_mentions(a, part) for a in typing.get_args(kind))
+
+
+def _runs(validator: Any, wanted: Callable[..., Any]) -> bool:
+    """Whether ``validator`` is ``wanted`` or wraps it (``optional(an_id)``, ``each(an_id)``,
+    attrs' ``and_``)."""
+    if validator is wanted:
+        return True
+    inner: list[Any] = list(getattr(validator, "_validators", ()))
+    for cell in getattr(validator, "__closure__", None) or ():
+        try:
+            contents = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        inner += contents if isinstance(contents, tuple) else [contents]
+    return any(v is not validator and callable(v) and _runs(v, wanted) for v in inner)
+
+
+def _rechecked(field: attrs.Attribute[Any]) -> bool:
+    """Whether decoding runs ``field``'s validator although the record is rebuilt
+    trusted: money (every ``Decimal`` field, whose range keeps sums from overflowing)
+    and ids of every kind (one C-speed search each)."""
+    return _mentions(field.type, Decimal) or _runs(field.validator, an_id)
 
 
 def _unbuilt(value: Any) -> Any:

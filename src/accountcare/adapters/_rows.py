@@ -25,7 +25,7 @@ from accountcare.domain.outbox import OutboxEntry
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.errors import InvalidRecord
-from accountcare.ports.store import Batch, StoreError, WriteReport
+from accountcare.ports.store import Batch, StoreError, UnreadableRecord, WriteReport
 
 T = TypeVar("T")
 
@@ -43,27 +43,70 @@ def encode_json(value: object) -> str:
 def decode_all(payloads: Iterable[Any], kind: type[T], where: str) -> tuple[T, ...]:
     """Stored payloads (JSON text or plain data) back as ``kind`` s, in order.
 
-    Values are rebuilt by the kind's row codec without running validators again (they
-    ran before the payload was written: see :mod:`._codec`); a payload the codec cannot
-    read goes through the converter, and one nothing can read is a :class:`StoreError`.
+    Values are rebuilt by the kind's row codec, which runs the domain's checks on money
+    and ids only (the rest ran before the payload was written: see :mod:`._codec`); a
+    payload the codec cannot read goes through the converter, and one nothing can read,
+    or one breaking a rule of its kind, is a :class:`StoreError`
+    ([`UnreadableRecord`][accountcare.ports.store.UnreadableRecord], naming the record,
+    the field and the store, for a broken rule).
     """
     payloads = payloads if isinstance(payloads, list) else list(payloads)
     build = row_codec(kind).decode
+    refused: InvalidRecord | None = None
     try:
         return tuple([build(loads(p) if isinstance(p, str | bytes) else p) for p in payloads])
-    except Exception:
-        # Written by another version, or damaged: the converter reads it or says why.
-        return tuple([decode(p, kind, where) for p in payloads])
+    except InvalidRecord as exc:
+        refused = exc
+    except Exception:  # written by another version, or damaged: read below
+        pass
+    if refused is not None:  # raised outside the handler: nothing else is chained
+        raise unreadable(refused, where)
+    # Written by another version, or damaged: the converter reads it or says why.
+    return tuple([decode(p, kind, where) for p in payloads])
 
 
 def decode(payload: Any, kind: type[T], where: str) -> T:
     """A stored payload (JSON text or plain data) back as a ``kind``, through the
     converter (validators run)."""
+    failed: Exception
     try:
         data = json.loads(payload) if isinstance(payload, str | bytes) else payload
         return stored.structure(data, kind)
     except Exception as exc:
-        raise StoreError(f"{where}: a stored {kind.__name__} cannot be read back: {exc}") from exc
+        failed = exc
+    refused = _invalid(failed)
+    if refused is not None:
+        raise unreadable(refused, where)
+    raise StoreError(
+        f"{where}: a stored {kind.__name__} cannot be read back: {' '.join(str(failed).split())}"
+    )
+
+
+def _invalid(error: BaseException) -> InvalidRecord | None:
+    """The :class:`InvalidRecord` that ``error`` is, or that the converter wrapped."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, InvalidRecord):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def unreadable(error: InvalidRecord, where: str) -> UnreadableRecord:
+    """The one-line :class:`UnreadableRecord` for a stored record that failed ``error``'s
+    check, in the store at ``where``.
+
+    >>> error = InvalidRecord("Order 'o-1'", "amount", "must be finite, got NaN")
+    >>> print(unreadable(error, "book.sqlite3"))
+    Order 'o-1': field 'amount' must be finite, got NaN, as stored in book.sqlite3; correct or remove that record there (nothing was changed)
+    """  # noqa: E501
+    problem = " ".join(error.problem.split())
+    return UnreadableRecord(
+        error.record,
+        error.field,
+        f"{problem}, as stored in {where}; correct or remove that record there "
+        "(nothing was changed)",
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -2,8 +2,12 @@
 the statements that write rows.
 
 ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``; the version lives in
-``PRAGMA user_version`` (0 for a new file). Migrations only ever add: a database written
-by an older accountcare opens in a newer one, never the other way round.
+``PRAGMA user_version`` (0 for a new file). Migrations only move forward, and keep every
+record: a database written by an older accountcare opens in a newer one, never the
+other way round. A step may drop what it remakes (1 -> 2 drops the outbox's due index
+and creates it with one more column); every step runs in the one ``BEGIN IMMEDIATE``
+transaction that also sets the new version, so it is applied whole or not at all, and
+a second process waiting for the lock finds the file migrated and does nothing.
 
 Every table keeps the record whole in ``payload`` (JSON from the one converter) beside
 the few columns the queries need; instants are microseconds since 1970 UTC, dates ISO
@@ -13,6 +17,7 @@ history, and never changes once released.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -27,6 +32,7 @@ from accountcare.ports.store import SchemaVersionError, StoreError, UnstorableRe
 __all__ = [
     "LIMITS",
     "MIGRATIONS",
+    "READS_AS_IS",
     "SCHEMA_VERSION",
     "connect",
     "failure",
@@ -87,9 +93,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             payload TEXT NOT NULL)""",
         "CREATE INDEX outbox_due ON outbox (status, next_attempt_us)",
     ),
+    # 1 -> 2: the dispatcher claims one entry at a time, in (next attempt, key) order; the
+    # key in the index spares each claim a sort of every entry due at the same instant.
+    # The index is dropped and made again, inside the migration's transaction.
+    (
+        "DROP INDEX outbox_due",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt_us, key)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: The oldest schema version a store opened read-only reads as it is: every later
+#: migration (so far, 1 -> 2) changes indexes only, which the queries do not depend on.
+READS_AS_IS = 1
 
 _HEADER = b"SQLite format 3\x00"
 # Page cache per connection, in KiB (SQLite's default is 2 MiB). A batch of 100,000
@@ -162,11 +179,15 @@ def connect(
     timeout, foreign keys on and a large page cache, and whether it is read-only.
 
     The file is created (with its folder) if need be, unless ``read_only``: then it must
-    exist and is opened with SQLite's ``mode=ro``. A file whose folder cannot be written
-    (so SQLite cannot create the WAL index beside it) is opened read-only as well, and
-    when it has no write-ahead log, as immutable: SQLite then reads it without an index.
-    A directory, a missing file opened read-only, or a file that is not an SQLite
-    database is a :class:`StoreError` and is left untouched.
+    exist and is opened with SQLite's ``mode=ro``. The flag returned is True too when
+    this process may not write the file, or the folder SQLite keeps its write-ahead log
+    in (asked of the operating system, which knows about read-only mounts). When SQLite
+    cannot make the WAL index beside a file in such a folder, the file is opened with
+    ``mode=ro`` if SQLite can read it so, else, when it has no pending write-ahead log,
+    as immutable: SQLite then reads it without an index or locks, which assumes that no
+    other process writes the file meanwhile (one that did could make reads wrong, or
+    fail as "malformed"). A directory, a missing file opened read-only, or a file that
+    is not an SQLite database is a :class:`StoreError` and is left untouched.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
@@ -199,10 +220,21 @@ def connect(
     except sqlite3.Error as exc:
         raise failure(exc, path, "nothing was changed") from exc
     try:
-        return _checked(db, path, uri, timeout, read_only)
+        db, read_only = _checked(db, path, uri, timeout, read_only)
     except BaseException:
         db.close()
         raise
+    return db, read_only or not _writable(path)
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file at ``path`` and what SQLite writes beside
+    it: the folder, or else a write-ahead log and its index that are there already."""
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK):
+        return True
+    return all(os.access(f"{path}{suffix}", os.W_OK) for suffix in ("-wal", "-shm"))
 
 
 def _open(uri: str, timeout: float) -> sqlite3.Connection:
@@ -240,16 +272,25 @@ def _checked(
             raise failure(exc, path, "it was left untouched") from exc
         problem = exc
     db.close()
-    try:
-        again = _open(uri + "?mode=ro&immutable=1", timeout)
-    except sqlite3.Error as exc:
-        raise failure(exc, path, "it was left untouched") from problem
-    try:
-        again.execute("PRAGMA user_version").fetchone()
-        return _configured(again, path), True
-    except BaseException:
-        again.close()
-        raise
+    # Read-only with locking first (it sees another process's writes); immutable only
+    # where SQLite cannot read the file so, documented as assuming no concurrent writer.
+    tries = [] if read_only else ["mode=ro"]
+    for options in [*tries, "mode=ro&immutable=1"]:
+        try:
+            again = _open(f"{uri}?{options}", timeout)
+        except sqlite3.Error as exc:
+            problem = exc
+            continue
+        try:
+            again.execute("PRAGMA user_version").fetchone()
+            return _configured(again, path), True
+        except sqlite3.Error as exc:
+            again.close()
+            problem = exc
+        except BaseException:
+            again.close()
+            raise
+    raise failure(problem, path, "it was left untouched")
 
 
 def _version(db: sqlite3.Connection, where: str) -> int:
@@ -270,17 +311,19 @@ def migrate(
     """Bring the file to :data:`SCHEMA_VERSION` in one ``transaction`` (two processes
     opening a new file at once both succeed); a newer file is a
     :class:`SchemaVersionError`. A file of the current version is only read, so a store
-    that cannot be written opens for reading; an older one that is not ``writable`` is a
-    :class:`StoreError`."""
+    that cannot be written opens for reading; so does one that is not ``writable`` and
+    of a version from :data:`READS_AS_IS` on (its schema differs in indexes only); an
+    older one that is not ``writable`` is a :class:`StoreError` saying to open it once
+    with write access."""
     found = _version(db, where)
     if found > SCHEMA_VERSION:
         raise SchemaVersionError(where, found, SCHEMA_VERSION)
-    if found == SCHEMA_VERSION:
+    if found == SCHEMA_VERSION or (not writable and found >= READS_AS_IS):
         return
     if not writable:
         raise StoreError(
             f"{where} has schema version {found} and needs upgrading to {SCHEMA_VERSION}, "
-            "which a read-only store cannot do: open it once where it can be written "
+            "which a read-only store cannot do: open it once with write access "
             "(nothing was changed)"
         )
     db.execute("PRAGMA journal_mode = WAL")

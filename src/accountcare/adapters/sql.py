@@ -18,8 +18,8 @@ repeat SQL parameters (the values of the records written).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -52,7 +52,7 @@ __all__ = ["SCHEMA_VERSION", "STRICT_MODES", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _ID = LIMITS["id"]
 
 #: The ``sql_mode`` flags every MariaDB/MySQL connection of a store runs with, added to
@@ -99,12 +99,13 @@ def _engine(sa: Any, url: str) -> Any:
     """An engine for ``url``, or a one-line :class:`StoreError` naming its scheme and,
     for a driver that is not installed, the ``pip install`` that fixes it."""
     scheme = url.partition("://")[0] if "://" in url else url[:20]
-    try:
+    # Each error is raised outside the handler of the driver's: neither __cause__ nor
+    # __context__ holds it (the URL's password, a statement's parameters).
+    parsed = None
+    with suppress(sa.exc.ArgumentError):
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise StoreError(
-            f"{scheme!r} is not a database URL; SqlStore takes {_SUPPORTED} URLs"
-        ) from None
+    if parsed is None:
+        raise StoreError(f"{scheme!r} is not a database URL; SqlStore takes {_SUPPORTED} URLs")
     name = parsed.drivername
     backend, _, driver = name.partition("+")
     if backend not in _SERVERS:
@@ -121,25 +122,26 @@ def _engine(sa: Any, url: str) -> Any:
             f"the database URL scheme {name}:// names the asyncio driver {driver!r}, and "
             f"SqlStore needs a synchronous one; use {_SUPPORTED}"
         )
+    problem: str
     try:
         return sa.create_engine(parsed)
     except ImportError as exc:
         install = _INSTALL.get(driver, f"pip install the {driver!r} driver")
-        raise StoreError(
+        problem = (
             f"the database URL scheme {name}:// needs the {driver!r} driver, which is not "
             f"installed ({exc.name or exc}); install it with: {install}"
-        ) from None
+        )
     except sa.exc.NoSuchModuleError:
-        raise StoreError(
+        problem = (
             f"the database URL scheme {name}:// names a driver ({driver!r}) that SQLAlchemy "
             f"does not know; use {_SUPPORTED}"
-        ) from None
+        )
     except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
-        problem = type(exc).__name__
-        raise StoreError(
-            f"the {name}:// database URL has options the driver refuses ({problem}); "
-            "check the part after '?'"
-        ) from None
+        problem = (
+            f"the {name}:// database URL has options the driver refuses "
+            f"({type(exc).__name__}); check the part after '?'"
+        )
+    raise StoreError(problem)
 
 
 def _refusal(error: Any) -> str:
@@ -194,7 +196,7 @@ def _tables(sa: Any, prefix: str) -> Any:
           sa.Column("status", text(16), nullable=False),
           sa.Column("next_attempt_us", instant, nullable=False),
           sa.Column("attempts", sa.Integer, nullable=False),
-          sa.Index(f"{prefix}outbox_due", "status", "next_attempt_us"))  # fmt: skip
+          sa.Index(f"{prefix}outbox_due", "status", "next_attempt_us", "key"))  # fmt: skip
     sa.Table(f"{prefix}schema", meta, sa.Column("version", sa.Integer, nullable=False), **options)
     return meta
 
@@ -234,22 +236,25 @@ class SqlStore:
         self._prefix = prefix
         self._meta = _tables(sa, prefix)
         self._t = {name[len(prefix) :]: t for name, t in self._meta.tables.items()}
+        problem: str
         try:
             self._migrate()
+            return
         except TypeError as exc:
             if not isinstance(url, str) or "unexpected keyword" not in str(exc):
                 raise
-            raise StoreError(
-                f"the {self._dialect} driver refused an option of the database URL ({exc})"
-            ) from None
+            problem = f"the {self._dialect} driver refused an option of the database URL ({exc})"
         except sa.exc.OperationalError as exc:
             said = " ".join(str(getattr(exc, "orig", None) or _refusal(exc)).split())
-            raise StoreError(f"cannot reach the database at {self.engine.url}: {said}") from None
+            problem = f"cannot reach the database at {self.engine.url}: {said}"
         except sa.exc.DBAPIError as exc:
-            raise StoreError(
+            problem = (
                 f"cannot create or read the tables {prefix}* at {self.engine.url} "
                 f"({_refusal(exc)}); nothing was changed"
-            ) from None
+            )
+        # Outside the handler: the driver's error (with the statement's parameters) is
+        # neither the cause nor the context of the one raised.
+        raise StoreError(problem)
 
     def _migrate(self) -> None:
         sa = self._sa
@@ -257,11 +262,56 @@ class SqlStore:
         with self.engine.begin() as db:
             self._session(db)
             self._meta.create_all(db)
-            version = db.execute(sa.select(sa.func.max(self._t["schema"].c.version))).scalar()
+            schema = self._t["schema"]
+            version = db.execute(sa.select(sa.func.max(schema.c.version))).scalar()
             if version is None:
-                db.execute(self._t["schema"].insert().values(version=SCHEMA_VERSION))
+                db.execute(schema.insert().values(version=SCHEMA_VERSION))
             elif version > SCHEMA_VERSION:
                 raise SchemaVersionError(where, version, SCHEMA_VERSION)
+            elif version < SCHEMA_VERSION:
+                self._upgrade(db, version)
+                db.execute(schema.update().values(version=SCHEMA_VERSION))
+
+    def _upgrade(self, db: Any, version: int) -> None:
+        """Bring tables of schema ``version`` to ``SCHEMA_VERSION``. Each step looks at
+        what is there before it changes anything, so running it again is harmless, as is
+        a second process upgrading the same tables at once (MariaDB commits each DDL
+        statement by itself, so a half-done upgrade is visible to the other)."""
+        if version < 2:  # 1 -> 2: the key joins the outbox's due index (dropped, remade)
+            (due,) = (i for i in self._t["outbox"].indexes if i.name == f"{self._prefix}outbox_due")
+            self._remake_index(db, due)
+
+    def _remake_index(self, db: Any, index: Any) -> None:
+        """Make ``index`` as the schema declares it, unless it already is: an index of
+        that name on other columns is dropped first."""
+        wanted = [column.name for column in index.columns]
+        found = self._index_columns(db, index)
+        if found == wanted:
+            return
+        quote = self.engine.dialect.identifier_preparer.quote
+        on = f" ON {quote(index.table.name)}" if self._dialect != "postgresql" else ""
+        mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
+        if self._dialect == "postgresql" or mariadb:
+            db.execute(self._sa.text(f"DROP INDEX IF EXISTS {quote(index.name)}{on}"))
+        elif found is not None:  # MySQL has no IF EXISTS here
+            db.execute(self._sa.text(f"DROP INDEX {quote(index.name)}{on}"))
+        if self._dialect == "postgresql":
+            index.create(db, checkfirst=True)
+            return
+        try:
+            index.create(db, checkfirst=True)
+        except self._sa.exc.DBAPIError:
+            # Another process made it between the check and the statement: fine if it
+            # is the index wanted (MariaDB's failed DDL leaves the transaction usable).
+            if self._index_columns(db, index) != wanted:
+                raise
+
+    def _index_columns(self, db: Any, index: Any) -> list[str] | None:
+        """The columns of the stored index named like ``index``, or None if none is."""
+        for found in self._sa.inspect(db).get_indexes(index.table.name):
+            if found["name"] == index.name:
+                return [str(name) for name in found["column_names"]]
+        return None
 
     def drop(self) -> None:
         """Drop this store's tables (and everything in them)."""
@@ -269,10 +319,13 @@ class SqlStore:
 
     def clear(self) -> None:
         """Delete every row of this store's tables, keeping the tables."""
-        with self._transaction() as db:
+
+        def work(db: Any) -> None:
             for table in reversed(self._meta.sorted_tables):
                 if table is not self._t["schema"]:
                     db.execute(table.delete())
+
+        self._transaction(work)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -285,28 +338,29 @@ class SqlStore:
             db.info[_STRICT_KEY] = True
         return db
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        sa = self._sa
+    def _transaction(self, work: Callable[[Any], T]) -> T:
+        """``work(db)`` in one transaction; the database refusing it is a one-line
+        :class:`StoreError`, raised after the driver's error was handled, so that neither
+        its ``__cause__`` nor its ``__context__`` holds SQLAlchemy's error, which repeats
+        the statement's parameters."""
+        refusal: str
         try:
             with self.engine.begin() as db:
-                yield self._session(db)
-        except sa.exc.DBAPIError as exc:
-            # Not chained: SQLAlchemy's error repeats the statement's parameters.
-            raise StoreError(
-                f"{self._server} refused the write ({_refusal(exc)}); nothing was written"
-            ) from None
+                return work(self._session(db))
+        except self._sa.exc.DBAPIError as exc:
+            refusal = _refusal(exc)
+        raise StoreError(f"{self._server} refused the write ({refusal}); nothing was written")
 
-    @contextmanager
-    def _reading(self) -> Iterator[Any]:
-        sa = self._sa
+    def _reading(self, work: Callable[[Any], T]) -> T:
+        """``work(db)`` on a connection; a refusal is a one-line :class:`StoreError`
+        chaining nothing, as for :meth:`_transaction`."""
+        refusal: str
         try:
             with self.engine.connect() as db:
-                yield self._session(db)
-        except sa.exc.DBAPIError as exc:
-            raise StoreError(
-                f"{self._server} refused a read ({_refusal(exc)}); nothing was changed"
-            ) from None
+                return work(self._session(db))
+        except self._sa.exc.DBAPIError as exc:
+            refusal = _refusal(exc)
+        raise StoreError(f"{self._server} refused a read ({refusal}); nothing was changed")
 
     def _insert(self, table: Any) -> Any:
         dialects = {"postgresql": "postgresql", "sqlite": "sqlite"}
@@ -337,7 +391,8 @@ class SqlStore:
         problem = unstorable(checked, nul=True) or too_long(rows_, queued)
         if problem is not None:
             raise problem
-        with self._transaction() as db:
+
+        def work(db: Any) -> set[str]:
             accounts = self._t["accounts"].c.id
             check_references(checked, lambda ids: self._existing(db, accounts, ids))
             for name, table_rows_ in rows.items():
@@ -352,7 +407,9 @@ class SqlStore:
                 else:
                     insert = insert.on_conflict_do_nothing(index_elements=["key"])
                 db.execute(insert, new)
-        return write_report(checked, present)
+            return present
+
+        return write_report(checked, self._transaction(work))
 
     def _existing(self, db: Any, column: Any, values: Iterable[str]) -> set[str]:
         """Those of ``values`` stored in ``column``."""
@@ -367,8 +424,8 @@ class SqlStore:
         self, name: str, kind: type[T], *where: Any, key: Callable[[Any], Any] | None = None
     ) -> tuple[T, ...]:
         table = self._t[name]
-        with self._reading() as db:
-            rows = db.execute(self._sa.select(table).where(*where)).all()
+        query = self._sa.select(table).where(*where)
+        rows = self._reading(lambda db: db.execute(query).all())
         if key is not None:
             rows.sort(key=key)  # in Python: server collations do not sort like str
         return decode_all([row.payload for row in rows], kind, f"{self._dialect} {name}")
@@ -408,8 +465,7 @@ class SqlStore:
             .join(t, t.c.account_id == a.c.id)
             .where(t.c.policy == policy, t.c.tier == tier, t.c.as_of == newest)
         )
-        with self._reading() as db:
-            rows = sorted(db.execute(query).all(), key=lambda r: r.id)
+        rows = sorted(self._reading(lambda db: db.execute(query).all()), key=lambda r: r.id)
         return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
 
     def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
@@ -478,14 +534,17 @@ class SqlStore:
         )
         if self._dialect != "sqlite":
             query = query.with_for_update(skip_locked=True)
-        with self._transaction() as db:
+
+        def work(db: Any) -> tuple[OutboxEntry, ...]:
             rows = db.execute(query).all()
             rows.sort(key=lambda r: (r.next_attempt_us, r.key))
-            stored = decode_all([r.payload for r in rows], OutboxEntry, "outbox")
+            stored = decode_all([r.payload for r in rows], OutboxEntry, f"{self._dialect} outbox")
             claimed = tuple(entry.claimed(now, lease) for entry in stored)
             if claimed:  # one statement for the whole claim, however many it takes
                 db.execute(self._claim_update(), [self._claim_row(e) for e in claimed])
-        return claimed
+            return claimed
+
+        return self._transaction(work)
 
     def _claim_update(self) -> Any:
         """The UPDATE a claim runs once per entry, with the ``claim_*`` parameters of
@@ -505,14 +564,13 @@ class SqlStore:
     def settle_outbox(self, entry: OutboxEntry) -> bool:
         t = self._t["outbox"]
         row = outbox_row(entry, encode)
-        with self._transaction() as db:
-            result = db.execute(
-                t.update()
-                .where(
-                    t.c.key == entry.key,
-                    t.c.status == OutboxStatus.IN_FLIGHT.value,
-                    t.c.attempts == entry.attempts,
-                )
-                .values(**row)
+        update = (
+            t.update()
+            .where(
+                t.c.key == entry.key,
+                t.c.status == OutboxStatus.IN_FLIGHT.value,
+                t.c.attempts == entry.attempts,
             )
-            return bool(result.rowcount == 1)
+            .values(**row)
+        )
+        return self._transaction(lambda db: bool(db.execute(update).rowcount == 1))

@@ -19,6 +19,7 @@ the ``sqlite3`` module: values go through the one converter as JSON text.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -58,6 +59,7 @@ __all__ = ["SqliteStore", "default_path", "from_uri"]
 T = TypeVar("T")
 
 _WAITING = ("database is locked", "database table is locked", "database is busy")
+_DRIVE = re.compile(r"/[A-Za-z]:(?:[/\\]|$)")
 
 
 def default_path() -> Path:
@@ -91,7 +93,13 @@ def from_uri(uri: str) -> tuple[Path, bool]:
     >>> path, read_only = from_uri("file:///srv/books/east%20coast.sqlite3")
     >>> path.as_posix(), read_only
     ('/srv/books/east coast.sqlite3', False)
-    """
+    >>> from_uri("file:book.sqlite3?cache=shared")
+    Traceback (most recent call last):
+    ...
+    accountcare.ports.store.StoreError: 'file:book.sqlite3?cache=shared': the only option understood is mode, one of ro, rw or rwc
+
+    On Windows, ``file:///C:/books/x.sqlite3`` names ``C:/books/x.sqlite3``.
+    """  # noqa: E501
     from urllib.parse import parse_qs, unquote
 
     location, _, query = uri.removeprefix("file:").partition("?")
@@ -103,10 +111,13 @@ def from_uri(uri: str) -> tuple[Path, bool]:
     options = parse_qs(query, keep_blank_values=True)
     modes = options.pop("mode", ["rw"])
     if options or len(modes) != 1 or modes[0] not in ("ro", "rw", "rwc"):
-        raise StoreError(f"{uri!r}: the only option understood is mode=ro (or mode=rw)")
+        raise StoreError(f"{uri!r}: the only option understood is mode, one of ro, rw or rwc")
+    location = unquote(location)
+    if sys.platform == "win32" and _DRIVE.match(location):  # /C:/books -> C:/books
+        location = location[1:]
     if not location:
         raise StoreError(f"{uri!r} names no file")
-    return Path(unquote(location)), modes[0] == "ro"
+    return Path(location), modes[0] == "ro"
 
 
 class SqliteStore:
@@ -120,8 +131,13 @@ class SqliteStore:
     ``read_only=True`` opens an existing file with SQLite's ``mode=ro`` and never writes
     to it: reads work, a write is a :class:`StoreError`. Opening writes nothing when the
     file's schema is current, so a file, or a folder, that cannot be written opens for
-    reading in either mode (then ``read_only`` is True); in a folder SQLite cannot create
-    its WAL index in, a file without a pending write-ahead log is read as immutable.
+    reading in either mode; ``read_only`` is then True, from asking the operating system
+    whether this process may write the file and its folder (a read-only mount
+    included). A file of an older schema that differs in indexes only (version 1) is
+    read as it is when it cannot be written; an older one needs opening once with write
+    access. In a folder SQLite cannot create its WAL index in, a file without a pending
+    write-ahead log is read as immutable, which assumes no other process writes it
+    while it is open.
 
     Raises :class:`StoreError`, one line saying what is wrong and that nothing was
     changed, when the path is a directory or a file that is not an SQLite database (left

@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,9 +46,27 @@ MAX_TOTAL = Decimal("1e24")  # a billion orders of MAX_AMOUNT each
 # (tab, line feed and carriage return included), DEL and C1, and the Unicode line and
 # paragraph separators, since any of them can end a line in a file, a header or a log
 # we write. Multi-line free text keeps line feed and tab and refuses the rest.
-_NOT_IN_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_BREAKERS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_NOT_IN_A_LINE = re.compile(f"[{_LINE_BREAKERS}]")
 _NOT_IN_AN_ID = _NOT_IN_A_LINE
 _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKER_RUNS = re.compile(f"[{_LINE_BREAKERS} ]*[{_LINE_BREAKERS}][{_LINE_BREAKERS} ]*")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one clean line, the way a one-line field must be: each run of the
+    characters such a field refuses (C0, C1, DEL, line and paragraph separators), with
+    the spaces around it, becomes one space, and a cleaned text is stripped of spaces at
+    its ends. Text without them comes back as it is (the same object), so
+    ``one_line(s) is not s`` tells that something was cleaned. Other spaces, U+3000 (the
+    ideographic space) included, stay.
+
+    >>> one_line("Ann\x0bLee "), one_line("王\u3000伟"), one_line(" \r\nAcme \tTrading\n")
+    ('Ann Lee', '王\u3000伟', 'Acme Trading')
+    """
+    if _NOT_IN_A_LINE.search(text) is None:
+        return text
+    return _BREAKER_RUNS.sub(" ", text).strip(" ")
 
 
 def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
@@ -251,7 +269,8 @@ def a_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def amount(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """A money amount: a finite ``Decimal`` of at most
     [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] in absolute value, with at most
-    [`MAX_AMOUNT_PLACES`][accountcare.domain.MAX_AMOUNT_PLACES] decimal places.
+    [`MAX_AMOUNT_PLACES`][accountcare.domain.MAX_AMOUNT_PLACES] decimal places (trailing
+    zeros, as ERP exports write them, do not count).
 
     >>> from datetime import date
     >>> from decimal import Decimal
@@ -260,24 +279,44 @@ def amount(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     Traceback (most recent call last):
     ...
     accountcare.errors.InvalidRecord: Order 'o-1': field 'amount' must be at most 1E+15 in absolute value, got 1E+999999999
+    >>> Order("o-1", "acme", date(2026, 5, 4), Decimal("12.3400000")).amount
+    Decimal('12.3400000')
     """  # noqa: E501
     finite_decimal(instance, attribute, value)
-    if value.copy_abs() > MAX_AMOUNT:  # copy_abs, unlike abs(), never rounds nor overflows
-        problem = f"must be at most {MAX_AMOUNT} in absolute value"
-        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_AMOUNT_PLACES:
-        problem = f"must have at most {MAX_AMOUNT_PLACES} decimal places"
-        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
+    problem = decimal_problem(value, MAX_AMOUNT, MAX_AMOUNT_PLACES)
+    if problem is not None:
+        raise fail(instance, attribute, problem)
 
 
 def total(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """A computed money figure (a sum, an average): a finite ``Decimal`` of at most
     [`MAX_TOTAL`][accountcare.domain.MAX_TOTAL] in absolute value."""
     finite_decimal(instance, attribute, value)
-    if value.copy_abs() > MAX_TOTAL:
-        problem = f"must be at most {MAX_TOTAL} in absolute value"
-        raise fail(instance, attribute, f"{problem}, got {_short(value)}")
+    problem = decimal_problem(value, MAX_TOTAL)
+    if problem is not None:
+        raise fail(instance, attribute, problem)
+
+
+def decimal_problem(value: Decimal, limit: Decimal, places: int | None = None) -> str | None:
+    """What makes the finite ``value`` more than ``limit`` in absolute value or, with
+    ``places``, give it more decimal places than that (trailing zeros do not count);
+    None when nothing does. The one statement of the range of money, used by the domain's
+    validators and by the tier policies' exact arithmetic.
+
+    >>> decimal_problem(Decimal("12.3400000"), MAX_AMOUNT, 6) is None
+    True
+    >>> decimal_problem(Decimal("0.0000001"), MAX_AMOUNT, 6)
+    'must have at most 6 decimal places, got 1E-7'
+    """
+    if value.copy_abs() > limit:  # copy_abs, unlike abs(), never rounds nor overflows
+        return f"must be at most {limit} in absolute value, got {_short(value)}"
+    exponent = value.as_tuple().exponent
+    if places is not None and isinstance(exponent, int) and exponent < -places:
+        # Within the limit, a context of this precision quantizes exactly.
+        exact = Context(prec=limit.adjusted() + places + 2)
+        if value != value.quantize(Decimal(1).scaleb(-places), context=exact):
+            return f"must have at most {places} decimal places, got {_short(value)}"
+    return None
 
 
 def _short(value: Decimal) -> str:

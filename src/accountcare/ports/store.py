@@ -36,6 +36,7 @@ __all__ = [
     "SchemaVersionError",
     "Store",
     "StoreError",
+    "UnreadableRecord",
     "UnstorableRecord",
     "WriteReport",
 ]
@@ -55,6 +56,18 @@ class UnstorableRecord(StoreError, InvalidRecord):
     >>> error = UnstorableRecord("Contact 'c-1'", "id", "has 256 characters")
     >>> isinstance(error, StoreError), isinstance(error, InvalidRecord), error.field
     (True, True, 'id')
+    """
+
+
+class UnreadableRecord(StoreError, InvalidRecord):
+    """A stored record that breaks a rule of its kind (an amount out of range, an id
+    with a line break), written into the store by another program or a damaged copy:
+    named by ``record`` and ``field``, with the store in the message. Nothing is
+    returned from the read, and nothing stored is changed.
+
+    >>> error = UnreadableRecord("Order 'o-1'", "amount", "must be finite, got NaN")
+    >>> isinstance(error, StoreError), isinstance(error, InvalidRecord), error.field
+    (True, True, 'amount')
     """
 
 

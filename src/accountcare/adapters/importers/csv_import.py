@@ -2,7 +2,9 @@
 
 Line numbers are the file's own (line 1 is the header; a quoted cell spanning lines counts
 its lines), so a user can open the file and find the row. Every bad value of every row is
-reported; see :mod:`.report` for the all-or-nothing rule.
+reported; see :mod:`.report` for the all-or-nothing rule. The ``id`` and ``account_id``
+columns are taken as written (only the spaces around them are dropped), so the domain
+refuses an id with a control character instead of the import cleaning it into another.
 """
 
 from __future__ import annotations
@@ -91,8 +93,10 @@ def _contact_reader(
     separator = mapping.separator
     width = len(header)
     blank = [""] * width
-    stripped = [at for at in (birthday, company, account, title, ident, full, given, middle,
-                              family) if at is not None]  # fmt: skip
+    stripped = [at for at in (birthday, company, title, full, given, middle, family)
+                if at is not None]  # fmt: skip
+    # Ids are taken as written: only spaces are dropped (see table.id_cell).
+    ids = [at for at in (account, ident) if at is not None]
     # A column the file lacks reads the empty cell appended after the header's columns.
     full, given, middle, family, birthday, company, account, title, ident = (
         width if at is None else at
@@ -105,6 +109,8 @@ def _contact_reader(
         row.append("")
         for at in stripped:
             row[at] = row[at].strip()
+        for at in ids:
+            row[at] = row[at].strip(" ")
         warnings: list[Problem] = []
         if suspect:
             _clean(row, line, part_fields, warnings)
@@ -127,13 +133,14 @@ def _clean(
     row: list[str], line: int, fields: list[tuple[int, str]], warnings: list[Problem]
 ) -> None:
     """The row's name, company and title cells made one line each, with a warning for
-    each cell that was cleaned."""
+    each cell that was cleaned (and stripped again: a cleaned control character may
+    have stood before other white space, such as a no-break space)."""
     for at, field in fields:
         value = row[at]
         cleaned = one_line(value)
         if cleaned is not value:
             warnings.append(Problem("line", line, field, CLEANED, value))
-            row[at] = cleaned
+            row[at] = cleaned.strip()
 
 
 def _phone_columns(table: Table, mapping: ContactMapping) -> list[tuple[int, str, str, int | None]]:

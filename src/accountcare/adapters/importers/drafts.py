@@ -123,7 +123,7 @@ class ContactDraft:
         self.problems.append(Problem(self.unit, self.number, field, problem, value))
 
     def clean(self, field: str, text: str) -> str:
-        """``text`` as one line (see [`one_line`][accountcare.adapters.importers.text.one_line]),
+        """``text`` as one line (see `one_line`),
         with a warning naming ``field`` when it had to be cleaned."""
         cleaned = one_line(text)
         if cleaned is not text:

@@ -2,15 +2,18 @@
 
 Money is read as :class:`~decimal.Decimal`; every bad value of every row is reported with
 its line and column, under the all-or-nothing rule of :mod:`.report`. Ids are taken as
-written and the domain judges them (a control character or an id longer than
-[`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] is a problem of its line and
-column), and so are amounts; names and the other one-line texts are cleaned of control
-characters, each cleaning a warning of the report.
+written (only the spaces around them are dropped) and the domain judges them (a control
+character or an id longer than [`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] is a
+problem of its line and column), and so are amounts, whose full-width digits and signs
+(``１２３．５０``, as CJK spreadsheets write them) are read as their ASCII forms; names
+and the other one-line texts are cleaned of control characters, each cleaning a warning
+of the report.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -18,7 +21,7 @@ from typing import Any, TypeVar
 from accountcare.adapters.importers.dates import parse_day
 from accountcare.adapters.importers.drafts import CLEANED, ImportOptions
 from accountcare.adapters.importers.report import ImportReport, Problem, finish
-from accountcare.adapters.importers.table import RowCheck, Table, cell, column_positions
+from accountcare.adapters.importers.table import RowCheck, Table, cell, column_positions, id_cell
 from accountcare.adapters.importers.text import Source, decode, one_line, read_bytes
 from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Order
@@ -57,6 +60,10 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
 #: The most digits a quantity may have.
 MAX_QUANTITY_DIGITS = 15
+# Full-width ASCII forms (U+FF01-U+FF5E) and the ideographic space, as their ASCII
+# characters: exactly what NFKC makes of them, without its other foldings (it would also
+# read a superscript ``²`` or a circled ``①`` as a digit, which no amount is written with).
+_NARROW = {c: unicodedata.normalize("NFKC", chr(c)) for c in (0x3000, *range(0xFF01, 0xFF5F))}
 _TRUE = {"true", "yes", "y", "1", "是", "예"}
 _FALSE = {"false", "no", "n", "0", "", "否", "아니오"}
 
@@ -68,11 +75,13 @@ def _read(
     needed: tuple[str, ...],
     fields: Callable[[list[str], RowCheck], dict[str, Any]],
     texts: tuple[str, ...],
+    ids: tuple[str, ...],
 ) -> tuple[list[T], list[Problem], int, list[Problem]]:
     """The ``kind`` records of ``table``, the problems of its bad rows, its number of
-    rows and its warnings: the ``needed`` cells must not be empty, an id must not repeat
-    an earlier row's, the ``texts`` cells are cleaned to one line, and ``fields`` reads
-    the rest (failing on the row's check)."""
+    rows and its warnings: the ``needed`` cells must not be empty (the ``ids`` ones as
+    written, see [`id_cell`][accountcare.adapters.importers.table.id_cell]), an id must
+    not repeat an earlier row's, the ``texts`` cells are cleaned to one line, and
+    ``fields`` reads the rest (failing on the row's check)."""
     records: list[T] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -91,9 +100,9 @@ def _read(
                     if row[position] is not value:
                         warnings.append(check.problem(field, CLEANED, value))
         for field in needed:
-            if not cell(row, at[field]):
+            if not (id_cell if field in ids else cell)(row, at[field]):
                 check.fail(field, "is missing")
-        ident = cell(row, at["id"])
+        ident = id_cell(row, at["id"])
         if ident in seen:
             check.fail("id", f"repeats the {noun} id of line {seen[ident]}", ident)
         values = fields(row, check)
@@ -103,20 +112,13 @@ def _read(
         try:
             records.append(kind(**values))
         except InvalidRecord as exc:
-            shown = _shown(values.get(exc.field))
-            check.fail(exc.field, exc.problem, "" if shown in exc.problem else shown)
+            refused = values.get(exc.field)
+            text = "" if refused is None else str(refused)
+            check.fail(exc.field, exc.problem, "" if text in exc.problem else text)
             problems.extend(check.problems)
         else:
             seen[ident] = line
     return records, problems, rows, warnings
-
-
-def _shown(value: object) -> str:
-    """The refused value as the problem shows it (a long one cut short)."""
-    if value is None or value == "":
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def read_orders_csv(
@@ -141,8 +143,9 @@ def read_orders_csv(
     )
 
     def fields(row: list[str], check: RowCheck) -> dict[str, Any]:
-        value: dict[str, Any] = {f: cell(row, at[f]) for f in ("id", "account_id", "product")}
-        value["contract_id"] = cell(row, at["contract_id"]) or None
+        value: dict[str, Any] = {f: id_cell(row, at[f]) for f in ("id", "account_id")}
+        value["product"] = cell(row, at["product"])
+        value["contract_id"] = id_cell(row, at["contract_id"]) or None
         try:
             value["ordered_on"] = parse_day(cell(row, at["ordered_on"]))
         except ValueError as exc:
@@ -157,19 +160,20 @@ def read_orders_csv(
         value["currency"] = (cell(row, at["currency"]) or currency).upper()
         if value["currency"] not in ISO_4217:
             check.fail("currency", "is not an ISO 4217 currency code", value["currency"])
-        quantity = cell(row, at["quantity"]) or "1"
+        written = cell(row, at["quantity"]) or "1"
+        quantity = written if written.isascii() else written.translate(_NARROW)
         whole = quantity.isascii() and quantity.isdigit()
         if not whole or len(quantity) > MAX_QUANTITY_DIGITS:
             check.fail(
                 "quantity",
                 f"is not a whole number of at least 0 (at most {MAX_QUANTITY_DIGITS} digits)",
-                _shown(quantity),
+                written,
             )
         value["quantity"] = int(quantity) if whole and len(quantity) <= MAX_QUANTITY_DIGITS else 0
         return value
 
     orders, problems, rows, warnings = _read(
-        table, at, Order, ("id", "account_id"), fields, ("product",)
+        table, at, Order, ("id", "account_id"), fields, ("product",), ("id", "account_id")
     )
     report = ImportReport(
         orders=tuple(orders), problems=tuple(problems), rows=rows, warnings=tuple(warnings)
@@ -178,8 +182,9 @@ def read_orders_csv(
 
 
 def _money(raw: str) -> Decimal:
-    """The amount ``raw`` writes (``1,234.50`` too); the domain judges its size."""
-    text = raw.replace(" ", "")
+    """The amount ``raw`` writes (``1,234.50`` too, and in full-width forms); the domain
+    judges its size."""
+    text = (raw if raw.isascii() else raw.translate(_NARROW)).replace(" ", "")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if not _AMOUNT.match(text):  # NaN, Infinity, 1_000, other scripts' digits...
@@ -209,10 +214,9 @@ def read_accounts_csv(
 
     def fields(row: list[str], check: RowCheck) -> dict[str, Any]:
         cells = {field: cell(row, position) for field, position in at.items()}
-        value: dict[str, Any] = {
-            f: cells[f] for f in ("id", "name", "short_name", "industry", "region")
-        }
-        value["owner"] = cells["owner"] or None
+        value: dict[str, Any] = {f: cells[f] for f in ("name", "short_name", "industry", "region")}
+        value["id"] = id_cell(row, at["id"])
+        value["owner"] = id_cell(row, at["owner"]) or None
         value["stage"] = stages.get(cells["stage"].casefold() or "customer")
         if value["stage"] is None:
             check.fail("stage", "is not one of " + ", ".join(stages), cells["stage"])
@@ -236,6 +240,7 @@ def read_accounts_csv(
         ("id", "name"),
         fields,
         ("name", "short_name", "industry", "region", "tags"),
+        ("id",),
     )
     report = ImportReport(
         accounts=tuple(accounts), problems=tuple(problems), rows=rows, warnings=tuple(warnings)

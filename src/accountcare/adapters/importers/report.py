@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import attrs
 
+from accountcare.domain._validate import shown
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
 from accountcare.domain.contacts import Contact
@@ -30,6 +31,9 @@ __all__ = ["ImportFailed", "ImportFormatError", "ImportReport", "Merge", "Proble
 class Problem:
     """One bad value: where (``line 12`` or ``card 3``), which field, and what is wrong.
 
+    ``value`` is the value as the file had it; the message shows it quoted, with its
+    control characters escaped, a long one cut short.
+
     >>> str(Problem("line", 12, "Phone 1 - Value", "is not a phone number", "12ab"))
     "line 12: field 'Phone 1 - Value' is not a phone number ('12ab')"
     """
@@ -41,8 +45,8 @@ class Problem:
     value: str = ""
 
     def __str__(self) -> str:
-        shown = f" ({self.value!r})" if self.value else ""
-        return f"{self.unit} {self.number}: field {self.field!r} {self.problem}{shown}"
+        value = f" ({shown(self.value)})" if self.value else ""
+        return f"{self.unit} {self.number}: field {self.field!r} {self.problem}{value}"
 
 
 @attrs.frozen

@@ -13,19 +13,19 @@ not text encodings, and ``idna``, ``punycode``, ``unicode_escape``,
 [`ConfigurationError`][accountcare.errors.ConfigurationError].
 
 Single-line texts (names, titles, company names, phone numbers) never keep a control
-character: [`one_line`][accountcare.adapters.importers.text.one_line] turns each run of
-them into a space, and the importers report the cleaning as a warning.
+character: ``one_line`` (the domain's own statement of what a one-line field refuses)
+turns each run of them into a space, and the importers report the cleaning as a warning.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-import re
 from functools import lru_cache
 from typing import IO
 
 from accountcare.adapters.importers.report import ImportFormatError
+from accountcare.domain._validate import one_line
 from accountcare.errors import ConfigurationError
 
 __all__ = ["Source", "decode", "encoding_name", "one_line", "read_bytes"]
@@ -83,27 +83,6 @@ def encoding_name(declared: str) -> str:
     return _SUPERSETS.get(key, info.name)
 
 
-# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
-_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
-_CONTROLS = re.compile(f"[{_CONTROL}]")
-_CONTROL_RUNS = re.compile(f"[{_CONTROL} ]*[{_CONTROL}][{_CONTROL} ]*")
-
-
-def one_line(text: str) -> str:
-    r"""``text`` as one clean line: each run of control characters (C0, C1, DEL, line
-    and paragraph separators), with the spaces around it, becomes one space, and a
-    cleaned text is stripped of spaces at its ends. Text without control characters
-    comes back as it is (the same object), so ``one_line(s) is not s`` tells that
-    something was cleaned. Other spaces, U+3000 (the ideographic space) included, stay.
-
-    >>> one_line("Ann\x0bLee "), one_line("王\u3000伟"), one_line(" \r\nAcme \tTrading\n")
-    ('Ann Lee', '王\u3000伟', 'Acme Trading')
-    """
-    if _CONTROLS.search(text) is None:
-        return text
-    return _CONTROL_RUNS.sub(" ", text).strip(" ")
-
-
 def read_bytes(source: Source) -> bytes:
     """The whole content of ``source`` (bytes, a path, or a binary file object)."""
     if isinstance(source, bytes | bytearray | memoryview):
@@ -144,7 +123,8 @@ def _decode(data: bytes, codec: str, *, declared: bool) -> str:
     except UnicodeError as exc:
         if not isinstance(exc, UnicodeDecodeError):  # a codec that gives no position
             raise ImportFormatError(f"the bytes are not valid {codec}: {exc}") from exc
-        line = data.count(b"\n", 0, exc.start) + 1
+        ends = b"\n" if b"\n" in data else b"\r"  # a file with CR line ends (old Mac)
+        line = data.count(ends, 0, exc.start) + 1
         hint = (
             ""
             if declared

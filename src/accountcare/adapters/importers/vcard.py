@@ -301,7 +301,7 @@ def _draft(card: Card) -> ContactDraft:
             draft.title = draft.clean(where, unescape(prop.value)).strip()
             draft.title_field = where
         elif prop.name == "UID":
-            draft.contact_id = prop.value.strip()
+            draft.contact_id = prop.value.strip(" ")  # as written: the domain judges it
             draft.id_field = where
     if not draft.name and (family or given):
         draft.name = person_name(given, middle, family)

@@ -6,7 +6,11 @@
 
 A webhook receiver needs only [`verify_webhook`][accountcare.adapters.notify.verify_webhook]
 (and [`WebhookVerificationError`][accountcare.adapters.notify.WebhookVerificationError]),
-exported here from a standard-library-only module; see ``docs/notifications.md``.
+exported here from a standard-library-only module; see ``docs/notifications.md``. This
+package is their one public home, with
+[`sign_webhook`][accountcare.adapters.notify.sign_webhook] and
+[`generate_secret`][accountcare.adapters.notify.generate_secret]: ``webhook`` uses them
+but does not export them again.
 """
 
 from __future__ import annotations

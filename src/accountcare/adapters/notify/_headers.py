@@ -14,6 +14,13 @@ encoded-words ([`encoded`][accountcare.adapters.notify._headers.encoded]), one a
 no version of any library has anything left to quote, unquote or decode wrongly.
 [`header_key`][accountcare.adapters.notify._headers.header_key] percent-encodes an
 identifier so it survives exactly and reversibly.
+
+Line lengths follow RFC 5322 and RFC 2047: every line written here is at most 78
+characters (an address too long for one line goes on a line of its own, and RFC 5321
+keeps an address under 255 octets), and every encoded-word at most 75. A long text is
+split into several encoded-words between two characters (never inside a UTF-8 sequence)
+and folded with CRLF and a space; RFC 2047 readers ignore that whitespace between
+adjacent encoded-words, so the text comes back without a space added.
 """
 
 from __future__ import annotations
@@ -22,7 +29,14 @@ import base64
 import re
 import urllib.parse
 
-__all__ = ["address_header", "encoded", "header_key", "header_text", "unsafe_address"]
+__all__ = [
+    "address_header",
+    "email_key",
+    "encoded",
+    "header_key",
+    "header_text",
+    "unsafe_address",
+]
 
 # Controls (C0, DEL, C1 with NEL), the Unicode line and paragraph separators, and lone
 # surrogates (which cannot be encoded at all).
@@ -38,8 +52,10 @@ _PLAIN_PHRASE = re.compile(
     r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?: [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*"
 )
 _PLAIN_LENGTH = 60
-_FOLD = "\n "
-_LONGEST_NAME_WORD = 200  # characters: at most 800 bytes, a line under the 998 limit
+_FOLD = "\n "  # the email policy writes it as CRLF and a space
+_LINE = 78  # RFC 5322: a line should be at most 78 characters, CRLF excluded
+_WORD = 75  # RFC 2047: an encoded-word is at most 75 characters
+_OPEN, _CLOSE = "=?utf-8?b?", "?="
 
 
 def header_text(value: str) -> str:
@@ -86,36 +102,78 @@ def unsafe_address(address: str) -> bool:
     return _BAD_ADDRESS.search(address) is not None
 
 
-def _words(text: str, step: int) -> str:
-    """``text`` as B encoded-words of ``step`` characters each (a character is never
-    split), one a line."""
-    return _FOLD.join(
-        "=?utf-8?b?" + base64.b64encode(text[i : i + step].encode("utf-8")).decode("ascii") + "?="
-        for i in range(0, len(text), step)
-    )
+def _room(header: str) -> int:
+    """The characters left on the first line of ``header`` after ``Name: ``."""
+    return _LINE - len(header) - 2
 
 
-def encoded(value: str) -> str:
-    """An unstructured header value (a subject): harmless text, written as it is when it
-    is short plain ASCII, else as UTF-8 encoded-words, folded one a line.
+def _words(text: str, room: int) -> str:
+    """``text`` as B encoded-words, folded one a line: the first fits in ``room``
+    characters, the others in a folded line; each is at most 75 characters and holds
+    whole characters (a UTF-8 sequence is never split)."""
+    data = text.encode("utf-8")
+    size, end = len(data), 0
+    words = []
+    while end < size:
+        start = end
+        # 4 base64 characters carry 3 bytes; the opener and closer take 12 characters.
+        end = min(start + (min(room, _WORD) - 12) // 4 * 3, size)
+        while end < size and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence
+            end -= 1
+        words.append(_OPEN + base64.b64encode(data[start:end]).decode("ascii") + _CLOSE)
+        room = _LINE - 1  # a folded line starts with one space
+    return _FOLD.join(words)
+
+
+def encoded(value: str, header: str = "Subject") -> str:
+    """An unstructured header value (a subject) for the header named ``header``: harmless
+    text, written as it is when it is short plain ASCII, else as UTF-8 encoded-words,
+    folded one a line so that no line passes 78 characters.
 
     >>> encoded("Thank you")
     'Thank you'
     >>> encoded("王伟\\r\\nBcc: x")
     '=?utf-8?b?546L5LyfIEJjYzogeA==?='
+    >>> lines = encoded("王" * 300).split("\\n")
+    >>> len(lines), max(len(line) for line in lines)
+    (21, 73)
     """
     text = header_text(value)
     if len(text) <= _PLAIN_LENGTH and _PLAIN_TEXT.fullmatch(text):
         return text
-    # At most 36 UTF-8 bytes a word keeps every line under 78 characters; a reader joins
-    # adjacent encoded-words of an unstructured header without a space.
-    return _words(text, 36 if text.isascii() else 9) if text else ""
+    # A reader joins adjacent encoded-words of an unstructured header without a space.
+    return _words(text, _room(header)) if text else ""
 
 
-def address_header(name: str, addr_spec: str) -> str:
-    """A ``From``/``To`` value: the address alone, or a harmless display name (atoms, or
-    encoded-words) and the address in angle brackets. ``addr_spec`` must already be
-    checked ([`unsafe_address`][accountcare.adapters.notify._headers.unsafe_address]).
+def email_key(key: str, header: str = "X-Accountcare-Key") -> str:
+    """A message key as an email header value that decodes to exactly
+    [`header_key`][accountcare.adapters.notify._headers.header_key]: that token itself
+    when it fits on the header's line, else the token as ASCII encoded-words folded one a
+    line (a folded token would come back with spaces in it).
+
+    >>> email_key("c-1|birthday|2027-03-28|email")
+    'c-1|birthday|2027-03-28|email'
+    >>> from email.header import decode_header
+    >>> long = email_key("王" * 250)
+    >>> max(len(line) for line in long.split("\\n")) <= 77
+    True
+    >>> import urllib.parse
+    >>> token = b"".join(part for part, _ in decode_header(long.replace("\\n", "")))
+    >>> urllib.parse.unquote(token.decode("ascii")) == "王" * 250
+    True
+    """
+    token = header_key(key)
+    if len(token) <= _room(header):
+        return token
+    return _words(token, _room(header))
+
+
+def address_header(name: str, addr_spec: str, header: str = "To") -> str:
+    """A ``From``/``To`` value for the header named ``header``: the address alone, or a
+    harmless display name (atoms, or encoded-words) and the address in angle brackets,
+    folded so that no line passes 78 characters where the address allows.
+    ``addr_spec`` must already be checked
+    ([`unsafe_address`][accountcare.adapters.notify._headers.unsafe_address]).
 
     >>> address_header("Ann Lee", "ann@example.com")
     'Ann Lee <ann@example.com>'
@@ -129,7 +187,9 @@ def address_header(name: str, addr_spec: str) -> str:
     if not text:
         return addr_spec
     if len(text) <= _PLAIN_LENGTH and _PLAIN_PHRASE.fullmatch(text):
-        return f"{text} <{addr_spec}>"
-    # One encoded-word for the whole name where a line allows it: parsers put a space
-    # between adjacent encoded-words of a display name, which would split the name.
-    return f"{_words(text, _LONGEST_NAME_WORD)}{_FOLD}<{addr_spec}>"
+        if len(text) + len(addr_spec) + 3 <= _room(header):
+            return f"{text} <{addr_spec}>"
+        return f"{text}{_FOLD}<{addr_spec}>"
+    # RFC 2047 readers drop the folding whitespace between adjacent encoded-words of a
+    # display name too, so a long name splits into words like any other text.
+    return f"{_words(text, _room(header))}{_FOLD}<{addr_spec}>"

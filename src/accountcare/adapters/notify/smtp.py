@@ -4,9 +4,13 @@ Every header value built from data (display names, the subject, the key, the loc
 made harmless first: control characters and line separators become spaces and an
 encoded-word opener ``=?`` becomes ``= ?``, so a name such as
 ``=?utf-8?q?Ann=0D=0AReply-To:...?=`` stays text in its own header on every Python
-version. ``X-Accountcare-Key`` carries the key percent-encoded as UTF-8
-(``urllib.parse.unquote`` gives it back). An address with whitespace, a control character
-or ``=?`` in it is refused (a final failure naming the field), never rewritten.
+version. ``X-Accountcare-Key`` carries the key percent-encoded as UTF-8; a key too long
+for one line is carried as ASCII encoded-words of that same token, so decoding the header
+as RFC 2047 text and then ``urllib.parse.unquote`` give the key back exactly. No header
+line passes 78 characters where its content allows, none ever passes 998, and every
+encoded-word is at most 75 characters. An address with whitespace, a control character
+or ``=?`` in it, or longer than 254 octets, is refused (a final failure naming the
+field), never rewritten.
 
 The ``Message-ID`` is derived from the message's idempotency key, so a message sent
 again after a crash carries the same Message-ID and mail systems and people can tell it
@@ -34,8 +38,8 @@ from types import TracebackType
 from accountcare.adapters.notify import unserved
 from accountcare.adapters.notify._headers import (
     address_header,
+    email_key,
     encoded,
-    header_key,
     unsafe_address,
 )
 from accountcare.domain.contacts import Channel
@@ -49,10 +53,18 @@ __all__ = ["SmtpNotifier"]
 # package must emit it as written rather than parse and fold it again.
 _POLICY = email_policy.SMTP.clone(refold_source="none")
 _POLICY_UTF8 = email_policy.SMTPUTF8.clone(refold_source="none")
+_LONGEST_ADDRESS = 254  # octets: RFC 5321's 256-octet path, less its angle brackets
+_LONGEST_DOMAIN = 253
 
 
 def _checked(addr_spec: str, field: str) -> str:
-    """``addr_spec`` if it is one usable address that parses back to itself."""
+    """``addr_spec`` if it is one usable address, at most 254 octets, that parses back to
+    itself."""
+    if len(addr_spec.encode("utf-8")) > _LONGEST_ADDRESS:
+        raise ValueError(
+            f"field {field!r} is longer than {_LONGEST_ADDRESS} octets, "
+            f"which no mail server accepts: {addr_spec[:40]!r}..."
+        )
     if not unsafe_address(addr_spec):
         try:
             if Address(addr_spec=addr_spec).addr_spec == addr_spec:
@@ -107,6 +119,12 @@ class SmtpNotifier:
         self.reuse_connection = reuse_connection
         self._ssl_context = ssl_context
         self._domain = message_id_domain or sender.rsplit("@", 1)[1]
+        if len(self._domain) > _LONGEST_DOMAIN or unsafe_address(self._domain):
+            raise ConfigurationError(
+                f"SmtpNotifier: message_id_domain {self._domain[:40]!r} is not a usable "
+                f"domain (no whitespace, control character or '=?'; at most "
+                f"{_LONGEST_DOMAIN} characters)"
+            )
         self._smtp: smtplib.SMTP | None = None
         self._lock = threading.Lock()
 
@@ -128,8 +146,9 @@ class SmtpNotifier:
         The Date header is the message's due instant and the MIME boundary comes from the
         key, so a rebuilt email is byte-identical. Names, the subject and the locale pass
         through [`header_text`][accountcare.adapters.notify._headers.header_text] and are
-        written already folded, as UTF-8 encoded-words unless they are short plain ASCII;
-        an unusable recipient address raises ``ValueError`` naming the message and field.
+        written already folded (lines of at most 78 characters), as UTF-8 encoded-words
+        of at most 75 characters unless they are short plain ASCII; an unusable recipient
+        address raises ``ValueError`` naming the message and field.
 
         >>> from datetime import UTC, datetime
         >>> from accountcare.domain import Channel, Message, Recipient
@@ -138,8 +157,9 @@ class SmtpNotifier:
         ...     "c-1|survey|2027-03-28|email", Channel.EMAIL,
         ...     Recipient("c-1", evil, "ann@example.com"), "Hi", "Hello",
         ...     datetime(2027, 3, 28, tzinfo=UTC)))
-        >>> email["To"].addresses[0].display_name
-        '= ?utf-8?q?Ann=0D=0AReply-To:_eve@evil.example?='
+        >>> to = email["To"].addresses
+        >>> [one.addr_spec for one in to], to[0].display_name.startswith("= ?utf-8?q?Ann=0D")
+        (['ann@example.com'], True)
         >>> email["Reply-To"] is None
         True
         """
@@ -150,12 +170,13 @@ class SmtpNotifier:
             raise ValueError(f"message {message.key!r}: {exc}") from None
         utf8 = not (address.isascii() and self.sender.isascii())
         email = EmailMessage(policy=_POLICY_UTF8 if utf8 else _POLICY)
-        email.set_raw("From", address_header(message.sender_name or self.sender_name, self.sender))
-        email.set_raw("To", address_header(to.name, address))
-        email.set_raw("Subject", encoded(message.subject))
+        sender_name = message.sender_name or self.sender_name
+        email.set_raw("From", address_header(sender_name, self.sender, "From"))
+        email.set_raw("To", address_header(to.name, address, "To"))
+        email.set_raw("Subject", encoded(message.subject, "Subject"))
         email["Date"] = format_datetime(message.due_at)
         email["Message-ID"] = self.message_id(message.key)
-        email.set_raw("X-Accountcare-Key", header_key(message.key))
+        email.set_raw("X-Accountcare-Key", email_key(message.key, "X-Accountcare-Key"))
         email.set_content(message.text, charset="utf-8")
         if message.html is not None:
             email.add_alternative(message.html, subtype="html", charset="utf-8")
@@ -163,7 +184,7 @@ class SmtpNotifier:
             digest = hashlib.sha256(message.key.encode("utf-8")).hexdigest()[32:56]
             email.set_boundary(f"==accountcare-{digest}==")
         if to.locale:  # after the content: setting content clears every Content-* header
-            email.set_raw("Content-Language", encoded(to.locale))
+            email.set_raw("Content-Language", encoded(to.locale, "Content-Language"))
         return email
 
     def _connect(self) -> smtplib.SMTP:

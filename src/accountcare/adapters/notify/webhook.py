@@ -7,7 +7,11 @@ of the attempt) and ``webhook-signature``: ``v1,`` and the base64 HMAC-SHA256 of
 ``{webhook-id}.{webhook-timestamp}.{body}`` under each secret. Secrets are ``whsec_`` and
 base64 ([`generate_secret`][accountcare.adapters.notify.generate_secret]); a receiver
 checks a request with [`verify_webhook`][accountcare.adapters.notify.verify_webhook],
-which also refuses a replay once the timestamp is older than its tolerance.
+which also refuses a replay once the timestamp is older than its tolerance. Those two,
+[`sign_webhook`][accountcare.adapters.notify.sign_webhook] and
+[`WebhookVerificationError`][accountcare.adapters.notify.WebhookVerificationError] are
+imported from ``accountcare.adapters.notify``, their one public home, which needs only
+the standard library.
 
 ``timeout`` is a deadline for a whole attempt: connecting, the TLS handshake, sending,
 and reading the status, the headers and (at most 64 KiB of) the body, however slowly the
@@ -39,14 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from accountcare.adapters.notify import unserved
 from accountcare.adapters.notify._headers import header_key, header_text
-from accountcare.adapters.notify._signing import (
-    WebhookVerificationError,
-    _signature,
-    generate_secret,
-    secret_key,
-    sign_webhook,
-    verify_webhook,
-)
+from accountcare.adapters.notify._signing import _signature, secret_key
 from accountcare.domain.contacts import Channel
 from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
@@ -55,14 +52,7 @@ from accountcare.serialization import to_json
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = [
-    "SEND_BUDGET",
-    "WebhookNotifier",
-    "WebhookVerificationError",
-    "generate_secret",
-    "sign_webhook",
-    "verify_webhook",
-]
+__all__ = ["SEND_BUDGET", "WebhookNotifier"]
 
 # The longest one send() may take, all attempts and waits together: well inside the
 # outbox dispatcher's default five-minute lease, so a claimed entry is settled in time.
@@ -329,6 +319,7 @@ class WebhookNotifier:
         attempt's.
 
         >>> from datetime import UTC, datetime
+        >>> from accountcare.adapters.notify import verify_webhook
         >>> from accountcare.domain import Channel, Message, Recipient
         >>> msg = Message("c-1|survey|2027-03-28|sms", Channel.SMS,
         ...               Recipient("c-1", "Ann", "+8210"), "", "hi",

@@ -49,6 +49,7 @@ from types import MappingProxyType
 import attrs
 
 from accountcare.domain._frozen import FrozenMap
+from accountcare.domain._validate import one_line
 from accountcare.domain.accounts import Account
 from accountcare.domain.care import CareTask
 from accountcare.domain.contacts import Channel, Contact
@@ -156,10 +157,13 @@ _LOOKALIKES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\{%\s*([A-Za-z_]\w*)?"), "a Jinja or Django tag"),
     (re.compile(r"\{#.*?#\}", re.DOTALL), "a Jinja comment"),
     (re.compile(r"<%[=\-#]?\s*([A-Za-z_]\w*)?"), "an ERB, EJS or ASP tag"),
-    (re.compile(r"%\(([^)]*)\)[-#0 +]*[0-9]*(?:\.[0-9]+)?[a-zA-Z]"), "a printf-style field"),
+    (re.compile(r"%\(([A-Za-z_]\w*)\)[-#0 +]*[0-9]*(?:\.[0-9]+)?[diouxXeEfFgGcrsa]"),
+     "a printf-style field"),
     (re.compile(r"(?<![0-9A-Za-z%])%[sd](?![A-Za-z])"), "a printf-style field"),
     (re.compile(r"\*\|([A-Za-z_][\w:]*)\|\*"), "a Mailchimp merge tag"),
-    (re.compile(r"\{([A-Za-z0-9_]+)?(?:[.\[!:][^{}\s]*)?\}"), "a str.format field"),
+    # A year in braces ("{2024}") is text; a one-digit index ("{0}") is a positional field.
+    (re.compile(r"\{([A-Za-z_]\w*|[0-9])?(?:[.\[!:][^{}\s]*)?\}|\{[0-9]+[.\[!:][^{}\s]*\}"),
+     "a str.format field"),
 )  # fmt: skip
 # "{ contact_name }": a brace group with spaces is text, unless it holds a placeholder name.
 _SPACED_NAME = re.compile(r"\{\s*([A-Za-z_]\w*)\s*\}")
@@ -423,13 +427,16 @@ class TemplateBook:
             "date": format_date(task.on, locale),
             "link": link,
         }
+        # A record stored before one-line fields refused control characters, or a
+        # caller's company name, still renders: each value is made one line first.
+        values = {name: one_line(value) for name, value in values.items()}
         subject, text, body = template.render(values)
         return Message(
             key=task.key,
             channel=task.channel,
             recipient=Recipient(
                 contact.id,
-                contact.name,
+                values["contact_name"],
                 address if address is not None else _address(contact, task.channel),
                 locale,
             ),
@@ -437,7 +444,7 @@ class TemplateBook:
             text=text,
             html=body,
             due_at=task.due_at,
-            sender_name=rep_name,
+            sender_name=values["rep_name"],
         )
 
 

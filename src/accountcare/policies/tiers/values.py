@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from accountcare.domain._validate import MAX_TOTAL
+from accountcare.domain._validate import MAX_TOTAL, decimal_problem
 from accountcare.errors import InvalidRecord
 
 __all__ = [
@@ -83,11 +83,9 @@ def check_number(account_id: object, value: object) -> Number:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise _bad(account_id, "value", f"must be finite, got {value}")
-        if value.copy_abs() > MAX_TOTAL:  # copy_abs never rounds nor overflows
-            raise _bad(account_id, "value", f"must be at most {MAX_TOTAL} in absolute value")
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
-            raise _bad(account_id, "value", f"must have at most {MAX_DECIMAL_PLACES} places")
+        problem = decimal_problem(value, MAX_TOTAL, MAX_DECIMAL_PLACES)
+        if problem is not None:
+            raise _bad(account_id, "value", problem)
     elif isinstance(value, int) and not -_MAX_INT <= value <= _MAX_INT:
         raise _bad(account_id, "value", f"must be at most {MAX_TOTAL} in absolute value")
     return value
