@@ -817,3 +817,16 @@ def test_a_read_only_folder_sees_another_writer_when_sqlite_can_lock(tmp_path: P
             child.kill()
     assert child.returncode == 0, err
     assert out.split() == ["3"]
+
+
+def test_an_unknown_scheme_is_named_even_without_sqlalchemy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the sql extra, ``foo://bar`` is still an unknown scheme, not a missing
+    package: installing SQLAlchemy would not make it work."""
+    from accountcare.adapters.sql import SqlStore
+
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    with pytest.raises(StoreError, match=r"scheme foo:// is not supported") as caught:
+        SqlStore("foo://bar")
+    assert "\n" not in str(caught.value)

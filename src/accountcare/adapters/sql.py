@@ -95,6 +95,13 @@ def _strict_session(dbapi_connection: Any, record: Any) -> None:
     record.info[_STRICT_KEY] = True
 
 
+def _unsupported(scheme: str) -> StoreError:
+    return StoreError(
+        f"the database URL scheme {scheme}:// is not supported; SqlStore takes "
+        f"{_SUPPORTED} URLs (and SqliteStore a file path)"
+    )
+
+
 def _engine(sa: Any, url: str) -> Any:
     """An engine for ``url``, or a one-line :class:`StoreError` naming its scheme and,
     for a driver that is not installed, the ``pip install`` that fixes it."""
@@ -109,10 +116,7 @@ def _engine(sa: Any, url: str) -> Any:
     name = parsed.drivername
     backend, _, driver = name.partition("+")
     if backend not in _SERVERS:
-        raise StoreError(
-            f"the database URL scheme {name}:// is not supported; SqlStore takes "
-            f"{_SUPPORTED} URLs (and SqliteStore a file path)"
-        )
+        raise _unsupported(name)
     try:
         driver = driver or parsed.get_dialect().driver  # the dialect's default driver
     except sa.exc.NoSuchModuleError:
@@ -221,6 +225,9 @@ class SqlStore:
     """
 
     def __init__(self, url: Any, *, prefix: str = "accountcare_") -> None:
+        scheme = url.partition("://")[0] if isinstance(url, str) and "://" in url else ""
+        if scheme and scheme.partition("+")[0].lower() not in _SERVERS:
+            raise _unsupported(scheme)  # before asking for SQLAlchemy, which cannot help
         sa = require("sqlalchemy", "sql")
         self._sa = sa
         self.engine = _engine(sa, url) if isinstance(url, str) else url
