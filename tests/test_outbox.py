@@ -381,7 +381,10 @@ def test_concurrent_dispatchers_send_each_entry_once_and_retire_the_poison(
     queued = [message(k, due + timedelta(seconds=1)) for k in keys]
     enqueue(first, [message("poison", due), *queued])
     notifier, retry = Poisoned(), RetryPolicy(max_attempts=3)
-    lease = timedelta(seconds=0.4)
+    # Long enough that no claim of a neighbour runs out before its send, even on a busy
+    # machine (that would rightly cost it an attempt); the poison's three crashed claims
+    # each wait for it to run out.
+    lease = timedelta(seconds=2)
 
     def dispatcher(store: Store) -> Dispatcher:
         return Dispatcher(store, notifier, clock=system_clock, retry=retry, lease=lease, batch=7)
