@@ -31,12 +31,13 @@ __all__ = [
 
 
 class LifecycleStage(enum.Enum):
-    """Where the relationship stands: prospect -> target -> negotiating -> customer ->
-    dormant -> lost."""
+    """Where the relationship stands: prospect -> target -> negotiating -> contract ->
+    customer (after-sale) -> dormant -> lost."""
 
     PROSPECT = "prospect"
     TARGET = "target"
     NEGOTIATING = "negotiating"
+    CONTRACT = "contract"  # signed, being delivered: payment and stock matter
     CUSTOMER = "customer"
     DORMANT = "dormant"
     LOST = "lost"

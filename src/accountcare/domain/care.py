@@ -33,6 +33,10 @@ class CareKind(enum.Enum):
     SURVEY = "survey"
     REVERIFICATION = "reverification"
     EVENT = "event"  # price change, seminar invitation: marketing
+    PRE_SALE = "pre_sale"  # answer questions, personalised advice
+    CONTRACT_STATUS = "contract_status"  # resolve doubts, payment and stock status
+    REACTIVATION = "reactivation"  # a dormant account
+    WIN_BACK = "win_back"  # a lost account, once the cause of the loss is known
 
 
 @attrs.frozen

@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_CHANNELS",
     "DEFAULT_COMPLAINT_SLA",
     "LEAP_DAY_FALLBACK",
+    "MESSAGE_CHANNELS",
     "OCCASION_RULE",
     "OCCASION_RULES",
     "PRIORITY",
@@ -90,6 +91,10 @@ OCCASION_RULES: tuple[OccasionRule, ...] = (
     OccasionRule(CareKind.SURVEY, 5, "survey", frozenset({_E, _M})),
     OccasionRule(CareKind.EVENT, 6, "event.{}", frozenset({_E, _M, _S, _MAIL})),
     OccasionRule(CareKind.REVERIFICATION, 7, "reverify", frozenset({_E, _M, _S, _P})),
+    OccasionRule(CareKind.CONTRACT_STATUS, 2, "contract_status", frozenset({_E, _M, _P})),
+    OccasionRule(CareKind.PRE_SALE, 4, "pre_sale", frozenset({_P, _M, _E, _VISIT})),
+    OccasionRule(CareKind.REACTIVATION, 4, "reactivation", frozenset({_P, _M, _E})),
+    OccasionRule(CareKind.WIN_BACK, 4, "win_back", frozenset({_P, _VISIT})),
 )
 OCCASION_RULE: Mapping[CareKind, OccasionRule] = MappingProxyType(
     {rule.kind: rule for rule in OCCASION_RULES}
@@ -101,6 +106,10 @@ DEFAULT_CHANNELS: Mapping[CareKind, frozenset[Channel]] = FrozenMap(
     {rule.kind: rule.channels for rule in OCCASION_RULES}
 )
 """The channels each kind of touch may go on, derived from `OCCASION_RULES`."""
+
+MESSAGE_CHANNELS: frozenset[Channel] = frozenset({_E, _S, _M})
+"""The channels a message goes out on by itself (the outbox and its notifiers). A touch on
+any other channel (a call, a visit, a gift by post) is an action for a rep."""
 
 # A 29 February birthday is kept on 28 February in common years: still in the month
 # people celebrate it (``CareRules.leap_day_in_common_years`` may say 1 March instead).
@@ -194,6 +203,9 @@ class CareRules:
     - ``ceiling``: the frequency ceiling; ``internal_kinds`` do not count against it.
     - ``channels``: the channels that suit each kind (read-only; the defaults are those
       of :data:`OCCASION_RULES`).
+    - ``rep_action_kinds``: kinds that are always an action for a rep, whatever their
+      channel (checking the contact data is the rep's work, not a mail to the customer);
+      see :meth:`is_rep_action`.
 
     >>> CareRules().channels[CareKind.HOLIDAY_GIFT] == {Channel.MAIL, Channel.VISIT}
     True
@@ -225,6 +237,24 @@ class CareRules:
     channels: Mapping[CareKind, frozenset[Channel]] = attrs.field(
         default=DEFAULT_CHANNELS, converter=_channels
     )
+    rep_action_kinds: frozenset[CareKind] = attrs.field(
+        default=frozenset({CareKind.REVERIFICATION}), converter=frozenset
+    )
+
+    def is_rep_action(self, kind: CareKind, channel: Channel) -> bool:
+        """Whether a touch of ``kind`` on ``channel`` is an action for a rep (the rep's
+        worklist) rather than a message to the customer (the outbox): every channel
+        but :data:`MESSAGE_CHANNELS`, and every kind in ``rep_action_kinds``.
+
+        >>> rules = CareRules()
+        >>> rules.is_rep_action(CareKind.RELATIONSHIP_CALL, Channel.PHONE)
+        True
+        >>> rules.is_rep_action(CareKind.BIRTHDAY, Channel.EMAIL)
+        False
+        >>> rules.is_rep_action(CareKind.REVERIFICATION, Channel.EMAIL)
+        True
+        """
+        return channel not in MESSAGE_CHANNELS or kind in self.rep_action_kinds
 
     def __attrs_post_init__(self) -> None:
         if self.leap_day_in_common_years not in _LEAP_DAY_CHOICES:

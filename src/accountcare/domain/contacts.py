@@ -24,6 +24,8 @@ __all__ = [
     "Birthday",
     "BirthdayCalendar",
     "Channel",
+    "ConsentAction",
+    "ConsentEvent",
     "Contact",
     "ContactRole",
     "PhoneNumber",
@@ -208,12 +210,57 @@ def _check_birthday(contact: Contact, attribute: attrs.Attribute[Any], value: An
         )
 
 
+class ConsentAction(enum.Enum):
+    """What a consent event did: consent given or withdrawn for some channels, or every
+    proactive touch refused (an opt-out) or allowed again (an opt-in)."""
+
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+    OPTED_OUT = "opted_out"
+    OPTED_IN = "opted_in"
+
+
+def _channel_set(values: Iterable[Channel]) -> frozenset[Channel]:
+    return values if type(values) is frozenset else frozenset(values)
+
+
+@attrs.frozen
+class ConsentEvent:
+    """The evidence of a consent or an opt-out: what happened, on which day, where it
+    was learnt (``source``: the file and line, the command, the person), and for which
+    channels (GIVEN and WITHDRAWN only).
+
+    >>> from datetime import date
+    >>> event = ConsentEvent(date(2027, 1, 4), ConsentAction.GIVEN, "contacts.csv line 7",
+    ...                      channels=[Channel.EMAIL])
+    >>> sorted(c.value for c in event.channels)
+    ['email']
+    """
+
+    on: date = attrs.field(validator=v.plain_date)
+    action: ConsentAction = attrs.field(validator=v.in_enum(ConsentAction))
+    source: str = attrs.field(validator=v.a_name)
+    channels: frozenset[Channel] = attrs.field(
+        default=frozenset(), converter=_channel_set, validator=v.each(v.in_enum(Channel))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        wants = self.action in (ConsentAction.GIVEN, ConsentAction.WITHDRAWN)
+        if wants and not self.channels:
+            raise InvalidRecord("ConsentEvent", "channels", f"{self.action.value} names no channel")
+        if not wants and self.channels:
+            raise InvalidRecord(
+                "ConsentEvent", "channels", f"{self.action.value} applies to every channel"
+            )
+
+
 @attrs.frozen
 class Contact:
     """A contact person of an account.
 
     ``consents`` lists the channels the contact agreed to be reached on; ``opted_out``
-    refuses every proactive touch. ``layer`` defaults from the role (decision makers
+    refuses every proactive touch; ``consent_log`` keeps the evidence of both, oldest
+    first (see :meth:`Contact.recording`). ``layer`` defaults from the role (decision makers
     and champions are key relationships). ``recorded_on`` is the day the record was
     captured: the domain never reads the clock, so a birthday is "in the future" when
     it is after ``recorded_on`` (importers and services set it from their clock).
@@ -265,6 +312,9 @@ class Contact:
         validator=_check_verified,
     )
     recorded_on: date | None = attrs.field(default=None, validator=v.optional(v.plain_date))
+    consent_log: tuple[ConsentEvent, ...] = attrs.field(
+        default=(), converter=v.as_tuple, validator=v.each(v.typed(ConsentEvent))
+    )
 
     @layer.default
     def _layer_from_role(self) -> RelationshipLayer:
@@ -290,6 +340,32 @@ class Contact:
         True
         """
         return next((c for c in self.reachable_channels if c in suitable), None)
+
+    def recording(self, event: ConsentEvent) -> Contact:
+        """This contact with ``event`` applied to its consents and opt-out, and appended
+        to its ``consent_log``: the one way consent changes with its evidence kept.
+
+        >>> from datetime import date
+        >>> kim = Contact(id="c-2", account_id="acme", name="Kim")
+        >>> kim = kim.recording(ConsentEvent(date(2027, 1, 4), ConsentAction.GIVEN, "form",
+        ...                                  channels=[Channel.EMAIL, Channel.SMS]))
+        >>> kim = kim.recording(ConsentEvent(date(2027, 2, 1), ConsentAction.OPTED_OUT, "call"))
+        >>> kim.opted_out, sorted(c.value for c in kim.consents), len(kim.consent_log)
+        (True, ['email', 'sms'], 2)
+        """
+        consents, opted_out = self.consents, self.opted_out
+        if event.action is ConsentAction.GIVEN:
+            consents = consents | event.channels
+        elif event.action is ConsentAction.WITHDRAWN:
+            consents = consents - event.channels
+        else:
+            opted_out = event.action is ConsentAction.OPTED_OUT
+        return attrs.evolve(
+            self,
+            consents=consents,
+            opted_out=opted_out,
+            consent_log=(*self.consent_log, event),
+        )
 
     def verified_on(self, field: str) -> date | None:
         """When ``field`` was last verified, or None when it never was."""

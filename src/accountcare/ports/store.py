@@ -27,6 +27,7 @@ from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Contact
 from accountcare.domain.messages import Message
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.errors import AccountcareError, InvalidRecord
@@ -114,7 +115,9 @@ class Batch:
     as-of date of a tier run to its assignments (keyed by policy, date and account);
     ``visit_plans`` and ``care_schedules`` are stored under a name the host chooses
     ("east-2027-w05"). ``outbox`` messages are queued unless their key is already in the
-    outbox, whatever its state: queuing is idempotent.
+    outbox, whatever its state: queuing is idempotent. ``reps`` are the team members
+    (by id, like accounts); ``company``, when given, replaces the one stored company
+    whose name signs the care.
 
     Contacts, orders, interactions, complaints and tier assignments must name an account
     that is stored or in the same batch.
@@ -135,6 +138,8 @@ class Batch:
         default=(), converter=_schedules
     )
     outbox: tuple[Message, ...] = attrs.field(default=(), converter=as_tuple)
+    reps: tuple[Rep, ...] = attrs.field(default=(), converter=as_tuple)
+    company: Company | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -208,6 +213,16 @@ class Store(Protocol):
 
     def care_schedule(self, name: str) -> CareSchedule | None: ...
 
+    def rep(self, rep_id: str) -> Rep | None: ...
+
+    def reps(self) -> tuple[Rep, ...]:
+        """Every rep, by id."""
+        ...
+
+    def company(self) -> Company | None:
+        """The company whose name signs the care, when one was stored."""
+        ...
+
     def outbox_entry(self, key: str) -> OutboxEntry | None: ...
 
     def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
@@ -241,6 +256,13 @@ class Store(Protocol):
         ()
         >>> [(e.attempts, e.last_error) for e in store.claim_outbox(at + lease, 10, lease)]
         [(2, 'crashed during send 1 time')]
+        """
+        ...
+
+    def retry_outbox(self, key: str, now: datetime) -> OutboxEntry | None:
+        """Queue the dead letter ``key`` again: pending, due at ``now``, its attempts
+        back to 0 and its last error kept. Returns the entry as stored, or None (and
+        changes nothing) when ``key`` is not a dead letter.
         """
         ...
 

@@ -30,17 +30,17 @@ import attrs
 from accountcare.domain.activity import InteractionKind
 from accountcare.domain.book import Book
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
-from accountcare.domain.care import CareSchedule, CareTask
+from accountcare.domain.care import CareSchedule
 from accountcare.domain.care_rules import DEFAULT_CARE_RULES, CareRules
-from accountcare.domain.messages import Message
 from accountcare.policies.care.schedule import schedule_care
-from accountcare.policies.care.templates import TemplateBook, default_templates
+from accountcare.policies.care.templates import TemplateBook
 from accountcare.ports.store import Batch, Store, WriteReport
 from accountcare.services.book import load_book
+from accountcare.services.messages import renderer
 from accountcare.services.outbox import render_tasks
 from accountcare.services.tiering import current_tiers
 
-__all__ = ["CareRun", "last_calls", "renderer", "schedule_and_enqueue"]
+__all__ = ["CareRun", "last_calls", "schedule_and_enqueue"]
 
 
 @attrs.frozen
@@ -61,25 +61,6 @@ def last_calls(book: Book) -> dict[str, date]:
             if day > last.get(touch.account_id, date.min):
                 last[touch.account_id] = day
     return last
-
-
-def renderer(book: Book, templates: TemplateBook | None = None) -> _Renderer:
-    """A function that renders a care task of ``book`` as a message, in the contact's
-    locale, signed by the account's owner."""
-    return _Renderer(book, templates if templates is not None else default_templates())
-
-
-class _Renderer:
-    def __init__(self, book: Book, templates: TemplateBook) -> None:
-        self._contacts = {c.id: c for c in book.contacts}
-        self._accounts = {a.id: a for a in book.accounts}
-        self._templates = templates
-
-    def __call__(self, task: CareTask) -> Message:
-        account = self._accounts[task.account_id]
-        return self._templates.render(
-            task, self._contacts[task.contact_id], account, rep_name=account.owner or ""
-        )
 
 
 def schedule_and_enqueue(

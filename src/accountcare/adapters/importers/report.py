@@ -16,6 +16,8 @@ never make an import fail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from accountcare.domain._validate import shown
@@ -75,6 +77,9 @@ class ImportReport:
     ``warnings`` lists the values that were cleaned on the way in (each a
     [`Problem`][accountcare.adapters.importers.report.Problem] naming the line or card
     and the field, with the value as the file had it); they do not make ``ok`` False.
+    ``provided`` names, per contact id, the [`Contact`][accountcare.domain.Contact]
+    fields the file itself gave a value (not a default of the import, not a value
+    derived from a phone number): merging into a stored contact takes those fields only.
     """
 
     contacts: tuple[Contact, ...] = ()
@@ -84,6 +89,7 @@ class ImportReport:
     merges: tuple[Merge, ...] = ()
     rows: int = 0
     warnings: tuple[Problem, ...] = ()
+    provided: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
 
     @property
     def ok(self) -> bool:
