@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from accountcare.domain.accounts import Account
+from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.care import (
@@ -33,6 +33,7 @@ from accountcare.domain.care import (
 )
 from accountcare.domain.care_rules import (
     AFTER_SALE_ROLES,
+    CONTRACT_ROLES,
     DEFAULT_CARE_RULES,
     PRIORITY,
     CareEvent,
@@ -41,6 +42,7 @@ from accountcare.domain.care_rules import (
     ExtraHoliday,
 )
 from accountcare.domain.contacts import BirthdayCalendar, Channel, Contact, RelationshipLayer
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.policies.care.birthdays import birthday_occurrences
 from accountcare.policies.care.holiday_greetings import greeting_days
 from accountcare.policies.visits.cadence import Tiers, tier_labels
@@ -80,12 +82,20 @@ class Book(NamedTuple):
     extra: list[ExtraHoliday]
     last_calls: Mapping[str, date]
     fresh: bool
+    loss_reviews: list[LostAccountReview]
 
     def inside(self, day: date) -> bool:
         return self.start <= day < self.horizon
 
     def members(self, account_id: str) -> list[Contact]:
         return [c for c in self.contacts if c.account_id == account_id]
+
+    def stage(self, account_id: str) -> LifecycleStage:
+        account = self.accounts.get(account_id)
+        return LifecycleStage.CUSTOMER if account is None else account.stage
+
+    def gets(self, account_id: str, kind: CareKind) -> bool:
+        return kind in self.rules.stage_kinds[self.stage(account_id)]
 
 
 def schedule(
@@ -102,6 +112,7 @@ def schedule(
     events: Iterable[CareEvent] = (),
     extra_holidays: Iterable[ExtraHoliday] = (),
     last_calls: Mapping[str, date] | None = None,
+    loss_reviews: Iterable[LostAccountReview] = (),
     state: CareState | None = None,
 ) -> CareSchedule:
     """The care schedule of ``contacts`` in ``[start, end)``, computed plainly."""
@@ -110,11 +121,12 @@ def schedule(
     book = Book(people, start, horizon, {a.id: a for a in accounts},
                 tier_labels(tiers if tiers is not None else {}), list(orders), list(complaints),
                 cadence, rules, sorted(events, key=lambda e: e.id), list(extra_holidays),
-                last_calls or {}, state is None)  # fmt: skip
+                last_calls or {}, state is None, list(loss_reviews))  # fmt: skip
     found: dict[str, list[Touch]] = {c.id: [] for c in people}
     if start < end:
         for contact, candidate in occasions(book):
-            found[contact.id].append(candidate)
+            if book.gets(contact.account_id, candidate.kind):  # the stage's kinds only
+                found[contact.id].append(candidate)
     recent = list(state.recent) if state is not None else []
     keep_from = end - timedelta(days=rules.longest_ceiling_days - 1)
     tasks: list[CareTask] = []
@@ -140,6 +152,9 @@ def occasions(book: Book) -> Iterator[tuple[Contact, Touch]]:
     yield from birthdays(book)
     yield from holidays(book)
     yield from calls(book)
+    yield from stage_touches(book)
+    yield from win_backs(book)
+    yield from contract_orders(book)
     yield from after_sales(book)
     yield from complaint_follow_ups(book)
     yield from surveys(book)
@@ -178,13 +193,23 @@ def holidays(book: Book) -> Iterator[tuple[Contact, Touch]]:
     gift_accounts = {a for a, tier in book.tiers.items() if tier in rules.gift_tiers}
     gift_accounts |= {a.id for a in book.accounts.values() if a.strategic}
     before = timedelta(days=rules.gift_days_before)
+    most_ahead = max((d for keys in rules.greeting_days_before.values() for d in keys.values()),
+                     default=0)  # fmt: skip
     for contact in book.contacts:
         gifted = contact.account_id in gift_accounts and contact.layer in rules.call_layers
-        for year in years(book, rules.gift_days_before):
-            for day, key, name in greeting_days(contact.country, year, book.extra):
-                why = f"{name} ({day.isoformat()}) in {contact.country}"
+        for year in years(book, rules.gift_days_before + most_ahead):
+            for holiday, key, name in greeting_days(contact.country, year, book.extra):
+                ahead = rules.greeting_days_before.get(contact.country, {}).get(key, 0)
+                day = holiday - timedelta(days=ahead)  # the day the culture greets on
+                why = f"{name} ({holiday.isoformat()}) in {contact.country}"
+                said = why
+                if ahead == 1:
+                    said = f"{why}, 1 day ahead"
+                elif ahead > 1:
+                    said = f"{why}, {ahead} days ahead"
                 if book.inside(day):
-                    yield contact, touch(CareKind.HOLIDAY_GREETING, day, key, f"holiday.{key}", why)
+                    yield contact, touch(CareKind.HOLIDAY_GREETING, day, key, f"holiday.{key}",
+                                         said)  # fmt: skip
                 if gifted and key in gift_keys and book.inside(day - before):
                     yield (
                         contact,
@@ -192,13 +217,32 @@ def holidays(book: Book) -> Iterator[tuple[Contact, Touch]]:
                     )
 
 
+def rotation(
+    book: Book,
+    account_id: str,
+    kind: CareKind,
+    anchor: int,
+    every: int,
+    texts: tuple[str, str, str],
+) -> Iterator[tuple[Contact, Touch]]:
+    """Touches of ``kind`` every ``every`` days from ``anchor`` on (the grid), from the
+    window's start, rotating over the account's call-layer contacts (all if none)."""
+    members = book.members(account_id)
+    chosen = [c for c in members if c.layer in book.rules.call_layers] or members
+    occasion, template, why = texts
+    start = book.start.toordinal()
+    day = anchor if anchor >= start else start + (anchor - start) % every
+    while day < book.horizon.toordinal():
+        contact = chosen[((day - anchor) // every) % len(chosen)]
+        yield contact, touch(kind, date.fromordinal(day), occasion, template, why)
+        day += every
+
+
 def calls(book: Book) -> Iterator[tuple[Contact, Touch]]:
     for account_id in sorted({c.account_id for c in book.contacts}):
         rhythm = book.cadence.for_tier(book.tiers.get(account_id))
-        if rhythm is None:
+        if rhythm is None or not book.gets(account_id, CareKind.RELATIONSHIP_CALL):
             continue
-        members = book.members(account_id)
-        chosen = [c for c in members if c.layer in book.rules.call_layers] or members
         every = rhythm.call_every_days
         last = book.last_calls.get(account_id)
         why = f"call every {every} days for tier {rhythm.tier}"
@@ -207,15 +251,71 @@ def calls(book: Book) -> Iterator[tuple[Contact, Touch]]:
             why += f", last {last.isoformat()}"
         else:
             anchor = zlib.crc32(account_id.encode()) % every  # a phase of its own
-        # The first day of the grid on or after the window's start.
-        start = book.start.toordinal()
-        day = anchor if anchor >= start else start + (anchor - start) % every
-        template = f"call.{rhythm.tier}"
-        while day < book.horizon.toordinal():
-            contact = chosen[((day - anchor) // every) % len(chosen)]
-            yield contact, touch(CareKind.RELATIONSHIP_CALL, date.fromordinal(day), "",
-                                 template, why)  # fmt: skip
-            day += every
+        texts = ("", f"call.{rhythm.tier}", why)
+        yield from rotation(book, account_id, CareKind.RELATIONSHIP_CALL, anchor, every, texts)
+
+
+def stage_touches(book: Book) -> Iterator[tuple[Contact, Touch]]:
+    """Pre-sale, contract-status and reactivation touches on each account's grid."""
+    rules = book.rules
+    rhythms = [
+        (CareKind.PRE_SALE, rules.pre_sale_every_days, "pre-sale touch", "pre_sale"),
+        (CareKind.CONTRACT_STATUS, rules.contract_status_every_days, "contract status",
+         "contract_status"),
+        (CareKind.REACTIVATION, rules.reactivation_every_days, "reactivation", "reactivation"),
+    ]  # fmt: skip
+    for account_id in sorted({c.account_id for c in book.contacts}):
+        for kind, every, what, template in rhythms:
+            if every is None or not book.gets(account_id, kind):
+                continue
+            why = f"{what} every {every} days while {book.stage(account_id).value}"
+            anchor = zlib.crc32(account_id.encode()) % every
+            yield from rotation(book, account_id, kind, anchor, every, ("", template, why))
+
+
+def win_backs(book: Book) -> Iterator[tuple[Contact, Touch]]:
+    """A lost account is won back once its root cause is known (the latest record)."""
+    rules = book.rules
+    latest: dict[str, LostAccountReview] = {}
+    for review in book.loss_reviews:
+        key = (review.found_on, review.cause.value, review.evidence)
+        known = latest.get(review.account_id)
+        if known is None or key >= (known.found_on, known.cause.value, known.evidence):
+            latest[review.account_id] = review
+    for account_id in sorted({c.account_id for c in book.contacts}):
+        last = latest.get(account_id)
+        if last is None or not book.gets(account_id, CareKind.WIN_BACK):
+            continue
+        every = rules.win_back_every_days
+        anchor = (last.found_on + timedelta(days=rules.win_back_after_days)).toordinal()
+        why = (f"lost over {last.cause.value}, found {last.found_on.isoformat()}: "
+               f"win back every {every} days")  # fmt: skip
+        texts = (last.cause.value, "win_back", why)
+        yield from rotation(book, account_id, CareKind.WIN_BACK, anchor, every, texts)
+
+
+def contract_contact(members: list[Contact]) -> Contact | None:
+    """Purchasing first, then finance, decision makers...; then by id."""
+    if not members:
+        return None
+    return min(members, key=lambda c: (CONTRACT_ROLES.index(c.role), c.id))
+
+
+def contract_orders(book: Book) -> Iterator[tuple[Contact, Touch]]:
+    """While a contract runs: payment, stock and delivery status after each order."""
+    days = book.rules.contract_order_days
+    if days is None:
+        return
+    for order in book.orders:
+        contact = contract_contact(book.members(order.account_id))
+        if contact is None or order.amount <= Decimal(0):
+            continue
+        if not book.gets(order.account_id, CareKind.CONTRACT_STATUS):
+            continue
+        day = order.ordered_on + timedelta(days=days)
+        if book.inside(day):
+            why = f"order {order.id} of {order.ordered_on.isoformat()}: payment, stock and delivery"
+            yield contact, touch(CareKind.CONTRACT_STATUS, day, order.id, "contract_status", why)
 
 
 def after_sale_contact(members: list[Contact]) -> Contact | None:
@@ -297,7 +397,7 @@ def event_touches(book: Book) -> Iterator[tuple[Contact, Touch]]:
         for event in book.events:
             if event.reaches(contact.id, contact.account_id) and book.inside(event.on):
                 why = event.description or f"{event.kind.value} on {event.on.isoformat()}"
-                yield contact, touch(CareKind.EVENT, event.on, event.id, event.template, why)
+                yield contact, touch(CareKind.EVENT, event.on, event.occasion, event.template, why)
 
 
 def decide(

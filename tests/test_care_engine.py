@@ -19,11 +19,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import care_reference
-from accountcare.domain.accounts import Account
+from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Complaint, ComplaintSeverity, Order
 from accountcare.domain.care import CareKind, CareSchedule, CareState, LazySequence
-from accountcare.domain.care_rules import CareEvent, CareRules, CeilingRule, EventKind, ExtraHoliday
+from accountcare.domain.care_rules import (
+    DEFAULT_GREETING_DAYS_BEFORE,
+    DEFAULT_STAGE_KINDS,
+    CareEvent,
+    CareRules,
+    CeilingRule,
+    EventKind,
+    ExtraHoliday,
+)
 from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole
+from accountcare.domain.warnings import LostAccountReview, RootCause
 from accountcare.policies.care import schedule_care
 from accountcare.serialization import converter, from_json, to_json
 from accountcare.testing.care import CareInputs, care_inputs, windows
@@ -50,6 +59,45 @@ def _same_as_the_reference(contacts: Any, cuts: list[date], **inputs: Any) -> No
     assert engine == _chain(care_reference.schedule, contacts, cuts, **inputs)
 
 
+_REVIEW = st.builds(
+    LostAccountReview,
+    account_id=st.sampled_from(["acme", "zeta"]),
+    cause=st.sampled_from(RootCause),
+    evidence=st.sampled_from(["they said so", "a cheaper offer"]),
+    found_by=st.just("rep-li"),
+    found_on=st.dates(date(2025, 6, 1), date(2028, 6, 1)),
+)
+
+
+@st.composite
+def _lifecycle(draw: st.DrawFn, rules: CareRules) -> CareRules:
+    """``rules`` with drawn lifecycle rhythms, greeting offsets and stage table."""
+    days = st.integers(1, 60)
+    table = dict(DEFAULT_STAGE_KINDS)
+    if draw(st.booleans()):
+        stage = draw(st.sampled_from(LifecycleStage))
+        table[stage] = draw(st.frozensets(st.sampled_from(CareKind)))
+    return attrs.evolve(
+        rules,
+        pre_sale_every_days=draw(days),
+        contract_status_every_days=draw(st.none() | days),
+        contract_order_days=draw(st.none() | days),
+        reactivation_every_days=draw(days),
+        win_back_after_days=draw(days),
+        win_back_every_days=draw(days),
+        greeting_days_before=draw(
+            st.sampled_from(
+                [
+                    DEFAULT_GREETING_DAYS_BEFORE,
+                    {},
+                    {"US": {"new_year": 5, "christmas": 2}, "KR": {"lunar_new_year": 9}},
+                ]
+            )
+        ),
+        stage_kinds=table,
+    )
+
+
 @settings(deadline=None, max_examples=150)
 @given(
     care_inputs(max_contacts=10),
@@ -57,6 +105,9 @@ def _same_as_the_reference(contacts: Any, cuts: list[date], **inputs: Any) -> No
     st.lists(st.integers(1, 499), max_size=2),
     st.booleans(),
     st.sampled_from([None, date(2026, 3, 9), date(2027, 11, 30)]),
+    st.lists(st.sampled_from(LifecycleStage), min_size=2, max_size=2),
+    st.lists(_REVIEW, max_size=3),
+    st.data(),
 )
 def test_the_engine_gives_the_reference_schedule(
     inputs: CareInputs,
@@ -64,17 +115,27 @@ def test_the_engine_gives_the_reference_schedule(
     cuts: list[int],
     strategic: bool,
     last_call: date | None,
+    stages: list[LifecycleStage],
+    reviews: list[LostAccountReview],
+    data: st.DataObject,
 ) -> None:
     start, end = window
     inner = sorted({min(start + timedelta(days=c), end) for c in cuts})
-    accounts = [Account("acme", "Acme", strategic=strategic), Account("zeta", "Zeta")]
+    accounts = [
+        Account("acme", "Acme", strategic=strategic, stage=stages[0]),
+        Account("zeta", "Zeta", stage=stages[1]),
+    ]
     last_calls = {"zeta": last_call} if last_call is not None else None
+    kwargs = inputs.kwargs()
+    if data.draw(st.booleans()):
+        kwargs["rules"] = data.draw(_lifecycle(inputs.rules))
     _same_as_the_reference(
         inputs.contacts,
         [start, *inner, end],
         accounts=accounts,
         last_calls=last_calls,
-        **inputs.kwargs(),
+        loss_reviews=reviews,
+        **kwargs,
     )
 
 
@@ -85,10 +146,17 @@ def _book(seed: int) -> tuple[list[Contact], dict[str, Any]]:
     places = [("CN", "Asia/Shanghai"), ("KR", "Asia/Seoul"), ("US", "America/New_York"),
               ("DE", "Europe/Berlin"), ("TW", "Asia/Taipei")]  # fmt: skip
     roles = [ContactRole.DECISION_MAKER, ContactRole.CHAMPION, ContactRole.USER, ContactRole.USER]
-    contacts, accounts, tiers, orders = [], [], {}, []
+    contacts, accounts, tiers, orders, reviews = [], [], {}, [], []
+    stages = [*[LifecycleStage.CUSTOMER] * 4, *LifecycleStage]
     for n in range(60):
         account_id = f"acct-{n:03d}"
-        accounts.append(Account(account_id, f"Account {n}", strategic=rng.random() < 0.1))
+        stage = rng.choice(stages)
+        accounts.append(
+            Account(account_id, f"Account {n}", strategic=rng.random() < 0.1, stage=stage)
+        )
+        if stage is LifecycleStage.LOST and rng.random() < 0.7:
+            found_on = date(2026, 10, 1) + timedelta(rng.randrange(400))
+            reviews.append(LostAccountReview(account_id, RootCause.PRICE, "lost", "rep", found_on))
         tiers[account_id] = rng.choice("AABCC")
         country, zone = places[n % len(places)]
         for k, role in enumerate(roles[: rng.randint(1, 4)]):
@@ -139,17 +207,24 @@ def _book(seed: int) -> tuple[list[Contact], dict[str, Any]]:
                   account_ids={"acct-001", "acct-007"}, contact_ids={contacts[5].id}),
     ]  # fmt: skip
     inputs = {"accounts": accounts, "tiers": tiers, "orders": orders, "complaints": complaints,
-              "events": events, "rules": RULES[0]}  # fmt: skip
+              "events": events, "rules": RULES[0], "loss_reviews": reviews}  # fmt: skip
     return contacts, inputs
 
 
 RULES = [
     CareRules(ceiling=[CeilingRule(2, 7), CeilingRule(3, 21)], local_time=time(10)),
-    # A wide rule (more than 8 touches), re-verification counted, 29 February on 1 March.
+    # A wide rule (more than 8 touches), re-verification counted, 29 February on 1 March,
+    # quick lifecycle rhythms and a greeting a week ahead of Christmas.
     CareRules(
         ceiling=[CeilingRule(1, 3), CeilingRule(9, 60)],
         internal_kinds=frozenset(),
         leap_day_in_common_years=(3, 1),
+        pre_sale_every_days=5,
+        contract_status_every_days=None,
+        contract_order_days=1,
+        reactivation_every_days=11,
+        win_back_every_days=20,
+        greeting_days_before={"DE": {"christmas": 7}, "CN": {"lunar_new_year": 2}},
     ),
 ]
 
@@ -169,12 +244,9 @@ def test_an_early_january_gift_is_found_from_the_year_before() -> None:
     # The gift for a holiday on 3 January goes out in December: the window that holds
     # the gift day must look at the next year's holidays too, even when (calls, surveys
     # and events being internal here) it looks no further than its own end.
-    internal = {
-        CareKind.REVERIFICATION,
-        CareKind.EVENT,
-        CareKind.SURVEY,
-        CareKind.RELATIONSHIP_CALL,
-    }
+    internal = frozenset(
+        {CareKind.REVERIFICATION, CareKind.EVENT, CareKind.SURVEY, CareKind.RELATIONSHIP_CALL}
+    )
     rules = CareRules(gift_days_before=10, internal_kinds=internal)
     founding = ExtraHoliday("founders_day", "Founding", 1, 3, gift=True)
     who = Contact(id="c-1", account_id="acme", name="Li", role=ContactRole.DECISION_MAKER,

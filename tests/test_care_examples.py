@@ -91,12 +91,15 @@ def test_seollal_and_chuseok_in_korea_agree_with_kasi(year: int) -> None:
     assert _greeting("KR", "mid_autumn", year) == KASI_CHUSEOK[year]
 
 
-def test_korean_contacts_are_greeted_on_seollal_and_chinese_on_spring_festival() -> None:
+def test_korean_contacts_are_greeted_before_seollal_and_chinese_on_the_eve() -> None:
+    # Spring Festival is 6 February 2027, Seollal 7 February (the holiday 6-8 February):
+    # the Chinese greeting goes out on the eve (除夕), the Korean one 3 days ahead, before
+    # people travel home.
     people = [_contact("cn", country="CN"), _contact("kr", country="KR")]
     plan = schedule_care(people, start=date(2027, 2, 1), end=date(2027, 2, 15))
     days = {(t.contact_id, t.occasion): t.on for t in plan.tasks}
-    assert days["cn", "lunar_new_year"] == date(2027, 2, 6)
-    assert days["kr", "lunar_new_year"] == date(2027, 2, 7)
+    assert days["cn", "lunar_new_year"] == date(2027, 2, 5)
+    assert days["kr", "lunar_new_year"] == date(2027, 2, 4)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +173,7 @@ def test_the_ceiling_keeps_the_birthday_and_drops_marketing() -> None:
         [who], start=date(2027, 5, 1), end=date(2027, 5, 8), events=events, rules=rules
     )
     assert [t.kind for t in plan.tasks] == [CareKind.BIRTHDAY]
-    assert sorted(d.task.occasion for d in plan.dropped) == ["ev-1", "ev-2"]
+    assert sorted(d.task.on.day for d in plan.dropped if d.task.kind is CareKind.EVENT) == [1, 2]
     assert {d.reason for d in plan.dropped} == {DropReason.FREQUENCY_CEILING}
 
 
@@ -237,8 +240,8 @@ def test_a_touch_before_a_window_end_yields_to_a_birthday_just_after_it() -> Non
     whole = schedule_care([who], start=date(2027, 1, 10), end=date(2027, 3, 1), **common)  # type: ignore[arg-type]
     assert [t.kind for t in whole.tasks] == [CareKind.BIRTHDAY]
     assert [*first.tasks, *second.tasks] == list(whole.tasks)
-    assert [(d.task.occasion, d.reason) for d in first.dropped] == [
-        ("ev-1", DropReason.FREQUENCY_CEILING)
+    assert [(d.task.kind, d.task.on, d.reason) for d in first.dropped] == [
+        (CareKind.EVENT, date(2027, 1, 30), DropReason.FREQUENCY_CEILING)
     ]
 
 

@@ -4,15 +4,18 @@ consent, the frequency ceiling, window additivity, independence of input order."
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.care import CareKind, CareSchedule, CareTask, DropReason
 from accountcare.domain.care_rules import PRIORITY, CareRules, ExtraHoliday
 from accountcare.domain.contacts import Channel, Contact
+from accountcare.domain.warnings import LostAccountReview, RootCause
 from accountcare.policies.care import schedule_care
 from accountcare.serialization import converter
 from accountcare.testing.care import CareInputs, care_inputs, windows
@@ -107,7 +110,7 @@ def test_a_contact_is_reached_on_its_first_preferred_channel_it_consents_to(
     assert contact.reachable_channels == (() if contact.opted_out else tuple(everything))
 
 
-def _counted(inputs: CareInputs, tasks: tuple[CareTask, ...], contact_id: str) -> list[CareTask]:
+def _counted(inputs: CareInputs, tasks: Sequence[CareTask], contact_id: str) -> list[CareTask]:
     internal = inputs.rules.internal_kinds
     return [t for t in tasks if t.contact_id == contact_id and t.kind not in internal]
 
@@ -206,3 +209,63 @@ def test_care_rules_and_extra_holidays_round_trip_through_the_converter(
 ) -> None:
     assert converter.structure(converter.unstructure(rules), CareRules) == rules
     assert converter.structure(converter.unstructure(holiday), ExtraHoliday) == holiday
+
+
+_REVIEWS = st.lists(
+    st.builds(
+        LostAccountReview,
+        account_id=st.sampled_from(["acme", "zeta"]),
+        cause=st.sampled_from(RootCause),
+        evidence=st.just("asked them"),
+        found_by=st.just("rep"),
+        found_on=st.dates(date(2025, 6, 1), date(2028, 6, 1)),
+    ),
+    max_size=3,
+)
+_STAGES = st.lists(st.sampled_from(LifecycleStage), min_size=2, max_size=2)
+
+
+@settings(deadline=None, max_examples=80)
+@given(care_inputs(), windows(max_days=150), st.integers(1, 149), _STAGES, _REVIEWS,
+       st.randoms(use_true_random=False))  # fmt: skip
+def test_care_by_stage_keeps_every_law(
+    inputs: CareInputs,
+    window: tuple[date, date],
+    cut: int,
+    stages: list[LifecycleStage],
+    reviews: list[LostAccountReview],
+    rng: Any,
+) -> None:
+    # Each stage gets its own kinds only; a lost account is won back only once a root
+    # cause is on record, and not before the rules allow; the ceiling, opt-outs,
+    # additivity and independence of input order hold as for customers.
+    start, end = window
+    accounts = [Account("acme", "Acme", stage=stages[0]), Account("zeta", "Zeta", stage=stages[1])]
+    staged = {"accounts": accounts, "loss_reviews": reviews}
+    whole = _schedule(inputs, start, end, **staged)
+    stage_of = {a.id: a.stage for a in accounts}
+    rules = inputs.rules
+    for task in _everything(whole):
+        assert task.kind in rules.stage_kinds[stage_of[task.account_id]]
+        if task.kind is CareKind.WIN_BACK:
+            found = [r.found_on for r in reviews if r.account_id == task.account_id]
+            assert found
+            assert task.on >= max(found) + timedelta(days=rules.win_back_after_days)
+    contacts = {c.id: c for c in inputs.contacts}
+    assert not any(contacts[t.contact_id].opted_out for t in whole.tasks)
+    for contact in inputs.contacts:
+        days = sorted(t.on for t in _counted(inputs, whole.tasks, contact.id))
+        for rule in rules.ceiling:
+            for first in days:
+                assert sum(first <= d < first + timedelta(days=rule.days) for d in days) <= (
+                    rule.touches
+                )
+    middle = min(start + timedelta(days=cut), end)
+    first_half = _schedule(inputs, start, middle, **staged)
+    second = _schedule(inputs, middle, end, state=first_half.carry, **staged)
+    assert _sorted([*first_half.tasks, *second.tasks]) == _sorted(list(whole.tasks))
+    assert second.carry == whole.carry
+    shuffled = list(reviews)
+    rng.shuffle(shuffled)
+    again = _schedule(inputs, start, end, accounts=accounts[::-1], loss_reviews=shuffled)
+    assert again == whole

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 import care_reference
 from accountcare.domain._frozen import FrozenMap
+from accountcare.domain.accounts import LifecycleStage
 from accountcare.domain.care import CareKind
 from accountcare.domain.care_rules import (
     DEFAULT_CARE_RULES,
     DEFAULT_CHANNELS,
+    DEFAULT_STAGE_KINDS,
     LEAP_DAY_FALLBACK,
     OCCASION_RULE,
     OCCASION_RULES,
@@ -28,7 +30,7 @@ from accountcare.domain.care_rules import (
 from accountcare.domain.contacts import Birthday, Channel
 from accountcare.policies.care.birthdays import birthday_occurrences, celebrated_on
 from accountcare.policies.care.ceiling import refuse
-from accountcare.serialization import converter
+from accountcare.serialization import converter, from_json, to_json
 
 
 def test_every_kind_of_touch_is_declared_once_with_its_defaults() -> None:
@@ -58,7 +60,7 @@ def test_care_rules_are_frozen_and_hashable() -> None:
 
 @given(st.dictionaries(st.text(max_size=3), st.integers()))
 def test_a_frozen_map_reads_like_the_dict_it_was_made_from(items: dict[str, int]) -> None:
-    frozen = FrozenMap(items)
+    frozen: FrozenMap[str, int] = FrozenMap(items)
     assert frozen == items
     assert dict(frozen) == items
     assert hash(frozen) == hash(FrozenMap(dict(reversed(list(items.items())))))
@@ -112,3 +114,22 @@ def test_the_ceiling_admits_by_priority_then_day_while_every_window_has_room(
         expected = care_reference.refusals(plain, before, rules)
         rows = [n for n, (who, _, _) in enumerate(candidates) if who == contact]
         assert {n for n, row in enumerate(rows) if refused[row]} == expected
+
+
+def test_lifecycle_rules_are_data_that_round_trip_through_json() -> None:
+    rules = CareRules(
+        stage_kinds={**DEFAULT_STAGE_KINDS, LifecycleStage.LOST: [CareKind.WIN_BACK]},
+        greeting_days_before={"KR": {"lunar_new_year": 2}, "JP": {"new_year": 1}},
+        contract_status_every_days=None,
+    )
+    assert from_json(to_json(rules), CareRules) == rules
+    assert hash(from_json(to_json(rules), CareRules)) == hash(rules)
+    assert rules.greeting_offset("KR", "mid_autumn") == 0  # not listed: on the day
+    assert (rules.greeting_offset("JP", "new_year"), rules.longest_greeting_offset) == (1, 2)
+    with pytest.raises(TypeError):
+        rules.greeting_days_before["KR"]["mid_autumn"] = 3  # type: ignore[index]
+    # Every stage is in the default table; lost accounts get no calls and no marketing.
+    assert set(DEFAULT_STAGE_KINDS) == set(LifecycleStage)
+    lost = DEFAULT_STAGE_KINDS[LifecycleStage.LOST]
+    assert not lost & {CareKind.RELATIONSHIP_CALL, CareKind.EVENT, CareKind.HOLIDAY_GIFT}
+    assert {k for kinds in DEFAULT_STAGE_KINDS.values() for k in kinds} == set(CareKind)

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from accountcare.adapters.sqlite import SqliteStore
+from accountcare.domain.care_rules import DEFAULT_CARE_RULES
 from accountcare.domain.outbox import OutboxStatus
 from accountcare.policies import AbcPolicy, ProfitabilityPolicy, RankBandPolicy
 from accountcare.services.book import load_book
@@ -55,7 +55,7 @@ def json_rows(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def book_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def book_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the demo book of 200 accounts."""
     folder = tmp_path_factory.mktemp("cli")
     result = accountcare(
@@ -264,7 +264,7 @@ def test_plan_places_visits_by_owner_inside_the_window(book_db: Path) -> None:
     assert rows
     with SqliteStore(book_db) as store:
         owner = {a.id: a.owner for a in store.accounts()}
-        plan = store.visit_plan("current")
+        plan = store.visit_plan("current-rep-01")  # a rep's plan keeps the team's
     assert plan is not None
     assert len(plan.visits) == len(rows)
     for row in rows:
@@ -283,7 +283,11 @@ def test_care_schedules_the_window_and_queues_each_task_once(book_db: Path) -> N
         keys = {e.key for e in store.outbox()}
     assert schedule is not None
     assert len(schedule.tasks) == len(rows)
-    assert {t.key for t in schedule.tasks} <= keys
+    # Messages go to the outbox; calls, visits and data checks are a rep's actions.
+    actions = {t.key for t in schedule.tasks if DEFAULT_CARE_RULES.is_rep_action(t.kind, t.channel)}
+    assert actions
+    assert {t.key for t in schedule.tasks} - actions <= keys
+    assert not actions & keys
     json_rows(run(book_db, *args))  # the same window again
     with SqliteStore(book_db) as store:
         assert {e.key for e in store.outbox()} == keys
@@ -320,7 +324,7 @@ def test_alerts_match_the_early_warning_policy(book_db: Path) -> None:
 
 def test_notify_lists_due_messages_then_sends_them_through_smtp(tmp_path: Path) -> None:
     db = tmp_path / "notify.sqlite3"
-    assert run(db, "demo", "--accounts", "20", "--care-days", "3").returncode == 0
+    assert run(db, "demo", "--accounts", "60", "--care-days", "3").returncode == 0
     listed = json_rows(run(db, "--format", "json", "notify"))
     with SqliteStore(db) as store:
         due = {e.key for e in store.outbox(OutboxStatus.PENDING)}

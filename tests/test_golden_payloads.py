@@ -68,6 +68,8 @@ from accountcare.domain.contacts import (
     Birthday,
     BirthdayCalendar,
     Channel,
+    ConsentAction,
+    ConsentEvent,
     Contact,
     ContactRole,
     PhoneNumber,
@@ -75,6 +77,7 @@ from accountcare.domain.contacts import (
 )
 from accountcare.domain.messages import Message, Recipient
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment, TierReason
 from accountcare.domain.visits import (
     UnplacedReason,
@@ -85,6 +88,7 @@ from accountcare.domain.visits import (
     VisitPlan,
     VisitPurpose,
 )
+from accountcare.domain.warnings import LostAccountReview, RootCause
 from accountcare.serialization import LEAF_TYPES, structure, unstructure
 from accountcare.testing.storable import exactly
 
@@ -104,6 +108,11 @@ def _cases() -> dict[type, list[tuple[str, Any]]]:
                           Channel.SMS, CareKind.HOLIDAY_GREETING, "chuseok", reason="Chuseok",
                           occasion="2027-chuseok")  # fmt: skip
     visit = Visit("acme", "rep-li", date(2027, 3, 2), VisitPurpose.ROUTINE)
+    consent = [  # one channel each: the order of a set's items in a payload varies
+        ConsentEvent(date(2026, 5, 2), ConsentAction.GIVEN, "contacts.csv line 7", {Channel.EMAIL}),
+        ConsentEvent(date(2026, 6, 1), ConsentAction.WITHDRAWN, "reply", {Channel.EMAIL}),
+        ConsentEvent(date(2026, 7, 9), ConsentAction.OPTED_OUT, "call"),
+    ]
     message = Message("c-1|birthday|2027-03-28|email", Channel.EMAIL,
                       Recipient("c-1", "Wang Wei", "wang@example.com"), "Happy birthday",
                       "Best wishes.", AT)  # fmt: skip
@@ -185,6 +194,18 @@ def _cases() -> dict[type, list[tuple[str, Any]]]:
                     hobbies=["golf"],
                     verified=[("phones", date(2026, 11, 2))],
                     recorded_on=date(2026, 11, 22),
+                ),
+            ),
+            (
+                # Added with the consent log: the cases above are as stores wrote them
+                # before it existed, and still read (to an empty log).
+                "consent evidence",
+                Contact(
+                    id="c-4",
+                    account_id="acme",
+                    name="Lee Jun",
+                    opted_out=True,
+                    consent_log=consent,
                 ),
             ),
         ],
@@ -339,6 +360,37 @@ def _cases() -> dict[type, list[tuple[str, Any]]]:
                 ),
             ),
         ],
+        Rep: [
+            ("required fields only", Rep(id="rep-li", name="Li Na")),
+            (
+                "every field",
+                Rep(
+                    id="rep-kim",
+                    name="Kim Minji",
+                    email="minji@globex.example",
+                    phone="+82 10 1234 5678",
+                    title="Key account manager",
+                    locale="ko",
+                    names={"ko": "김민지", "zh": "金敏智"},
+                ),
+            ),
+        ],
+        Company: [
+            ("required fields only", Company("Globex Trading")),
+            ("every field", Company("Globex Trading", names={"ko": "글로벡스", "zh": "环球贸易"})),
+        ],
+        LostAccountReview: [
+            (
+                "every field",
+                LostAccountReview(
+                    "kr-001",
+                    RootCause.RELATIONSHIP,
+                    "김 부장님 퇴사 후 경쟁사로 이동\nTheir buyer left for a competitor",
+                    "rep-kim",
+                    date(2027, 2, 1),
+                ),
+            ),
+        ],
         OutboxEntry: [
             ("required fields only", OutboxEntry(message, AT)),
             (
@@ -381,6 +433,7 @@ def _reads_as_spelled_out(kind: type, case: dict[str, Any]) -> None:
     expected = exactly(structure(case["value"], kind))
     text = json.dumps(case["payload"], ensure_ascii=False, separators=(",", ":"))
     for payload in (text, case["payload"]):
+        read: Any
         (read,) = decode_all([payload], kind, f"golden {kind.__name__}: {case['name']}")
         assert exactly(read) == expected, case["name"]
 
@@ -414,7 +467,7 @@ def test_this_version_still_writes_the_golden_payloads(kind: type) -> None:
     if document["format"] != FORMAT:
         pytest.skip("payloads of an older format: only read")
     for case in document["cases"]:
-        value = structure(case["value"], kind)
+        value: Any = structure(case["value"], kind)
         assert encode(value) == case["payload"], case["name"]
         assert json.loads(encode_json(value)) == case["payload"], case["name"]
 

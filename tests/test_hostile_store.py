@@ -83,8 +83,19 @@ def _damage(path: Path, how: str) -> None:
             handle.seek(16)  # the header's page size: 3 is no power of two
             handle.write(b"\x00\x03")
         else:  # pages past the schema overwritten with other bytes
-            handle.seek(4096 * 3)
-            handle.write(bytes(range(256)) * 16 * ((size - 4096 * 3) // 4096))
+            for page in sorted(set(range(4, size // 4096 + 1)) - _schema_pages(path)):
+                handle.seek(4096 * (page - 1))
+                handle.write(bytes(range(256)) * 16)
+
+
+def _schema_pages(path: Path) -> set[int]:
+    """The pages of the file's schema table (the first, and any it grew into)."""
+    db = sqlite3.connect(path)
+    try:
+        sql = "SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'"
+        return {page for (page,) in db.execute(sql)}
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import icalendar
@@ -12,11 +13,17 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accountcare.adapters.ics import care_schedule_calendar, event_uid, visit_plan_calendar
+from accountcare.adapters.ics import (
+    care_schedule_calendar,
+    event_uid,
+    visit_plan_calendar,
+    worklist_calendar,
+)
 from accountcare.domain.care import CareKind, CareSchedule, CareTask
 from accountcare.domain.contacts import Channel
 from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
 from accountcare.errors import ConfigurationError
+from accountcare.services.worklist import WorkItem
 from accountcare.testing import strategy_for
 
 STAMP = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
@@ -169,3 +176,52 @@ def test_an_empty_schedule_is_a_valid_calendar() -> None:
     data = care_schedule_calendar(CareSchedule(date(2027, 1, 1), date(2027, 2, 1)), stamp=STAMP)
     assert _vevents(data) == []
     assert b"VERSION:2.0" in data
+
+
+def _actions() -> list[WorkItem]:
+    call = CareTask(
+        "c-1",
+        "acme",
+        date(2027, 3, 2),
+        time(10),
+        "Asia/Seoul",
+        Channel.PHONE,
+        CareKind.RELATIONSHIP_CALL,
+        "call.A",
+        "call every 14 days; tier A",
+    )
+    visit = attrs.evolve(
+        call,
+        contact_id="c-2",
+        kind=CareKind.WIN_BACK,
+        channel=Channel.VISIT,
+        template_key="win_back",
+        time_zone="Asia/Shanghai",
+        local_time=time(9),
+    )
+    return [
+        WorkItem(call, "rep-kim", "Kim Minji", "한빛, Co.", "김민준", "+821012345678", TRICKY),
+        WorkItem(visit, "rep-li", "", "Acme", "", "", ""),
+    ]
+
+
+def test_a_worklist_is_one_event_per_action_with_the_script_read_back_exact() -> None:
+    items = _actions()
+    data = worklist_calendar(items[::-1], stamp=STAMP)
+    events = {e.uid.value: e for e in vobject.readOne(data.decode()).vevent_list}
+    assert list(events) == [event_uid(i.key) for i in items]  # by when they are due
+    call = events[event_uid(items[0].key)]
+    assert call.summary.value == "Relationship call: 김민준 (한빛, Co.)"
+    assert call.description.value.endswith("\n\n" + TRICKY)
+    assert "Phone: +821012345678" in call.description.value
+    assert "Rep: Kim Minji" in call.description.value
+    assert call.dtstart.value == datetime(2027, 3, 2, 10, tzinfo=ZoneInfo("Asia/Seoul"))
+    visit = events[event_uid(items[1].key)]
+    assert visit.summary.value == "Win-back: c-2 (Acme)"
+    assert "Rep: rep-li" in visit.description.value
+    assert worklist_calendar(items, stamp=STAMP) == data
+
+
+def test_an_empty_worklist_is_a_valid_calendar() -> None:
+    calendar = icalendar.Calendar.from_ical(worklist_calendar([], stamp=STAMP))
+    assert list(calendar.walk("VEVENT")) == []

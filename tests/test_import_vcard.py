@@ -72,8 +72,15 @@ def test_android_duplicate_card_merges_into_the_first() -> None:
 
 
 def test_ios_3_0_groups_labels_folding_and_omitted_year() -> None:
-    report = read_vcards(DATA / "ios_3_0.vcf", options=_options("TW"))
-    chen, lee = report.contacts
+    # Card 2 is Korean and writes its number nationally: with Taiwan as the default
+    # region it is no Taiwanese number, and the import says so instead of guessing.
+    with pytest.raises(ImportFailed) as failed:
+        read_vcards(DATA / "ios_3_0.vcf", options=_options("TW"))
+    (problem,) = failed.value.report.problems
+    assert (problem.unit, problem.number, problem.field) == ("card", 2, "TEL (line 28)")
+    assert "not a valid TW phone number" in problem.problem
+    report = read_vcards(DATA / "ios_3_0.vcf", options=_options("TW", keep_good=True))
+    (chen,) = report.contacts
     assert chen.name == "Chih-Ming Chen"
     assert chen.title == "Regional Director"
     assert [(p.e164, p.kind) for p in chen.phones] == [
@@ -85,8 +92,11 @@ def test_ios_3_0_groups_labels_folding_and_omitted_year() -> None:
     assert chen.birthday.isoformat() == "--02-29"
     org = {a.id: a.name for a in report.accounts}[chen.account_id]
     assert org == "Formosa Precision Machinery Co., Ltd."  # folded and escaped
+    assert (chen.country, chen.time_zone, chen.locale) == ("TW", "Asia/Taipei", "zh-Hant")
+    lee = read_vcards(DATA / "ios_3_0.vcf", options=_options("KR")).contacts[1]
     assert lee.name == "이서준"
-    assert lee.phones[0].kind == "mobile"
+    assert (lee.phones[0].e164, lee.phones[0].kind) == ("+821098765432", "mobile")
+    assert (lee.country, lee.time_zone, lee.locale) == ("KR", "Asia/Seoul", "ko")
 
 
 def test_vcard_4_0_uris_uid_and_folding_inside_a_character() -> None:
@@ -115,9 +125,9 @@ def test_charset_parameter_decodes_gb2312_big5_and_euc_kr() -> None:
         + _qp("伟".encode("gb2312"))
         + b";;;\r\nTEL;CELL:13800138000\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=BIG5:" + "許功".encode("big5") + b"\r\n"
-        b"TEL;CELL:0912345678\r\nEND:VCARD\r\n"
+        b"TEL;CELL:+886 912345678\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=EUC-KR:" + "홍길동".encode("euc-kr") + b"\r\n"
-        b"TEL;CELL:01012345678\r\nEND:VCARD\r\n"
+        b"TEL;CELL:+82 1012345678\r\nEND:VCARD\r\n"
     )
     names = [c.name for c in read_vcards(data, options=_options("CN", keep_good=True)).contacts]
     assert names == ["王伟", "許功", "홍길동"]

@@ -17,10 +17,19 @@ from hypothesis import strategies as st
 
 from accountcare.adapters.memory import MemoryStore
 from accountcare.adapters.sqlite import SqliteStore
-from accountcare.domain import CareKind, CareTask, Channel, Delivery, Message, Recipient
+from accountcare.domain import (
+    Account,
+    CareKind,
+    CareTask,
+    Channel,
+    Contact,
+    Delivery,
+    Message,
+    Recipient,
+)
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy
 from accountcare.errors import ConfigurationError
-from accountcare.ports.store import Store
+from accountcare.ports.store import Batch, Store, UnreadableRecord
 from accountcare.services.outbox import Dispatcher, enqueue, enqueue_tasks, system_clock
 
 START = datetime(2027, 3, 1, 0, tzinfo=UTC)
@@ -72,6 +81,15 @@ def message(key: str, due_at: datetime = START, channel: Channel = Channel.EMAIL
     )
 
 
+LEE = Contact(id="c-1", account_id="acme", name="이서연", consents=frozenset(Channel))
+
+
+def queue(store: Store, messages: list[Message]) -> None:
+    """Queue ``messages`` for 이서연, who consents to every channel."""
+    store.write(Batch(accounts=[Account(id="acme", name="Acme")], contacts=[LEE]))
+    enqueue(store, messages)
+
+
 def task(contact: str, on: date, kind: CareKind = CareKind.BIRTHDAY) -> CareTask:
     return CareTask(
         contact_id=contact,
@@ -91,7 +109,7 @@ def render(t: CareTask) -> Message:
 
 def test_only_due_messages_are_sent() -> None:
     store, clock, notifier = MemoryStore(), Clock(), Scripted()
-    enqueue(store, [message("now"), message("later", START + timedelta(hours=1))])
+    queue(store, [message("now"), message("later", START + timedelta(hours=1))])
     report = Dispatcher(store, notifier, clock=clock).dispatch_due()
     assert (report.sent, notifier.sent) == (("now",), ["now"])
     clock.now += timedelta(hours=1)
@@ -108,7 +126,7 @@ def test_failures_back_off_exponentially_then_go_dead_after_max_attempts(
     store, clock, notifier = MemoryStore(), Clock(), Scripted(failures=failures)
     retry = RetryPolicy(max_attempts=max_attempts, first_delay=timedelta(seconds=30))
     dispatcher = Dispatcher(store, notifier, clock=clock, retry=retry)
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     waits = []
     for _ in range(max_attempts + 2):
         dispatcher.dispatch_due()
@@ -118,6 +136,7 @@ def test_failures_back_off_exponentially_then_go_dead_after_max_attempts(
             break
         waits.append(entry.next_attempt_at - clock.now)
         clock.now = entry.next_attempt_at
+    assert entry is not None
     assert entry.attempts <= max_attempts
     assert waits == [retry.delay(n) for n in range(1, len(waits) + 1)]
     assert all(b == 2 * a for a, b in itertools.pairwise(waits))
@@ -130,14 +149,14 @@ def test_failures_back_off_exponentially_then_go_dead_after_max_attempts(
 
 def test_a_final_failure_goes_dead_at_once() -> None:
     store = MemoryStore()
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     report = Dispatcher(store, Scripted(failures=1, retryable=False), clock=Clock()).dispatch_due()
     assert report.dead == ("k",)
 
 
 def test_a_notifier_that_raises_is_retried_and_its_error_kept() -> None:
     store = MemoryStore()
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     report = Dispatcher(store, Raising(), clock=Clock()).dispatch_due()
     entry = store.outbox_entry("k")
     assert report.retried == ("k",)
@@ -145,27 +164,85 @@ def test_a_notifier_that_raises_is_retried_and_its_error_kept() -> None:
     assert entry.last_error == "ConnectionResetError: peer went away"
 
 
-def test_a_message_no_notifier_can_deliver_is_a_dead_letter() -> None:
-    store = MemoryStore()
-    enqueue(store, [message("k", channel=Channel.MESSENGER)])
-    report = Dispatcher(store, Scripted(), clock=Clock()).dispatch_due()
-    entry = store.outbox_entry("k")
-    assert report.dead == ("k",)
-    assert entry is not None
-    assert "messenger" in entry.last_error
+def test_a_message_no_notifier_can_deliver_is_left_queued_for_one_that_can() -> None:
+    store, clock = MemoryStore(), Clock(START + timedelta(minutes=1))
+    queue(store, [message("m", channel=Channel.MESSENGER), message("e"), message("s2")])
+    email = Scripted(channels=frozenset({Channel.EMAIL}))
+    report = Dispatcher(store, email, clock=clock).dispatch_due()
+    assert (report.sent, report.left, report.unserved) == (("e", "s2"), ("m",), ("messenger",))
+    assert report.dead == ()
+    assert store.outbox_entry("m") == OutboxEntry.queued(message("m", channel=Channel.MESSENGER))
+    for _ in range(10):  # however often a dispatcher without it runs, nothing is used up
+        assert Dispatcher(store, email, clock=clock).dispatch_due().left == ("m",)
+    messenger = Scripted(channels=frozenset({Channel.MESSENGER}))
+    assert Dispatcher(store, messenger, clock=clock).dispatch_due().sent == ("m",)
+    assert messenger.tries["m"] == 1
+
+
+def test_an_sms_with_only_an_email_notifier_is_never_touched_and_keeps_its_attempts() -> None:
+    store, clock = MemoryStore(), Clock()
+    queue(store, [message("s", channel=Channel.SMS)])
+    (claimed,) = store.claim_outbox(clock.now, 1, timedelta(minutes=1))
+    retry = RetryPolicy()
+    assert store.settle_outbox(claimed.failed(clock.now, "421 try later", retry))
+    clock.now += retry.delay(1)
+    waiting = store.outbox_entry("s")
+    email = Scripted(channels=frozenset({Channel.EMAIL}))
+    for _ in range(3):
+        report = Dispatcher(store, email, clock=clock).dispatch_due()
+        assert (report.left, report.unserved, report.handled) == (("s",), ("sms",), 0)
+    assert store.outbox_entry("s") == waiting
+    assert waiting is not None
+    assert (waiting.attempts, waiting.last_error) == (1, "421 try later")
+    assert email.tries == {}
+
+
+@attrs.define
+class Counting:
+    """A store that counts the calls made to it."""
+
+    store: Store
+    calls: dict[str, int] = attrs.Factory(dict)
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return getattr(self.store, name)
+
+
+def test_unserved_entries_cost_one_read_however_many_wait(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "book.sqlite3") as sqlite:
+        store, clock = Counting(sqlite), Clock()
+        sms = [message(f"s-{n}", channel=Channel.SMS) for n in range(40)]
+        queue(sqlite, [*sms, message("e-1"), message("e-2")])
+        email = Scripted(channels=frozenset({Channel.EMAIL}))
+        report = Dispatcher(store, email, clock=clock).dispatch_due()
+        assert report.sent == ("e-1", "e-2")
+        assert report.left == tuple(sorted(m.key for m in sms))
+        # Each send reads its contact's consent once; the waiting ones are never read.
+        assert store.calls == {"claim_outbox": 3, "contact": 2, "settle_outbox": 2, "outbox": 2}
+        assert {e.attempts for e in sqlite.outbox(OutboxStatus.PENDING)} == {0}
+
+
+def test_run_until_idle_stops_when_only_unserved_entries_wait() -> None:
+    store, clock = MemoryStore(), Clock()
+    queue(store, [message("m", channel=Channel.SMS)])
+    email = Scripted(channels=frozenset({Channel.EMAIL}))
+    report = Dispatcher(store, email, clock=clock).run(until_idle=True, sleep=lambda s: None)
+    assert report.left == ("m",)
+    assert store.outbox(OutboxStatus.PENDING)[0].key == "m"
 
 
 def test_notifiers_are_chosen_by_channel_in_order() -> None:
     email, sms = Scripted(channels=frozenset({Channel.EMAIL})), Scripted()
     store = MemoryStore()
-    enqueue(store, [message("e"), message("s", channel=Channel.SMS)])
+    queue(store, [message("e"), message("s", channel=Channel.SMS)])
     Dispatcher(store, [email, sms], clock=Clock()).dispatch_due()
     assert (email.sent, sms.sent) == (["e"], ["s"])
 
 
 def test_an_entry_whose_lease_ran_out_is_not_sent() -> None:
     store, clock = MemoryStore(), Clock()
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     (claimed,) = store.claim_outbox(clock.now, 1, timedelta(seconds=1))
     clock.now += timedelta(seconds=2)
     notifier = Scripted()
@@ -211,7 +288,7 @@ def test_the_dispatcher_rejects_parameters_that_cannot_work() -> None:
 
 def test_run_until_idle_waits_for_retries_then_stops() -> None:
     store, clock = MemoryStore(), Clock()
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -280,7 +357,7 @@ def test_a_poison_message_is_retired_after_max_attempts_and_never_starves_the_ne
     # the lease ran out): it must be sent at most max_attempts times, then be a dead
     # letter saying it crashed and how often, and the message due after it is sent.
     store, clock = MemoryStore(), Clock()
-    enqueue(store, [message("poison"), message("next", START + timedelta(seconds=1))])
+    queue(store, [message("poison"), message("next", START + timedelta(seconds=1))])
     clock.now += timedelta(seconds=1)
     notifier = Poisoned()
     for _ in range(15):
@@ -301,7 +378,7 @@ def test_a_poison_message_is_retired_after_max_attempts_and_never_starves_the_ne
 def test_dying_on_the_first_of_a_batch_charges_the_rest_nothing() -> None:
     store, clock = MemoryStore(), Clock()
     poison = message("poison", START - timedelta(seconds=1))  # due first
-    enqueue(store, [poison] + [message(f"n-{n}", START) for n in range(4)])
+    queue(store, [poison] + [message(f"n-{n}", START) for n in range(4)])
     notifier = Poisoned()
     with pytest.raises(Killed):
         Dispatcher(store, notifier, clock=clock, batch=5).dispatch_due()
@@ -314,7 +391,7 @@ def test_dying_on_the_first_of_a_batch_charges_the_rest_nothing() -> None:
 def test_an_entry_is_never_sent_more_often_than_the_policy_allows() -> None:
     # Attempts spent under an older, larger budget: a smaller one retires it unsent.
     store, clock = MemoryStore(), Clock()
-    enqueue(store, [message("k")])
+    queue(store, [message("k")])
     Dispatcher(store, Scripted(failures=9), clock=clock, retry=RetryPolicy(6)).dispatch_due()
     clock.now += timedelta(hours=1)
     Dispatcher(store, Scripted(failures=9), clock=clock, retry=RetryPolicy(6)).dispatch_due()
@@ -379,7 +456,7 @@ def test_concurrent_dispatchers_send_each_entry_once_and_retire_the_poison(
     first: Store = opener()
     due = system_clock() - timedelta(minutes=1)
     queued = [message(k, due + timedelta(seconds=1)) for k in keys]
-    enqueue(first, [message("poison", due), *queued])
+    queue(first, [message("poison", due), *queued])
     notifier, retry = Poisoned(), RetryPolicy(max_attempts=3)
     # Long enough that no claim of a neighbour runs out before its send, even on a busy
     # machine (that would rightly cost it an attempt); the poison's three crashed claims
@@ -406,3 +483,66 @@ def test_concurrent_dispatchers_send_each_entry_once_and_retire_the_poison(
     assert {entries[k].attempts for k in keys} == {1}
     poison = entries["poison"]
     assert (poison.status, poison.last_error) == (OutboxStatus.DEAD, "crashed during send 3 times")
+
+
+# -- consent, asked again at the send --------------------------------------------------
+
+
+def test_a_lookup_of_your_own_decides_whom_the_dispatcher_may_reach() -> None:
+    store, notifier = MemoryStore(), Scripted()
+    enqueue(store, [message("e"), message("s", channel=Channel.SMS)])  # 이서연 is not stored
+    crm = {"c-1": attrs.evolve(LEE, consents=frozenset({Channel.EMAIL}))}
+    report = Dispatcher(store, notifier, clock=Clock(), contacts=crm.get).dispatch_due()
+    assert (report.sent, report.withheld, report.dead, notifier.sent) == (
+        ("e",), ("s",), (), ["e"],
+    )  # fmt: skip
+    withheld = store.outbox_entry("s")
+    assert withheld is not None
+    assert (withheld.status, withheld.last_error) == (
+        OutboxStatus.DEAD,
+        "not sent: no consent to sms",
+    )
+
+
+@attrs.define
+class SlowContacts:
+    """A store whose first contact read takes ``delay`` of the clock's time, or whose
+    contact reads fail as unreadable."""
+
+    store: Store
+    clock: Clock
+    delay: timedelta = timedelta(0)
+    unreadable: bool = False
+
+    def contact(self, contact_id: str) -> Contact | None:
+        self.clock.now += self.delay
+        self.delay = timedelta(0)
+        if self.unreadable:
+            raise UnreadableRecord(f"Contact {contact_id!r}", "emails", "has a line break")
+        return self.store.contact(contact_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_a_lease_that_runs_out_while_the_contact_is_read_sends_nothing() -> None:
+    store, clock, notifier = MemoryStore(), Clock(), Scripted()
+    queue(store, [message("k")])
+    slow = SlowContacts(store, clock, delay=timedelta(minutes=6))  # past the 5 minute lease
+    report = Dispatcher(slow, notifier, clock=clock).dispatch_due()
+    # The claim whose lease ran out sends nothing; the next claim takes it over and sends.
+    assert (report.skipped, report.sent, notifier.tries) == (("k",), ("k",), {"k": 1})
+    entry = store.outbox_entry("k")
+    assert entry is not None
+    assert (entry.status, entry.attempts) == (OutboxStatus.SENT, 2)
+
+
+def test_an_unreadable_contact_withholds_its_message() -> None:
+    store, clock, notifier = MemoryStore(), Clock(), Scripted()
+    queue(store, [message("k")])
+    broken = SlowContacts(store, clock, unreadable=True)
+    report = Dispatcher(broken, notifier, clock=clock).dispatch_due()
+    entry = store.outbox_entry("k")
+    assert (report.withheld, notifier.sent) == (("k",), [])
+    assert entry is not None
+    assert entry.last_error.startswith("not sent: the contact's stored record cannot be read (")

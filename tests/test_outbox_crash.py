@@ -30,8 +30,9 @@ from pathlib import Path
 import pytest
 
 from accountcare.adapters.sqlite import SqliteStore
-from accountcare.domain import Channel, Message, Recipient
+from accountcare.domain import Account, Channel, Contact, Message, Recipient
 from accountcare.domain.outbox import OutboxStatus
+from accountcare.ports.store import Batch
 from accountcare.services.outbox import enqueue
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
@@ -165,13 +166,17 @@ def _queue(path: Path) -> tuple[list[str], list[str]]:
     def message(key: str, channel: Channel, at: datetime) -> Message:
         return Message(key, channel, recipient, subject="s", text="t", due_at=at)
 
-    emails, hooks, queued = [], [], [message(POISON, Channel.EMAIL, due - timedelta(seconds=1))]
+    emails: list[str] = []
+    hooks: list[str] = []
+    queued = [message(POISON, Channel.EMAIL, due - timedelta(seconds=1))]
     for n in range(MESSAGES):
         hook = n % 7 == 3
         key = f"c-{n}|birthday|2020-01-01|{'sms' if hook else 'email'}"
         (hooks if hook else emails).append(key)
         queued.append(message(key, Channel.SMS if hook else Channel.EMAIL, due + timedelta(n)))
-    with SqliteStore(path) as store:
+    chen = Contact(id="c", account_id="acme", name="Chen", consents=[Channel.EMAIL, Channel.SMS])
+    with SqliteStore(path) as store:  # the dispatcher reads Chen's consent before each send
+        store.write(Batch(accounts=[Account(id="acme", name="Acme")], contacts=[chen]))
         enqueue(store, queued)
     return emails, hooks
 

@@ -44,7 +44,7 @@ def test_scheduling_the_same_window_twice_queues_nothing_new(store: MemoryStore)
     again = schedule_and_enqueue(store, start=TODAY, end=date(2026, 11, 16), name="b")
     assert first.queued.enqueued
     assert again.queued.enqueued == ()
-    assert len(store.outbox()) == len(first.queued.enqueued) == len(first.schedule.tasks)
+    assert len(store.outbox()) == len(first.queued.enqueued) == len(first.messages)
 
 
 def test_stored_tiers_are_used_once_a_run_is_saved(store: MemoryStore) -> None:

@@ -100,6 +100,40 @@ def test_dispatchers_claiming_at_once_never_share_an_entry(server: Any) -> None:
     assert sorted(every) == [m.key for m in messages]
 
 
+def test_a_contact_added_while_its_account_is_retired_keeps_the_account(server: Any) -> None:
+    import time
+
+    from accountcare.adapters._rows import encode
+
+    server.write(Batch(accounts=[Account(id="phone-acme", name="Acme")]))
+    added = Contact(id="c-9", account_id="phone-acme", name="Li")
+    # The batch reads the outbox before it retires: on MariaDB that fixes its snapshot.
+    retiring = Batch(outbox=[_queued("k-1", Channel.EMAIL)], retired_accounts=["phone-acme"])
+    outcome: list[BaseException | None] = []
+
+    def retire() -> None:
+        try:
+            server.write(retiring)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with server.engine.connect() as other:
+        with other.begin():  # another writer adds a contact, and commits only later
+            row = {"id": added.id, "account_id": added.account_id, "payload": encode(added)}
+            other.execute(server._t["contacts"].insert().values(**row))
+            thread = threading.Thread(target=retire)
+            thread.start()
+            time.sleep(0.5)
+        thread.join(timeout=60)
+    (error,) = outcome
+    assert isinstance(error, InvalidRecord)
+    assert "still holds 1 record after the batch (1 contact)" in str(error)
+    assert server.contact("c-9") == added
+    assert [a.id for a in server.accounts()] == ["phone-acme"]
+    assert server.outbox() == ()
+
+
 def test_a_lone_surrogate_is_refused_naming_record_and_field(server: Any) -> None:
     from accountcare.domain import Contact
 
@@ -122,6 +156,7 @@ def test_tables_of_version_one_gain_the_key_in_the_outbox_due_index(server: Any)
         on = f" ON {table}" if other._dialect != "postgresql" else ""
         with other.engine.begin() as db:  # the tables as version 1 made them
             db.execute(sa.text(f"DROP INDEX {name}{on}"))
+            db.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN channel"))
             db.execute(sa.text(f"CREATE INDEX {name} ON {table} (status, next_attempt_us)"))
             db.execute(other._t["schema"].update().values(version=1))
         SqlStore(server.engine, prefix=other._prefix).write(
@@ -130,12 +165,148 @@ def test_tables_of_version_one_gain_the_key_in_the_outbox_due_index(server: Any)
         indexes = {
             i["name"]: i["column_names"] for i in sa.inspect(other.engine).get_indexes(table)
         }
-        assert indexes[name] == ["status", "next_attempt_us", "key"]
+        assert indexes[name] == ["status", "channel", "next_attempt_us", "key"]
         with other.engine.connect() as db:
             version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
-        assert version == SCHEMA_VERSION == 2
+        assert version == SCHEMA_VERSION == 5
     finally:
         other.drop()
+
+
+def test_tables_of_version_two_gain_reps_and_the_company(server: Any) -> None:
+    import sqlalchemy as sa
+
+    from accountcare.domain.team import Company, Rep
+
+    other = SqlStore(server.engine, prefix=f"v{uuid.uuid4().hex[:8]}_")
+    try:
+        with other.engine.begin() as db:  # the tables as version 2 made them
+            for name in ("reps", "company"):
+                other._t[name].drop(db)
+            db.execute(other._t["schema"].update().values(version=2))
+        other.write(Batch(accounts=[Account(id="acme", name="Acme")]))  # written by version 2
+        assert not sa.inspect(other.engine).has_table(f"{other._prefix}reps")
+        upgraded = SqlStore(server.engine, prefix=other._prefix)
+        li, globex = Rep(id="rep-li", name="Li Na"), Company("Globex", names={"ko": "글로벡스"})
+        upgraded.write(Batch(reps=[li], company=globex))
+        assert (upgraded.reps(), upgraded.company()) == ((li,), globex)
+        assert [a.id for a in upgraded.accounts()] == ["acme"]
+        with other.engine.connect() as db:
+            version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
+        assert version == SCHEMA_VERSION == 5
+    finally:
+        other.drop()
+
+
+def test_tables_of_version_three_gain_the_outbox_channel_from_each_payload(server: Any) -> None:
+    import sqlalchemy as sa
+
+    other = SqlStore(server.engine, prefix=f"c{uuid.uuid4().hex[:8]}_")
+    name, table = f"{other._prefix}outbox_due", f"{other._prefix}outbox"
+    try:
+        entries = [_queued("e-1", Channel.EMAIL), _queued("s-1", Channel.SMS)]
+        entries.append(_queued("s-2", Channel.SMS, NOW + timedelta(days=1)))
+        other.write(Batch(outbox=entries))
+        on = f" ON {table}" if other._dialect != "postgresql" else ""
+        with other.engine.begin() as db:  # the tables as version 3 made them
+            db.execute(sa.text(f"DROP INDEX {name}{on}"))
+            db.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN channel"))
+            key = other.engine.dialect.identifier_preparer.quote("key")
+            db.execute(sa.text(f"CREATE INDEX {name} ON {table} (status, next_attempt_us, {key})"))
+            db.execute(other._t["schema"].update().values(version=3))
+        upgraded = SqlStore(server.engine, prefix=other._prefix)
+        for _ in range(2):  # a second process that read version 3 upgrades again
+            with other.engine.begin() as db:
+                other._upgrade(db, 3)
+        lease, sms = timedelta(minutes=5), frozenset({Channel.SMS})
+        assert [e.key for e in upgraded.claim_outbox(NOW, 10, lease, channels=sms)] == ["s-1"]
+        assert [e.key for e in upgraded.claim_outbox(NOW, 10, lease)] == ["e-1"]
+        indexes = {
+            i["name"]: i["column_names"] for i in sa.inspect(other.engine).get_indexes(table)
+        }
+        assert indexes[name] == ["status", "channel", "next_attempt_us", "key"]
+        c = other._t["outbox"].c
+        with other.engine.connect() as db:
+            rows = db.execute(sa.select(c.key, c.channel).order_by(c.key)).all()
+            version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
+        assert [tuple(row) for row in rows] == [("e-1", "email"), ("s-1", "sms"), ("s-2", "sms")]
+        assert version == SCHEMA_VERSION == 5
+    finally:
+        other.drop()
+
+
+def test_tables_of_version_four_gain_the_loss_reviews(server: Any) -> None:
+    import sqlalchemy as sa
+
+    from accountcare.domain.warnings import LostAccountReview, RootCause
+
+    other = SqlStore(server.engine, prefix=f"l{uuid.uuid4().hex[:8]}_")
+    try:
+        with other.engine.begin() as db:  # the tables as version 4 made them
+            other._t["loss_reviews"].drop(db)
+            db.execute(other._t["schema"].update().values(version=4))
+        other.write(Batch(accounts=[Account(id="acme", name="Acme")]))  # written by version 4
+        assert not sa.inspect(other.engine).has_table(f"{other._prefix}loss_reviews")
+        upgraded = SqlStore(server.engine, prefix=other._prefix)
+        review = LostAccountReview(
+            "acme", RootCause.COMPETITOR, "signed with Initech", "rep-li", date(2027, 2, 1)
+        )
+        assert upgraded.loss_reviews() == ()
+        upgraded.write(Batch(loss_reviews=[review]))
+        assert upgraded.loss_reviews("acme") == (review,)
+        with other.engine.connect() as db:
+            version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
+        assert version == SCHEMA_VERSION == 5
+        upgraded.write(Batch(retired_accounts=["acme"]))
+        assert (upgraded.accounts(), upgraded.loss_reviews()) == ((), ())
+    finally:
+        other.drop()
+
+
+def _queued(key: str, channel: Channel, due_at: datetime = NOW) -> Message:
+    return Message(
+        key=key,
+        channel=channel,
+        recipient=Recipient("c-1", "Li", "li@example.com"),
+        subject="s",
+        text="t",
+        due_at=due_at,
+    )
+
+
+def test_a_dead_letter_retried_at_once_is_queued_again_once(server: Any) -> None:
+    from accountcare.domain.outbox import RetryPolicy
+
+    message = Message(
+        key="k-dead",
+        channel=Channel.EMAIL,
+        recipient=Recipient("c-1", "Kim", "kim@example.com"),
+        subject="s",
+        text="t",
+        due_at=NOW,
+    )
+    server.write(Batch(outbox=[message]))
+    (claimed,) = server.claim_outbox(NOW, 1, timedelta(minutes=5))
+    dead = claimed.failed(NOW, "550 no such user", RetryPolicy(), retryable=False)
+    assert server.settle_outbox(dead)
+    url = server.engine.url.render_as_string(hide_password=False)
+    other = SqlStore(url, prefix=server._prefix)  # a pool of its own, as another process
+    barrier, revived = threading.Barrier(6), []
+
+    def retry(store: Any) -> None:
+        barrier.wait()
+        revived.append(store.retry_outbox("k-dead", NOW + timedelta(hours=1)))
+
+    threads = [threading.Thread(target=retry, args=(s,)) for s in [server, other] * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    other.close()
+    assert sum(entry is not None for entry in revived) == 1
+    entry = server.outbox_entry("k-dead")
+    assert entry is not None
+    assert (entry.status.value, entry.attempts, entry.last_error) == ("pending", 0, dead.last_error)
 
 
 def test_a_hostile_amount_written_with_raw_sql_is_refused_naming_record_and_field(
@@ -216,6 +387,6 @@ def test_upgrading_tables_to_version_two_twice_is_harmless(server: Any) -> None:
         indexes = {
             i["name"]: i["column_names"] for i in sa.inspect(other.engine).get_indexes(table)
         }
-        assert indexes[name] == ["status", "next_attempt_us", "key"]
+        assert indexes[name] == ["status", "channel", "next_attempt_us", "key"]
     finally:
         other.drop()

@@ -261,9 +261,224 @@ def test_a_version_one_file_gains_the_key_in_the_outbox_due_index(sqlite_path: P
         assert [a.id for a in store.accounts()] == ["acme"]
     db = sqlite3.connect(sqlite_path)
     columns = [row[2] for row in db.execute("PRAGMA index_info(outbox_due)")]
-    assert columns == ["status", "next_attempt_us", "key"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert columns == ["status", "channel", "next_attempt_us", "key"]
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
+
+
+_DEAD = (
+    '{"message":{"key":"k-1","channel":"email","recipient":{"contact_id":"c-1","name":"Li",'
+    '"address":"li@example.com"},"subject":"s","text":"t","due_at":"2027-03-01T00:00:00+00:00"},'
+    '"next_attempt_at":"2027-03-01T00:05:00+00:00","status":"dead","attempts":6,'
+    '"last_error":"550 no such user"}'
+)
+
+
+def _version_two(path: Path) -> None:
+    """A file as accountcare with schema version 2 left it: an account, a contact with
+    no consent log, a dead letter."""
+    from accountcare.adapters._schema import MIGRATIONS
+
+    db = sqlite3.connect(path)
+    for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+        db.execute(statement)
+    db.execute(
+        """INSERT INTO accounts VALUES ('acme', NULL, NULL, '{"id":"acme","name":"Acme"}')"""
+    )
+    db.execute(
+        """INSERT INTO contacts VALUES ('c-1', 'acme', '{"id":"c-1","account_id":"acme",'
+        || '"name":"Li","consents":["email"]}')"""
+    )
+    db.execute("INSERT INTO outbox VALUES ('k-1', 'dead', 0, 6, ?)", (_DEAD,))
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+
+def test_a_version_two_file_gains_the_tables_of_reps_and_the_company(sqlite_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from accountcare.domain import Channel
+    from accountcare.domain.outbox import OutboxStatus
+    from accountcare.domain.team import Company, Rep
+
+    _version_two(sqlite_path)
+    with SqliteStore(sqlite_path) as store:
+        (contact,) = store.contacts("acme")
+        assert contact.consents == frozenset({Channel.EMAIL})
+        assert contact.consent_log == ()
+        assert (store.reps(), store.company()) == ((), None)
+        li, globex = Rep(id="rep-li", name="Li Na"), Company("Globex", names={"zh": "环球"})
+        store.write(Batch(reps=[li], company=globex))
+        at = datetime(2027, 3, 2, tzinfo=UTC)
+        revived = store.retry_outbox("k-1", at)
+        assert revived is not None
+        assert (revived.status, revived.attempts, revived.last_error) == (
+            OutboxStatus.PENDING,
+            0,
+            "550 no such user",
+        )
+    with SqliteStore(sqlite_path) as again:
+        assert (again.reps(), again.company()) == ((li,), globex)
+        assert again.outbox_entry("k-1") == revived
+    db = sqlite3.connect(sqlite_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert db.execute("SELECT key, channel FROM outbox").fetchall() == [("k-1", "email")]
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reps", "company"} <= tables
+    db.close()
+
+
+def test_a_version_two_file_reads_read_only_with_no_team_and_unchanged(
+    sqlite_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    _version_two(sqlite_path)
+    before = _digest(sqlite_path)
+    with SqliteStore(sqlite_path, read_only=True) as store:
+        assert [a.id for a in store.accounts()] == ["acme"]
+        assert (store.reps(), store.rep("rep-li"), store.company()) == ((), None, None)
+        with pytest.raises(StoreError, match="open read-only; nothing was written"):
+            store.retry_outbox("k-1", datetime(2027, 3, 2, tzinfo=UTC))
+    assert _digest(sqlite_path) == before
+    db = sqlite3.connect(sqlite_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
+
+
+def _version_three(path: Path) -> None:
+    """A file as accountcare with schema version 3 left it: pending email and SMS entries
+    (one of each due, one SMS later), and a row whose payload is not JSON."""
+    from accountcare.adapters._schema import MIGRATIONS
+
+    db = sqlite3.connect(path)
+    for statement in (*MIGRATIONS[0], *MIGRATIONS[1], *MIGRATIONS[2]):
+        db.execute(statement)
+    now, later = 1_803_859_500_000_000, 1_893_456_000_000_000  # 2027-03-01T00:05, 2030-01-01
+    for key, channel, due in (("e-1", "email", now), ("s-1", "sms", now), ("s-2", "sms", later)):
+        payload = _DEAD.replace('"k-1","channel":"email"', f'"{key}","channel":"{channel}"')
+        payload = payload.replace('"status":"dead","attempts":6,', "")
+        if due == later:
+            payload = payload.replace("2027-03-01T00:05:00", "2030-01-01T00:00:00")
+        db.execute("INSERT INTO outbox VALUES (?, 'pending', ?, 0, ?)", (key, due, payload))
+    db.execute("INSERT INTO outbox VALUES ('x-1', 'sent', 0, 1, 'not json')")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+
+
+def test_a_version_three_file_gains_the_outbox_channel_from_each_payload(
+    sqlite_path: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from accountcare.domain import Channel
+
+    _version_three(sqlite_path)
+    at, lease = datetime(2027, 3, 2, tzinfo=UTC), timedelta(minutes=5)
+    with SqliteStore(sqlite_path) as store:
+        sms = frozenset({Channel.SMS})
+        assert [e.key for e in store.claim_outbox(at, 10, lease, channels=sms)] == ["s-1"]
+        assert [e.key for e in store.claim_outbox(at, 10, lease)] == ["e-1"]
+    db = sqlite3.connect(sqlite_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    rows = db.execute("SELECT key, channel FROM outbox ORDER BY key").fetchall()
+    assert rows == [("e-1", "email"), ("s-1", "sms"), ("s-2", "sms"), ("x-1", "")]
+    columns = [row[2] for row in db.execute("PRAGMA index_info(outbox_due)")]
+    assert columns == ["status", "channel", "next_attempt_us", "key"]
+    db.close()
+
+
+def _version_four(path: Path) -> None:
+    """A file as accountcare with schema version 4 left it: a lost account and another."""
+    from accountcare.adapters._schema import MIGRATIONS
+
+    db = sqlite3.connect(path)
+    for statement in (*MIGRATIONS[0], *MIGRATIONS[1], *MIGRATIONS[2], *MIGRATIONS[3]):
+        db.execute(statement)
+    db.execute(
+        """INSERT INTO accounts VALUES ('acme', NULL, NULL,
+           '{"id":"acme","name":"Acme","stage":"lost"}')"""
+    )
+    db.execute(
+        """INSERT INTO accounts VALUES ('beta', NULL, NULL, '{"id":"beta","name":"Beta"}')"""
+    )
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+
+
+def test_a_version_four_file_gains_the_table_of_loss_reviews(sqlite_path: Path) -> None:
+    from datetime import date
+
+    from accountcare.domain.accounts import LifecycleStage
+    from accountcare.domain.warnings import LostAccountReview, RootCause
+
+    _version_four(sqlite_path)
+    review = LostAccountReview(
+        "acme", RootCause.PRICE, "a cheaper offer", "rep-li", date(2027, 2, 1)
+    )
+    with SqliteStore(sqlite_path) as store:
+        assert store.loss_reviews() == ()
+        assert [a.stage for a in store.accounts()] == [LifecycleStage.LOST, LifecycleStage.CUSTOMER]
+        store.write(Batch(loss_reviews=[review]))
+    with SqliteStore(sqlite_path) as again:
+        assert again.loss_reviews() == (review,)
+        assert again.loss_reviews("beta") == ()
+        # Retiring the account takes its review, also through the table's foreign key.
+        again.write(Batch(retired_accounts=["acme"]))
+        assert again.loss_reviews() == ()
+    db = sqlite3.connect(sqlite_path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    keys = [row[1] for row in db.execute("PRAGMA table_info(loss_reviews)") if row[5]]
+    assert keys == ["account_id", "found_on"]
+    (reference,) = db.execute("PRAGMA foreign_key_list(loss_reviews)").fetchall()
+    assert (reference[2], reference[3], reference[6]) == ("accounts", "account_id", "CASCADE")
+    db.close()
+
+
+def test_a_version_four_file_reads_read_only_with_no_loss_reviews_and_unchanged(
+    sqlite_path: Path,
+) -> None:
+    _version_four(sqlite_path)
+    before = _digest(sqlite_path)
+    with SqliteStore(sqlite_path, read_only=True) as store:
+        assert [a.id for a in store.accounts()] == ["acme", "beta"]
+        assert (store.loss_reviews(), store.loss_reviews("acme")) == ((), ())
+    assert _digest(sqlite_path) == before
+
+
+def test_a_claim_by_channel_is_one_indexed_query_with_no_sort_of_the_outbox(
+    sqlite_path: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from accountcare.domain import Channel
+
+    at, lease, sms = datetime(2027, 3, 2, tzinfo=UTC), timedelta(minutes=5), {Channel.SMS}
+    with SqliteStore(sqlite_path) as store:
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+        store.claim_outbox(at, 1, lease, channels=frozenset(sms))
+        store._db.set_trace_callback(None)
+        (select,) = [s for s in statements if s.lstrip().startswith("SELECT")]
+        plan = " ".join(row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {select}"))
+    assert plan.count("USING INDEX outbox_due") == 2  # pending and in flight
+    assert "SCAN outbox" not in plan
+    assert "TEMP B-TREE" not in plan.replace("USE TEMP B-TREE FOR ORDER BY", "", 1)
+
+
+def test_the_company_table_holds_one_row(sqlite_path: Path) -> None:
+    from accountcare.domain.team import Company
+
+    with SqliteStore(sqlite_path) as store:
+        store.write(Batch(company=Company("Globex")))
+        store.write(Batch(company=Company("Initech")))
+        rows = store._db.execute("SELECT slot FROM company").fetchall()
+        assert rows == [(1,)]
+        with pytest.raises(sqlite3.IntegrityError):
+            store._db.execute("INSERT INTO company VALUES (2, '{}')")
 
 
 def test_a_uri_with_an_option_it_does_not_understand_names_every_mode() -> None:
@@ -287,3 +502,28 @@ def test_a_windows_file_uri_names_the_drive_not_a_root_folder(
     assert (path.as_posix(), read_only) == ("C:/books/east coast.sqlite3", True)
     monkeypatch.setattr(sys, "platform", "linux")
     assert from_uri("file:///C:/books/x.sqlite3")[0].as_posix() == "/C:/books/x.sqlite3"
+
+
+def test_a_dead_letter_retried_by_two_stores_at_once_is_queued_again_once(
+    sqlite_path: Path,
+) -> None:
+    import threading
+    from datetime import UTC, datetime
+
+    _version_two(sqlite_path)
+    stores = [SqliteStore(sqlite_path), SqliteStore(sqlite_path)]
+    barrier, revived = threading.Barrier(6), []
+
+    def retry(store: SqliteStore) -> None:
+        barrier.wait()
+        revived.append(store.retry_outbox("k-1", datetime(2027, 3, 2, tzinfo=UTC)))
+
+    threads = [threading.Thread(target=retry, args=(s,)) for s in stores * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(entry is not None for entry in revived) == 1
+    assert len(revived) == 6
+    for store in stores:
+        store.close()

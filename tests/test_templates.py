@@ -6,19 +6,24 @@ import html
 import re
 from datetime import date, time
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accountcare.adapters.importers.regions import RegionDefaults, locale_of, region_defaults
 from accountcare.domain.accounts import Account
 from accountcare.domain.care import CareKind, CareTask
 from accountcare.domain.contacts import Channel, Contact, PhoneNumber
+from accountcare.domain.team import Company, Rep
 from accountcare.errors import ConfigurationError, InvalidRecord
+from accountcare.policies.care._templates_builtin import BUILTIN
 from accountcare.policies.care.templates import (
     LOCALES,
     PLACEHOLDERS,
     MessageTemplate,
     TemplateBook,
+    chinese_script,
     default_templates,
     format_date,
     resolve_locale,
@@ -215,7 +220,7 @@ _FORMS = st.sampled_from(
     ["{%s}", "{{%s}}", "{{ %s }}", "{{{%s}}}", "{%s.x}", "{%s!r}", "%%(%s)s", "<%%= %s %%>",
      "{%% %s %%}", "*|%s|*", "{%s:>10}"]
 )  # fmt: skip
-_PLAIN = st.text(st.characters(blacklist_characters="{}%$<*", blacklist_categories=("Cs",)))
+_PLAIN = st.text(st.characters(blacklist_characters="{}%$<*", blacklist_categories=["Cs"]))
 
 
 @settings(max_examples=300)
@@ -414,3 +419,139 @@ def test_percent_signs_and_years_in_braces_are_text(text: str) -> None:
 def test_positional_and_named_fields_are_still_refused(text: str) -> None:
     with pytest.raises(ConfigurationError, match="would reach the customer as written"):
         MessageTemplate("survey/en", "s", text)
+
+
+# A value ending in a full stop ("Co., Ltd.") before a template's full stop.
+_STOPPED = Account(id="acme", name="ACME Co., Ltd.", short_name="ACME Co., Ltd.")
+
+
+def _kind_of(key: str) -> CareKind:
+    """The care kind a built-in template key is for (``holiday.<day>``, ``gift.<day>``)."""
+    prefix = key.partition(".")[0]
+    return {"holiday": CareKind.HOLIDAY_GREETING, "gift": CareKind.HOLIDAY_GIFT}.get(
+        prefix, CareKind(key) if "." not in key else CareKind.HOLIDAY_GREETING
+    )
+
+
+@pytest.mark.parametrize("key", sorted(BUILTIN))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_name_ending_in_a_full_stop_never_doubles_the_sentences(key: str, locale: str) -> None:
+    if locale not in BUILTIN[key]:
+        return
+    task = attrs.evolve(_task(_kind_of(key), "Q3 order."), template_key=key)
+    message = default_templates().render(
+        task, _contact("Dr. Wang Jr.", locale), _STOPPED, rep_name="Li Na", company_name="X Inc."
+    )
+    for shown in (message.subject, message.text):
+        assert ".." not in shown, shown
+        assert "ACME Co., Ltd" not in shown.replace("ACME Co., Ltd.", ""), "cut short"
+
+
+def test_a_full_stop_after_a_placeholder_yields_to_the_values_own() -> None:
+    english = default_templates().render(
+        _task(CareKind.HOLIDAY_GREETING, "Christmas"), _contact("Ann", "en"), _STOPPED
+    )
+    assert "working with you and ACME Co., Ltd.\n\n" in english.text
+    plain = default_templates().render(
+        _task(CareKind.HOLIDAY_GREETING, "Christmas"), _contact("Ann", "en"), ACME
+    )
+    assert "working with you and Acme.\n\n" in plain.text
+
+
+@settings(max_examples=200)
+@given(
+    value=st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=12),
+    tail=st.sampled_from(["", ".", "..", " end."]),
+)
+def test_a_value_takes_the_place_of_the_full_stop_after_it(value: str, tail: str) -> None:
+    template = MessageTemplate("t", "S ${account_name}.", "With ${account_name}." + tail)
+    subject, text, body = template.render({"account_name": value})
+    stop = "" if value.endswith(".") else "."
+    assert text == f"With {value}{stop}{tail}"
+    assert subject == f"S {' '.join(value.split())}{stop}"
+    assert html.escape(f"With {value}{stop}{tail}") in body
+
+
+def test_a_literal_dollar_before_a_name_keeps_its_full_stop() -> None:
+    template = MessageTemplate("t", "S", "$$account_name. ${account_name}. $account_name.")
+    assert template.render({"account_name": "Co."})[1] == "$account_name. Co. Co."
+
+
+_NOT_ON_THE_DAY = ("approach", "coming", "将至", "將至", "即将", "即將", "来临", "來臨",
+                   "다가오", "앞두", "맞이")  # fmt: skip
+_ONLY_ON_THE_DAY = ("today", "今天", "今日", "오늘")
+
+
+@pytest.mark.parametrize("key", sorted(k for k in BUILTIN if k.startswith(("holiday", "gift"))))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_holiday_template_reads_right_ahead_of_the_day_and_on_it(key: str, locale: str) -> None:
+    # Greetings go out on the holiday or days ahead (Seollal, Chuseok, the Spring Festival's
+    # eve, or as the user sets it), so none says the day is coming nor that it is today.
+    if locale not in BUILTIN[key]:
+        return
+    written = (BUILTIN[key][locale]["subject"] + BUILTIN[key][locale]["text"]).lower()
+    for word in _NOT_ON_THE_DAY + _ONLY_ON_THE_DAY:
+        assert word not in written, (key, locale, word)
+
+
+@pytest.mark.parametrize(
+    ("names", "locale", "expected"),
+    [
+        ({"zh": "李娜"}, "zh", "李娜"),
+        ({"zh": "李娜"}, "zh-CN", "李娜"),
+        ({"zh": "李娜"}, "zh-Hans", "李娜"),
+        ({"zh": "李娜"}, "zh-Hant", "Li Na"),
+        ({"zh": "李娜"}, "zh-TW", "Li Na"),
+        ({"zh": "李娜"}, "zh_HK", "Li Na"),
+        ({"zh-Hans": "李娜"}, "zh-HK", "Li Na"),
+        ({"zh-CN": "李娜"}, "zh-TW", "Li Na"),
+        ({"zh-Hant": "李娜"}, "zh", "Li Na"),
+        ({"zh-Hant": "李娜"}, "zh-CN", "Li Na"),
+        ({"zh-TW": "李娜"}, "zh-Hans", "Li Na"),
+        ({"zh-Hant": "李娜"}, "zh-HK", "李娜"),
+        ({"zh-Hant": "李娜"}, "zh-TW", "李娜"),
+        ({"zh-TW": "李娜"}, "zh-HK", "李娜"),
+        ({"zh": "李娜", "zh-Hant": "李娜."}, "zh-Hant", "李娜."),
+        ({"zh": "李娜", "zh-CN": "李娜!"}, "zh-Hans", "李娜"),
+        ({"zh": "李娜", "zh-Hans": "李娜!"}, "zh-CN", "李娜!"),
+        ({"ko": "리나"}, "ko-KR", "리나"),
+        ({"ko": "리나"}, "zh-TW", "Li Na"),
+    ],
+)
+def test_a_chinese_name_is_signed_in_its_own_script_only(
+    names: dict[str, str], locale: str, expected: str
+) -> None:
+    assert Rep(id="rep-li", name="Li Na", names=names).name_for(locale) == expected
+    assert Company("Li Na", names=names).name_for(locale) == expected
+
+
+def test_a_hong_kong_customer_never_gets_the_simplified_name() -> None:
+    rep = Rep(id="rep-carter", name="John Carter", names={"zh": "约翰·卡特"})
+    company = Company("Globex", names={"zh": "环球贸易"})
+    hk = default_templates().render(_task(), _contact("陳嘉欣", "zh-HK"), ACME, rep=rep,
+                                    company=company)  # fmt: skip
+    assert hk.text.endswith("John Carter 敬上\nGlobex")
+    cn = default_templates().render(_task(), _contact(), ACME, rep=rep, company=company)
+    assert cn.text.endswith("约翰·卡特 敬上\n环球贸易")
+
+
+_TAGS = ["zh", "zh-CN", "zh_cn", "zh-SG", "zh-Hans", "zh-Hans-CN", "zh-TW", "zh_HK", "zh-MO",
+         "zh-Hant", "zh-Hant-HK", "ZH-hant", "ko", "ko-KR", "en", "en-US", "ja", ""]  # fmt: skip
+
+
+@pytest.mark.parametrize("tag", _TAGS)
+def test_the_chinese_scripts_have_one_rule_for_templates_names_and_imports(tag: str) -> None:
+    script = chinese_script(tag)
+    if script is not None:
+        assert resolve_locale(tag) == script
+        assert locale_of(tag) == script
+        names = {script: "甲", ("zh-Hant" if script == "zh-Hans" else "zh-Hans"): "乙"}
+        assert Rep(id="r", name="A", names=names).name_for(tag) == "甲"
+    else:
+        assert not resolve_locale(tag).startswith("zh")
+
+
+def test_a_singapore_number_implies_english() -> None:
+    pytest.importorskip("phonenumbers")
+    assert region_defaults("SG") == RegionDefaults("SG", "Asia/Singapore", "en")
+    assert region_defaults("CN") == RegionDefaults("CN", "Asia/Shanghai", "zh-Hans")

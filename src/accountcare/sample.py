@@ -4,6 +4,8 @@ The same ``seed`` always gives the same book. Order values follow a Pareto distr
 (shape 1.16, the "80/20" shape), so a few accounts carry most of the value, as in a
 real book. Contacts live in China, Korea, Taiwan, the United States and Germany, in
 their own time zones and locales; some are born on 29 February, some have opted out.
+Every account carries the tag [`SAMPLE_TAG`][accountcare.sample.SAMPLE_TAG], so
+[`is_sample`][accountcare.sample.is_sample] tells the sample's records from a real book's.
 
 >>> from datetime import date
 >>> book = sample_book(accounts=20, as_of=date(2026, 11, 2), seed=7)
@@ -14,6 +16,7 @@ their own time zones and locales; some are born on 29 February, some have opted 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -28,11 +31,21 @@ from accountcare.domain.activity import (
 )
 from accountcare.domain.book import Book
 from accountcare.domain.contacts import Birthday, Channel, Contact, ContactRole, PhoneNumber
+from accountcare.domain.team import Company, Rep
 
-__all__ = ["PARETO_SHAPE", "sample_book"]
+__all__ = [
+    "PARETO_SHAPE",
+    "SAMPLE_COMPANY",
+    "SAMPLE_TAG",
+    "is_sample",
+    "sample_book",
+    "sample_team",
+]
 
 # Shape 1.16 gives the 80/20 split practitioners quote (20% of customers, 80% of value).
 PARETO_SHAPE = 1.16
+SAMPLE_TAG = "sample"
+"""The tag every account of a sample book carries."""
 
 _REGIONS = (
     # country, zone, locale, family names, given names, dialling prefix
@@ -117,7 +130,73 @@ def _account(
         stage=LifecycleStage.PROSPECT if prospect else LifecycleStage.CUSTOMER,
         source=tuple(Source)[n % len(Source)],
         strategic=rng.random() < 0.03,
+        tags=frozenset({SAMPLE_TAG}),
     )
+
+
+SAMPLE_COMPANY = Company(
+    "Globex Trading", names={"zh": "环球贸易", "zh-Hant": "環球貿易", "ko": "글로벡스"}
+)
+"""The company whose name signs the sample book's care."""
+
+# The sample's reps: display name, in Chinese (simplified, traditional), in Korean, locale.
+_REP_NAMES = (
+    ("Li Na", "李娜", "李娜", "리나", "zh-Hans"),
+    ("Kim Minji", "金敏智", "金敏智", "김민지", "ko"),
+    ("Emily Carter", "", "", "", "en"),
+    ("Chen Yating", "陈雅婷", "陳雅婷", "천야팅", "zh-Hant"),
+    ("Park Seoyeon", "朴瑞妍", "朴瑞妍", "박서연", "ko"),
+    ("Wang Lei", "王磊", "王磊", "왕레이", "zh-Hans"),
+)
+
+
+def sample_team(book: Book) -> tuple[Rep, ...]:
+    """The reps who own the accounts of a sample ``book``, as customers see them: a
+    display name in each language, an email and a phone to reply to.
+
+    >>> book = sample_book(accounts=3, as_of=date(2026, 11, 2))
+    >>> [(r.id, r.name_for("zh-Hans"), r.name_for("ko")) for r in sample_team(book)][0]
+    ('rep-01', '李娜', '리나')
+    """
+    team = []
+    for n, rep_id in enumerate(book.reps):
+        name, hans, hant, hangul, locale = _REP_NAMES[n % len(_REP_NAMES)]
+        names = {k: v for k, v in (("zh", hans), ("zh-Hant", hant), ("ko", hangul)) if v}
+        team.append(
+            Rep(id=rep_id, name=name, names=names, locale=locale, title="Key account manager",
+                email=f"{rep_id}@globex.example", phone=f"+86 21 5555 {n:04d}")
+        )  # fmt: skip
+    return tuple(team)
+
+
+# The letter of each kind in the ids the sample gives under an account: acct-00001-c2.
+_LETTERS = {Contact: "c", Order: "o", Interaction: "i", Complaint: "k"}
+
+
+def is_sample(
+    record: Account | Contact | Order | Interaction | Complaint | Rep | Company,
+) -> bool:
+    """Whether ``record`` is one a sample book holds: an account tagged
+    [`SAMPLE_TAG`][accountcare.sample.SAMPLE_TAG], a record under an account with an
+    id the sample gives (``acct-00001-c2`` for a contact, ``-o`` orders, ``-i``
+    interactions, ``-k`` complaints), a rep of [`sample_team`][accountcare.sample.sample_team]
+    or [`SAMPLE_COMPANY`][accountcare.sample.SAMPLE_COMPANY]. Whatever an import or a host
+    wrote is not.
+
+    >>> book = sample_book(accounts=3, as_of=date(2026, 11, 2))
+    >>> all(map(is_sample, (*book.accounts, *book.contacts, *book.orders)))
+    True
+    >>> is_sample(Account(id="acct-00001", name="Acme")), is_sample(book.contacts[0])
+    (False, True)
+    """
+    if isinstance(record, Account):
+        return SAMPLE_TAG in record.tags
+    if isinstance(record, Rep):
+        return record.email == f"{record.id}@globex.example"
+    if isinstance(record, Company):
+        return record == SAMPLE_COMPANY
+    pattern = rf"{re.escape(record.account_id)}-{_LETTERS[type(record)]}[0-9]+"
+    return re.fullmatch(pattern, record.id) is not None
 
 
 def _by_id(record: Account | Contact | Order | Interaction | Complaint) -> str:

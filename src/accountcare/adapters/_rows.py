@@ -8,22 +8,24 @@ the record itself through the one converter (:mod:`accountcare.serialization`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
 
 from accountcare.adapters._codec import loads, row_codec, stored
-from accountcare.domain._validate import a_kind
+from accountcare.domain._validate import MAX_ID_LENGTH, a_kind
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Contact
 from accountcare.domain.messages import Message
 from accountcare.domain.outbox import OutboxEntry
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.errors import InvalidRecord
 from accountcare.ports.store import Batch, StoreError, UnreadableRecord, WriteReport
 
@@ -131,6 +133,10 @@ class Checked:
     visit_plans: tuple[tuple[str, VisitPlan], ...]
     care_schedules: tuple[tuple[str, CareSchedule], ...]
     outbox: tuple[Message, ...]
+    reps: tuple[Rep, ...] = ()
+    company: Company | None = None
+    loss_reviews: tuple[LostAccountReview, ...] = ()
+    retired_accounts: tuple[str, ...] = ()
 
 
 def _typed(values: Sequence[Any], kind: type[T], where: str) -> None:
@@ -185,8 +191,18 @@ def check(batch: Batch) -> Checked:
         ("interactions", Interaction),
         ("complaints", Complaint),
         ("outbox", Message),
+        ("reps", Rep),
+        ("loss_reviews", LostAccountReview),
     ):
         _typed(getattr(batch, where), kind, where)
+    if batch.company is not None and not isinstance(batch.company, Company):
+        kind = type(batch.company).__name__
+        raise InvalidRecord("batch.company", "(type)", f"must be a Company, got {kind}")
+    for n, retired in enumerate(batch.retired_accounts):
+        if not _a_name(retired):
+            raise InvalidRecord(
+                f"batch.retired_accounts[{n}]", "(type)", f"must be an account id, got {retired!r}"
+            )
     for where, second, field, wanted, right in _PAIRS:
         pairs = getattr(batch, where)
         for n, pair in enumerate(pairs):
@@ -206,7 +222,22 @@ def check(batch: Batch) -> Checked:
         visit_plans=_last_by(batch.visit_plans, lambda p: p[0]),
         care_schedules=_last_by(batch.care_schedules, lambda s: s[0]),
         outbox=_first_by(batch.outbox),
+        reps=_last_by(batch.reps, lambda r: r.id),
+        company=batch.company,
+        loss_reviews=_last_by(batch.loss_reviews, lambda r: (r.account_id, r.found_on)),
+        retired_accounts=tuple(a for a in dict.fromkeys(batch.retired_accounts) if _storable(a)),
     )
+
+
+def _storable(account_id: str) -> bool:
+    """Whether an account can be stored under ``account_id``: one that cannot (a line
+    break, a lone surrogate) is not stored, so retiring it does nothing."""
+    try:
+        Account(id=account_id, name="-")
+        account_id.encode("utf-8")
+    except (InvalidRecord, UnicodeEncodeError):
+        return False
+    return len(account_id) <= MAX_ID_LENGTH
 
 
 def _first_by(messages: Iterable[Message]) -> tuple[Message, ...]:
@@ -227,6 +258,7 @@ def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[
         for record in records
     }
     wanted.update(t.account_id for _, t in checked.tiers)
+    wanted.update(r.account_id for r in checked.loss_reviews)
     wanted -= in_batch
     if not wanted:
         return
@@ -243,6 +275,41 @@ def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[
             )
 
 
+#: The tables whose rows keep an account from being retired, each with its record's name.
+HOLDINGS: tuple[tuple[str, str], ...] = (
+    ("contacts", "contact"),
+    ("orders", "order"),
+    ("interactions", "interaction"),
+    ("complaints", "complaint"),
+)
+
+
+def check_retired(retired: Iterable[str], held: Mapping[str, Mapping[str, int]]) -> None:
+    """Raise :class:`InvalidRecord` for the first ``retired`` account that still holds
+    records after the batch; ``held`` maps each table of :data:`HOLDINGS` to the number
+    of its rows, after the batch, of each retired account that holds any.
+
+    >>> check_retired(["phone-acme"], {"contacts": {"phone-acme": 2}, "orders": {"phone-acme": 1}})
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.InvalidRecord: Account 'phone-acme': field 'retired_accounts' cannot retire it: it still holds 3 records after the batch (2 contacts, 1 order); move them to another account in the same batch (nothing of the batch was written)
+    >>> check_retired(["phone-acme"], {"contacts": {}})
+    """  # noqa: E501
+    for account_id in retired:
+        counts = [(held.get(t, {}).get(account_id, 0), name) for t, name in HOLDINGS]
+        total = sum(n for n, _ in counts)
+        if not total:
+            continue
+        parts = ", ".join(f"{n} {name}{'s' if n > 1 else ''}" for n, name in counts if n)
+        raise InvalidRecord(
+            f"Account {account_id!r}",
+            "retired_accounts",
+            f"cannot retire it: it still holds {total} record{'s' if total > 1 else ''} "
+            f"after the batch ({parts}); move them to another account in the same batch "
+            "(nothing of the batch was written)",
+        )
+
+
 def labelled(checked: Checked) -> Iterator[tuple[str, object]]:
     """Every record of the batch with the label a user knows it by (``"Contact 'c-1'"``;
     visit plans and care schedules by the name they are stored under)."""
@@ -252,17 +319,31 @@ def labelled(checked: Checked) -> Iterator[tuple[str, object]]:
         checked.orders,
         checked.interactions,
         checked.complaints,
+        checked.reps,
     ):
         for record in records:
             yield f"{type(record).__name__} {record.id!r}", record
     for as_of, tier in checked.tiers:
         yield f"TierAssignment {tier.policy!r}/{as_of.isoformat()}/{tier.account_id!r}", tier
+    for review in checked.loss_reviews:
+        yield review_label(review.account_id, review.found_on.isoformat()), review
     for name, plan in checked.visit_plans:
         yield f"VisitPlan {name!r}", plan
     for name, schedule in checked.care_schedules:
         yield f"CareSchedule {name!r}", schedule
     for message in checked.outbox:
         yield f"Message {message.key!r}", message
+    if checked.company is not None:
+        yield f"Company {checked.company.name!r}", checked.company
+
+
+def review_label(account_id: str, found_on: str) -> str:
+    """The label a user knows a loss review by: its account and the day it was found.
+
+    >>> review_label("acme", "2027-02-01")
+    "LostAccountReview 'acme'/2027-02-01"
+    """
+    return f"LostAccountReview {account_id!r}/{found_on}"
 
 
 def write_report(checked: Checked, present: set[str]) -> WriteReport:
@@ -288,6 +369,7 @@ def outbox_row(entry: OutboxEntry, encode: Callable[[object], Any]) -> Row:
     return {
         "key": entry.key,
         "status": entry.status.value,
+        "channel": entry.message.channel.value,
         "next_attempt_us": micros(entry.next_attempt_at),
         "attempts": entry.attempts,
         "payload": encode(entry),
@@ -338,6 +420,16 @@ def table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, R
             ("name", "payload"),
             [(n, encode(s)) for n, s in checked.care_schedules],
         ),
+        "reps": (("id", "payload"), [(r.id, encode(r)) for r in checked.reps]),
+        # One company per store: the row in slot 1.
+        "company": (
+            ("slot", "payload"),
+            [] if checked.company is None else [(1, encode(checked.company))],
+        ),
+        "loss_reviews": (
+            ("account_id", "found_on", "payload"),
+            [(r.account_id, r.found_on.isoformat(), encode(r)) for r in checked.loss_reviews],
+        ),
     }
 
 
@@ -349,7 +441,8 @@ def as_dicts(rows: Rows) -> list[Row]:
 
 #: Every kind of record the stores keep (messages inside outbox entries).
 STORED_KINDS: tuple[type, ...] = (Account, Contact, Order, Interaction, Complaint,
-                                  TierAssignment, VisitPlan, CareSchedule, OutboxEntry)  # fmt: skip
+                                  TierAssignment, VisitPlan, CareSchedule, OutboxEntry, Rep,
+                                  Company, LostAccountReview)  # fmt: skip
 
 # The primary key of each table (upserts replace every other column).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -362,4 +455,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "visit_plans": ("name",),
     "care_schedules": ("name",),
     "outbox": ("key",),
+    "reps": ("id",),
+    "company": ("slot",),
+    "loss_reviews": ("account_id", "found_on"),
 }

@@ -5,9 +5,11 @@ the statements that write rows.
 ``PRAGMA user_version`` (0 for a new file). Migrations only move forward, and keep every
 record: a database written by an older accountcare opens in a newer one, never the
 other way round. A step may drop what it remakes (1 -> 2 drops the outbox's due index
-and creates it with one more column); every step runs in the one ``BEGIN IMMEDIATE``
-transaction that also sets the new version, so it is applied whole or not at all, and
-a second process waiting for the lock finds the file migrated and does nothing.
+and creates it with one more column, 3 -> 4 adds the outbox's channel and fills it from
+each entry's payload, 4 -> 5 adds the table of loss reviews); every step runs in the one
+``BEGIN IMMEDIATE`` transaction that also sets the new version, so it is applied whole
+or not at all, and a second process waiting for the lock finds the file migrated and
+does nothing.
 
 Every table keeps the record whole in ``payload`` (JSON from the one converter) beside
 the few columns the queries need; instants are microseconds since 1970 UTC, dates ISO
@@ -25,15 +27,17 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from accountcare.adapters._rows import KEYS, Rows
+from accountcare.adapters._rows import KEYS, Rows, review_label
 from accountcare.domain._validate import MAX_ID_LENGTH
 from accountcare.ports.store import SchemaVersionError, StoreError, UnstorableRecord
 
 __all__ = [
     "LIMITS",
+    "LOSS_VERSION",
     "MIGRATIONS",
     "READS_AS_IS",
     "SCHEMA_VERSION",
+    "TEAM_VERSION",
     "connect",
     "failure",
     "insert_new",
@@ -100,13 +104,50 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP INDEX outbox_due",
         "CREATE INDEX outbox_due ON outbox (status, next_attempt_us, key)",
     ),
+    # 2 -> 3: the account team and your company. Reps by id; the company is the one row
+    # of its table, in slot 1.
+    (
+        "CREATE TABLE reps (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+        """CREATE TABLE company (
+            slot INTEGER PRIMARY KEY CHECK (slot = 1),
+            payload TEXT NOT NULL)""",
+    ),
+    # 3 -> 4: a dispatcher claims only the channels its notifiers deliver. The channel
+    # of each entry's message, from its payload, joins the due index before the instant,
+    # so each channel's due entries are read in order. A payload that is not JSON (a
+    # damaged row) gets no channel and is never claimed.
+    (
+        "ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT ''",
+        """UPDATE outbox SET channel = coalesce(json_extract(payload, '$.message.channel'), '')
+           WHERE json_valid(payload)""",
+        "DROP INDEX outbox_due",
+        "CREATE INDEX outbox_due ON outbox (status, channel, next_attempt_us, key)",
+    ),
+    # 4 -> 5: the root-cause records of lost accounts, one per account and day found,
+    # deleted with their account.
+    (
+        """CREATE TABLE loss_reviews (
+            account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            found_on TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (account_id, found_on))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: The oldest schema version a store opened read-only reads as it is: every later
-#: migration (so far, 1 -> 2) changes indexes only, which the queries do not depend on.
+#: migration changes indexes, which the queries do not depend on (1 -> 2), adds tables
+#: a file without them reads as empty (2 -> 3: no reps, no company; 4 -> 5: no loss
+#: reviews), or adds a column only claiming reads, which a read-only store never does
+#: (3 -> 4: the outbox channel).
 READS_AS_IS = 1
+
+#: The first schema version with the tables of reps and the company.
+TEAM_VERSION = 3
+
+#: The first schema version with the table of loss reviews.
+LOSS_VERSION = 5
 
 _HEADER = b"SQLite format 3\x00"
 # Page cache per connection, in KiB (SQLite's default is 2 MiB). A batch of 100,000
@@ -307,19 +348,21 @@ def migrate(
     transaction: Callable[[], AbstractContextManager[Any]],
     *,
     writable: bool = True,
-) -> None:
+) -> int:
     """Bring the file to :data:`SCHEMA_VERSION` in one ``transaction`` (two processes
-    opening a new file at once both succeed); a newer file is a
-    :class:`SchemaVersionError`. A file of the current version is only read, so a store
-    that cannot be written opens for reading; so does one that is not ``writable`` and
-    of a version from :data:`READS_AS_IS` on (its schema differs in indexes only); an
-    older one that is not ``writable`` is a :class:`StoreError` saying to open it once
-    with write access."""
+    opening a new file at once both succeed), and return the version it then has; a
+    newer file is a :class:`SchemaVersionError`. A file of the current version is only
+    read, so a store that cannot be written opens for reading; so does one that is not
+    ``writable`` and of a version from :data:`READS_AS_IS` on (its version is returned:
+    a file older than :data:`TEAM_VERSION` has no reps and no company, one older than
+    :data:`LOSS_VERSION` no loss reviews); an older one
+    that is not ``writable`` is a :class:`StoreError` saying to open it once with write
+    access."""
     found = _version(db, where)
     if found > SCHEMA_VERSION:
         raise SchemaVersionError(where, found, SCHEMA_VERSION)
     if found == SCHEMA_VERSION or (not writable and found >= READS_AS_IS):
-        return
+        return found
     if not writable:
         raise StoreError(
             f"{where} has schema version {found} and needs upgrading to {SCHEMA_VERSION}, "
@@ -335,6 +378,7 @@ def migrate(
             for statement in MIGRATIONS[version]:
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return SCHEMA_VERSION
 
 
 #: The longest text each key column keeps, in characters: the sizes of the SQL servers'
@@ -358,6 +402,8 @@ _KINDS = {
     "complaints": "Complaint",
     "visit_plans": "VisitPlan",
     "care_schedules": "CareSchedule",
+    "reps": "Rep",
+    "company": "Company",
 }
 
 
@@ -365,6 +411,8 @@ def _label(table: str, row: tuple[Any, ...]) -> str:
     if table == "tier_assignments":
         policy, as_of, account_id = row[:3]
         return f"TierAssignment {policy!r}/{as_of}/{account_id!r}"
+    if table == "loss_reviews":
+        return review_label(*row[:2])
     return f"{_KINDS[table]} {row[0]!r}"
 
 

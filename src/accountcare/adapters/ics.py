@@ -1,6 +1,7 @@
-"""iCalendar (RFC 5545) export of visit plans and care schedules (extra ``ics``).
+"""iCalendar (RFC 5545) export of visit plans, care schedules and reps' worklists (extra
+``ics``).
 
-One VEVENT per visit or care task. UIDs are derived from :attr:`Visit.id` and
+One VEVENT per visit, care task or rep action. UIDs are derived from :attr:`Visit.id` and
 :attr:`CareTask.key`, so importing a re-exported file updates the events instead of
 duplicating them. ``DTSTAMP`` is a parameter (``stamp``), never the clock, so the same
 input gives byte-identical output. Every TZID used gets its VTIMEZONE.
@@ -32,9 +33,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from accountcare._imports import require
@@ -42,7 +43,13 @@ from accountcare.domain.care import CareKind, CareSchedule, CareTask
 from accountcare.domain.visits import Visit, VisitPlan
 from accountcare.errors import ConfigurationError
 
-__all__ = ["care_schedule_calendar", "event_uid", "visit_plan_calendar"]
+__all__ = [
+    "RepAction",
+    "care_schedule_calendar",
+    "event_uid",
+    "visit_plan_calendar",
+    "worklist_calendar",
+]
 
 PRODID = "-//accountcare//accountcare calendar export//EN"
 
@@ -57,6 +64,10 @@ _KIND_LABEL: Mapping[CareKind, str] = {
     CareKind.SURVEY: "Survey invitation",
     CareKind.REVERIFICATION: "Contact details check",
     CareKind.EVENT: "Event message",
+    CareKind.PRE_SALE: "Pre-sale advice",
+    CareKind.CONTRACT_STATUS: "Contract status",
+    CareKind.REACTIVATION: "Reactivation",
+    CareKind.WIN_BACK: "Win-back",
 }
 
 
@@ -269,3 +280,83 @@ def care_schedule_calendar(
         for task in sorted(schedule.tasks, key=lambda t: (t.due_at, t.key))
     ]
     return _export(name, stamp, duration, (schedule.start, schedule.end), events)
+
+
+class RepAction(Protocol):
+    """What a worklist event needs of one action for a rep (a
+    [`WorkItem`][accountcare.services.worklist.WorkItem] is one)."""
+
+    @property
+    def task(self) -> CareTask: ...
+
+    @property
+    def rep_id(self) -> str: ...
+
+    @property
+    def rep_name(self) -> str: ...
+
+    @property
+    def account_name(self) -> str: ...
+
+    @property
+    def contact_name(self) -> str: ...
+
+    @property
+    def phone(self) -> str: ...
+
+    @property
+    def what(self) -> str: ...
+
+
+def _action_event(item: RepAction, duration: timedelta, domain: str) -> _Event:
+    task = item.task
+    begins = datetime.combine(task.on, task.local_time, tzinfo=ZoneInfo(task.time_zone))
+    who = item.contact_name or task.contact_id
+    account = item.account_name or task.account_id
+    summary = f"{_KIND_LABEL[task.kind]}: {who} ({account})"
+    lines = [f"Contact: {who}", f"Account: {account}", f"Channel: {task.channel.value}"]
+    if item.phone:
+        lines.append(f"Phone: {item.phone}")
+    if item.rep_id:
+        lines.append(f"Rep: {item.rep_name or item.rep_id}")
+    if task.reason:
+        lines.append(f"Why: {task.reason}")
+    if item.what:
+        lines += ["", item.what]
+    when = [("dtstart", begins), ("dtend", begins + duration)]
+    extra = ("x-accountcare-key", task.key)
+    return _Event(event_uid(task.key, domain), when, summary, lines, task.kind.value, extra)
+
+
+def worklist_calendar(
+    items: Iterable[RepAction],
+    *,
+    stamp: datetime,
+    duration: timedelta = timedelta(minutes=30),
+    uid_domain: str = "accountcare",
+    name: str = "Worklist",
+) -> bytes:
+    """A worklist as an iCalendar file: one event per action for a rep, at its local time
+    with the TZID of the contact's zone, ``duration`` long, its description saying whom
+    to reach, how, why and what to do (for a call, the script). The UID is the care
+    task's key, as in
+    [`care_schedule_calendar`][accountcare.adapters.ics.care_schedule_calendar], so a
+    re-exported worklist updates its events.
+
+    >>> from datetime import time
+    >>> from accountcare.domain.contacts import Channel
+    >>> from accountcare.services.worklist import WorkItem
+    >>> call = CareTask("c-1", "acme", date(2027, 3, 2), time(9), "Asia/Shanghai",
+    ...                 Channel.PHONE, CareKind.RELATIONSHIP_CALL, "call.A", "tier A")
+    >>> item = WorkItem(call, "rep-li", "Li Na", "Acme", "王伟", "+8613800138000",
+    ...                 "Ask how the new line runs; note the next order.")
+    >>> data = worklist_calendar([item], stamp=datetime(2027, 3, 1, tzinfo=UTC))
+    >>> b"UID:c-1|relationship_call|2027-03-02|phone@accountcare" in data
+    True
+    >>> "SUMMARY:Relationship call: 王伟 (Acme)" in data.decode()
+    True
+    """
+    actions = sorted(items, key=lambda i: (i.task.due_at, i.task.key))
+    events = [_action_event(item, duration, uid_domain) for item in actions]
+    days = [item.task.on for item in actions] or [_check_stamp(stamp).date()]
+    return _export(name, stamp, duration, (min(days), max(days)), events)

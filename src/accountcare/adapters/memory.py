@@ -17,14 +17,23 @@ import heapq
 import threading
 from datetime import date, datetime, timedelta
 
-from accountcare.adapters._rows import check, check_references, write_report
+from accountcare.adapters._rows import (
+    HOLDINGS,
+    Checked,
+    check,
+    check_references,
+    check_retired,
+    write_report,
+)
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
-from accountcare.domain.contacts import Contact
+from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.ports.store import Batch, WriteReport
 
 __all__ = ["MemoryStore"]
@@ -44,11 +53,15 @@ class MemoryStore:
         self._plans: dict[str, VisitPlan] = {}
         self._schedules: dict[str, CareSchedule] = {}
         self._outbox: dict[str, OutboxEntry] = {}
+        self._reps: dict[str, Rep] = {}
+        self._company: Company | None = None
+        self._reviews: dict[tuple[str, date], LostAccountReview] = {}
 
     def write(self, batch: Batch) -> WriteReport:
         with self._lock:
             checked = check(batch)
             check_references(checked, lambda ids: {i for i in ids if i in self._accounts})
+            check_retired(checked.retired_accounts, self._held(checked))
             # Everything is checked before the first change: all or nothing.
             self._accounts.update((a.id, a) for a in checked.accounts)
             self._contacts.update((c.id, c) for c in checked.contacts)
@@ -58,11 +71,41 @@ class MemoryStore:
             self._tiers.update(((t.policy, d, t.account_id), t) for d, t in checked.tiers)
             self._plans.update(checked.visit_plans)
             self._schedules.update(checked.care_schedules)
+            self._reps.update((r.id, r) for r in checked.reps)
+            if checked.company is not None:
+                self._company = checked.company
+            self._reviews.update(((r.account_id, r.found_on), r) for r in checked.loss_reviews)
             present = {m.key for m in checked.outbox if m.key in self._outbox}
             for message in checked.outbox:
                 if message.key not in present:
                     self._outbox[message.key] = OutboxEntry.queued(message)
+            retired = set(checked.retired_accounts)
+            if retired:
+                for key in [k for k in self._tiers if k[2] in retired]:
+                    del self._tiers[key]
+                for found in [k for k in self._reviews if k[0] in retired]:
+                    del self._reviews[found]
+                for account_id in retired:
+                    self._accounts.pop(account_id, None)
             return write_report(checked, present)
+
+    def _held(self, checked: Checked) -> dict[str, dict[str, int]]:
+        """What each retired account holds once ``checked`` is applied, by table."""
+        retired = set(checked.retired_accounts)
+        held: dict[str, dict[str, int]] = {}
+        if not retired:
+            return held
+        for table, _ in HOLDINGS:
+            written: tuple[Contact | Order | Interaction | Complaint, ...] = getattr(checked, table)
+            stored: dict[str, Contact | Order | Interaction | Complaint] = getattr(
+                self, f"_{table}"
+            )
+            after = {**stored, **{r.id: r for r in written}}  # the batch's replace the stored
+            counts = held.setdefault(table, {})
+            for record in after.values():
+                if record.account_id in retired:
+                    counts[record.account_id] = counts.get(record.account_id, 0) + 1
+        return held
 
     def account(self, account_id: str) -> Account | None:
         return self._accounts.get(account_id)
@@ -131,6 +174,21 @@ class MemoryStore:
     def care_schedule(self, name: str) -> CareSchedule | None:
         return self._schedules.get(name)
 
+    def rep(self, rep_id: str) -> Rep | None:
+        return self._reps.get(rep_id)
+
+    def reps(self) -> tuple[Rep, ...]:
+        with self._lock:
+            return tuple(sorted(self._reps.values(), key=lambda r: r.id))
+
+    def company(self) -> Company | None:
+        return self._company
+
+    def loss_reviews(self, account_id: str | None = None) -> tuple[LostAccountReview, ...]:
+        with self._lock:
+            found = [r for k, r in self._reviews.items() if account_id in (None, k[0])]
+        return tuple(sorted(found, key=lambda r: (r.account_id, r.found_on)))
+
     def outbox_entry(self, key: str) -> OutboxEntry | None:
         return self._outbox.get(key)
 
@@ -139,17 +197,33 @@ class MemoryStore:
             found = [e for e in self._outbox.values() if status is None or e.status is status]
         return tuple(sorted(found, key=lambda e: (e.next_attempt_at, e.key)))
 
-    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+    def claim_outbox(
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        *,
+        channels: frozenset[Channel] | None = None,
+    ) -> tuple[OutboxEntry, ...]:
+        wanted = frozenset(Channel if channels is None else map(Channel, channels))
         with self._lock:
             # The first ``limit`` only, without sorting everything that waits.
             due = heapq.nsmallest(
                 max(0, limit),
-                (e for e in self._outbox.values() if e.is_due(now)),
+                (e for e in self._outbox.values() if e.message.channel in wanted and e.is_due(now)),
                 key=lambda e: (e.next_attempt_at, e.key),
             )
             claimed = tuple(e.claimed(now, lease) for e in due)
             self._outbox.update((e.key, e) for e in claimed)
             return claimed
+
+    def retry_outbox(self, key: str, now: datetime) -> OutboxEntry | None:
+        with self._lock:
+            current = self._outbox.get(key)
+            if current is None or current.status is not OutboxStatus.DEAD:
+                return None
+            self._outbox[key] = revived = current.revived(now)
+            return revived
 
     def settle_outbox(self, entry: OutboxEntry) -> bool:
         with self._lock:

@@ -25,10 +25,12 @@ from typing import Any, TypeVar
 
 from accountcare._imports import require
 from accountcare.adapters._rows import (
+    HOLDINGS,
     KEYS,
     as_dicts,
     check,
     check_references,
+    check_retired,
     chunks,
     decode_all,
     encode,
@@ -42,17 +44,19 @@ from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
-from accountcare.domain.contacts import Contact
+from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
 
 __all__ = ["SCHEMA_VERSION", "STRICT_MODES", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 _ID = LIMITS["id"]
 
 #: The ``sql_mode`` flags every MariaDB/MySQL connection of a store runs with, added to
@@ -196,11 +200,19 @@ def _tables(sa: Any, prefix: str) -> Any:
           sa.Index(f"{prefix}tiers_by_account", "policy", "account_id", "as_of"))  # fmt: skip
     for name in ("visit_plans", "care_schedules"):
         table(name, sa.Column("name", text(_ID), primary_key=True))
+    table("reps", sa.Column("id", text(_ID), primary_key=True))
+    table("loss_reviews", account(primary_key=True),
+          sa.Column("found_on", text(10), primary_key=True))  # fmt: skip
+    # One company per store: the row in slot 1.
+    table("company", sa.Column("slot", sa.Integer, primary_key=True, autoincrement=False),
+          sa.CheckConstraint("slot = 1", name=f"{prefix}company_slot"))  # fmt: skip
     table("outbox", sa.Column("key", text(LIMITS["key"]), primary_key=True),
           sa.Column("status", text(16), nullable=False),
+          sa.Column("channel", text(16), nullable=False),
           sa.Column("next_attempt_us", instant, nullable=False),
           sa.Column("attempts", sa.Integer, nullable=False),
-          sa.Index(f"{prefix}outbox_due", "status", "next_attempt_us", "key"))  # fmt: skip
+          sa.Index(f"{prefix}outbox_due", "status", "channel", "next_attempt_us",
+                   "key"))  # fmt: skip
     sa.Table(f"{prefix}schema", meta, sa.Column("version", sa.Integer, nullable=False), **options)
     return meta
 
@@ -212,7 +224,12 @@ class SqlStore:
     ``mysql+pymysql://root@host/db``) or an ``Engine`` the host already has. Tables are
     named ``{prefix}accounts`` and so on, and created on first use; ``drop()`` removes
     them. On MariaDB/MySQL the store adds :data:`STRICT_MODES` to the session
-    ``sql_mode`` of every connection it uses, a host's engine's included.
+    ``sql_mode`` of every connection it uses, a host's engine's included. A
+    ``sqlite:///book.db`` URL works too: each write then holds the file's write lock.
+
+    Tables an older version made are upgraded when the store opens them, all or nothing
+    on PostgreSQL and SQLite; MariaDB/MySQL commit each DDL statement by itself, so an
+    upgrade cut short there is completed by the next open.
 
     An unknown URL scheme, an asyncio driver, or a driver that is not installed is a
     one-line :class:`StoreError` naming the scheme (and the ``pip install`` that fixes
@@ -268,6 +285,7 @@ class SqlStore:
         where = f"{self.engine.url.render_as_string()} (tables {self._prefix}*)"
         with self.engine.begin() as db:
             self._session(db)
+            self._begin(db)
             self._meta.create_all(db)
             schema = self._t["schema"]
             version = db.execute(sa.select(sa.func.max(schema.c.version))).scalar()
@@ -279,14 +297,72 @@ class SqlStore:
                 self._upgrade(db, version)
                 db.execute(schema.update().values(version=SCHEMA_VERSION))
 
+    def _begin(self, db: Any) -> None:
+        """On SQLite, open the transaction of ``db`` now, taking the write lock: pysqlite
+        opens one only before an INSERT, UPDATE or DELETE, and would commit DDL (and
+        what a SELECT read) on its own. A second writer waits for the first."""
+        raw = db.connection.driver_connection if self._dialect == "sqlite" else None
+        if raw is not None and not raw.in_transaction:
+            db.exec_driver_sql("BEGIN IMMEDIATE")
+
     def _upgrade(self, db: Any, version: int) -> None:
-        """Bring tables of schema ``version`` to ``SCHEMA_VERSION``. Each step looks at
-        what is there before it changes anything, so running it again is harmless, as is
-        a second process upgrading the same tables at once (MariaDB commits each DDL
-        statement by itself, so a half-done upgrade is visible to the other)."""
-        if version < 2:  # 1 -> 2: the key joins the outbox's due index (dropped, remade)
-            (due,) = (i for i in self._t["outbox"].indexes if i.name == f"{self._prefix}outbox_due")
+        """Bring tables of schema ``version`` to ``SCHEMA_VERSION``, in the transaction
+        that reads the version and writes the new one: on PostgreSQL and SQLite the
+        upgrade is all or nothing. Each step looks at what is there before it changes
+        anything, so running it again is harmless, as is a second process upgrading the
+        same tables at once (MariaDB commits each DDL statement by itself, so a half-done
+        upgrade is visible to the other, and the next open completes it). The tables
+        a version adds (2 -> 3: reps and the company, 4 -> 5: the loss reviews) were made
+        by ``create_all``, which makes any that are missing; a column it adds (3 -> 4:
+        the outbox's channel) is added here."""
+        outbox = self._t["outbox"]
+        if version < 4:  # 3 -> 4: the channel of each entry's message, from its payload
+            if self._dialect == "sqlite":
+                self._remake_outbox(db, outbox)
+            else:
+                self._add_channel(db, outbox)
+            # 1 -> 2 and 3 -> 4: the key, then the channel, join the outbox's due index
+            # (dropped, remade as declared).
+            (due,) = (i for i in outbox.indexes if i.name == f"{self._prefix}outbox_due")
             self._remake_index(db, due)
+
+    def _remake_outbox(self, db: Any, outbox: Any) -> None:
+        """SQLite's upgrade of the outbox to the table declared (SQLite alters no column):
+        the old table is renamed, the new one made, and each entry copied with the
+        ``channel`` of its payload."""
+        sa, quote = self._sa, self.engine.dialect.identifier_preparer.quote
+        table, old = quote(outbox.name), quote(f"{outbox.name}_upgrading")
+        db.execute(sa.text(f"DROP INDEX IF EXISTS {quote(f'{self._prefix}outbox_due')}"))
+        db.execute(sa.text(f"ALTER TABLE {table} RENAME TO {old}"))
+        outbox.create(db)
+        channel = "COALESCE(json_extract(payload, '$.message.channel'), '')"
+        columns = '"key", status, next_attempt_us, attempts, payload'
+        copy = f"SELECT {columns}, {channel} FROM {old}"
+        db.execute(sa.text(f"INSERT INTO {table} ({columns}, channel) {copy}"))
+        db.execute(sa.text(f"DROP TABLE {old}"))
+
+    def _add_channel(self, db: Any, outbox: Any) -> None:
+        """Add the outbox's ``channel`` column, unless it is there, and fill it from each
+        entry's payload where it is empty."""
+        sa = self._sa
+        quote = self.engine.dialect.identifier_preparer.quote
+        table = quote(outbox.name)
+        found = {c["name"] for c in sa.inspect(db).get_columns(outbox.name)}
+        if "channel" not in found:
+            try:
+                add = f"ALTER TABLE {table} ADD COLUMN channel VARCHAR(16) NOT NULL DEFAULT ''"
+                db.execute(sa.text(add))
+            except sa.exc.DBAPIError:
+                # Another process added it between the look and the statement: fine.
+                columns = {c["name"] for c in sa.inspect(db).get_columns(outbox.name)}
+                if "channel" not in columns:
+                    raise
+        if self._dialect == "postgresql":
+            fill = "payload -> 'message' ->> 'channel'"
+        else:
+            fill = "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.message.channel'))"
+        db.execute(sa.text(f"UPDATE {table} SET channel = COALESCE({fill}, '') WHERE channel = ''"))
+        db.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN channel DROP DEFAULT"))
 
     def _remake_index(self, db: Any, index: Any) -> None:
         """Make ``index`` as the schema declares it, unless it already is: an index of
@@ -296,13 +372,13 @@ class SqlStore:
         if found == wanted:
             return
         quote = self.engine.dialect.identifier_preparer.quote
-        on = f" ON {quote(index.table.name)}" if self._dialect != "postgresql" else ""
+        on = f" ON {quote(index.table.name)}" if self._dialect in ("mysql", "mariadb") else ""
         mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
-        if self._dialect == "postgresql" or mariadb:
+        if self._dialect in ("postgresql", "sqlite") or mariadb:
             db.execute(self._sa.text(f"DROP INDEX IF EXISTS {quote(index.name)}{on}"))
         elif found is not None:  # MySQL has no IF EXISTS here
             db.execute(self._sa.text(f"DROP INDEX {quote(index.name)}{on}"))
-        if self._dialect == "postgresql":
+        if self._dialect in ("postgresql", "sqlite"):  # DDL in the transaction
             index.create(db, checkfirst=True)
             return
         try:
@@ -353,7 +429,8 @@ class SqlStore:
         refusal: str
         try:
             with self.engine.begin() as db:
-                return work(self._session(db))
+                self._begin(self._session(db))
+                return work(db)
         except self._sa.exc.DBAPIError as exc:
             refusal = _refusal(exc)
         raise StoreError(f"{self._server} refused the write ({refusal}); nothing was written")
@@ -414,9 +491,47 @@ class SqlStore:
                 else:
                     insert = insert.on_conflict_do_nothing(index_elements=["key"])
                 db.execute(insert, new)
+            self._retire(db, checked.retired_accounts)
             return present
 
         return write_report(checked, self._transaction(work))
+
+    def _retire(self, db: Any, retired: tuple[str, ...]) -> None:
+        """Delete the ``retired`` accounts, their tier assignments and loss reviews, or
+        raise (inside the batch's transaction) for the first that still holds records.
+        The accounts are
+        locked first, so a record another writer adds to one meanwhile is counted (on
+        MariaDB by locking reads, which see what committed after the snapshot)."""
+        if not retired:
+            return
+        sa, accounts = self._sa, self._t["accounts"]
+        held: dict[str, dict[str, int]] = {}
+        stored: list[str] = []
+        for part in chunks(retired):
+            lock = sa.select(accounts.c.id).where(accounts.c.id.in_(part))
+            found = db.execute(lock.with_for_update() if self._dialect != "sqlite" else lock)
+            # Only ids stored exactly as given: MariaDB compares "acme " equal to "acme".
+            wanted = set(part)
+            part = [i for i in found.scalars() if i in wanted]
+            stored += part
+            if not part:
+                continue
+            for name, _ in HOLDINGS:
+                t = self._t[name]
+                count = (
+                    sa.select(t.c.account_id, sa.func.count())
+                    .where(t.c.account_id.in_(part))
+                    .group_by(t.c.account_id)
+                )
+                if self._strict:
+                    count = count.with_for_update(read=True)
+                held.setdefault(name, {}).update((a, n) for a, n in db.execute(count))
+        check_retired(retired, held)
+        tiers, reviews = self._t["tier_assignments"], self._t["loss_reviews"]
+        for part in chunks(stored):
+            db.execute(tiers.delete().where(tiers.c.account_id.in_(part)))
+            db.execute(reviews.delete().where(reviews.c.account_id.in_(part)))
+            db.execute(accounts.delete().where(accounts.c.id.in_(part)))
 
     def _existing(self, db: Any, column: Any, values: Iterable[str]) -> set[str]:
         """Those of ``values`` stored in ``column``."""
@@ -519,6 +634,21 @@ class SqlStore:
         c = self._t["care_schedules"].c
         return self._one("care_schedules", CareSchedule, c.name == name)
 
+    def rep(self, rep_id: str) -> Rep | None:
+        return self._one("reps", Rep, self._t["reps"].c.id == rep_id)
+
+    def reps(self) -> tuple[Rep, ...]:
+        return self._select("reps", Rep, key=lambda r: r.id)
+
+    def company(self) -> Company | None:
+        return self._one("company", Company, self._t["company"].c.slot == 1)
+
+    def loss_reviews(self, account_id: str | None = None) -> tuple[LostAccountReview, ...]:
+        c = self._t["loss_reviews"].c
+        where = () if account_id is None else (c.account_id == account_id,)
+        by = lambda r: (r.account_id, r.found_on)  # noqa: E731
+        return self._select("loss_reviews", LostAccountReview, *where, key=by)
+
     # -- outbox -----------------------------------------------------------------
 
     def outbox_entry(self, key: str) -> OutboxEntry | None:
@@ -530,14 +660,28 @@ class SqlStore:
         by = lambda r: (r.next_attempt_us, r.key)  # noqa: E731
         return self._select("outbox", OutboxEntry, *where, key=by)
 
-    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+    def claim_outbox(
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        *,
+        channels: frozenset[Channel] | None = None,
+    ) -> tuple[OutboxEntry, ...]:
         sa = self._sa
         t = self._t["outbox"]
+        wanted = sorted({Channel(c).value for c in (Channel if channels is None else channels)})
+        if not wanted or limit < 1:
+            return ()
         query = (
             sa.select(t)
-            .where(t.c.status.in_(("pending", "in_flight")), t.c.next_attempt_us <= micros(now))
+            .where(
+                t.c.status.in_(("pending", "in_flight")),
+                t.c.channel.in_(wanted),
+                t.c.next_attempt_us <= micros(now),
+            )
             .order_by(t.c.next_attempt_us, t.c.key)
-            .limit(max(0, limit))
+            .limit(limit)
         )
         if self._dialect != "sqlite":
             query = query.with_for_update(skip_locked=True)
@@ -567,6 +711,26 @@ class SqlStore:
     @staticmethod
     def _claim_row(entry: OutboxEntry) -> dict[str, Any]:
         return {f"claim_{c}": value for c, value in outbox_row(entry, encode).items()}
+
+    def retry_outbox(self, key: str, now: datetime) -> OutboxEntry | None:
+        t = self._t["outbox"]
+        query = self._sa.select(t.c.payload).where(
+            t.c.key == key, t.c.status == OutboxStatus.DEAD.value
+        )
+        if self._dialect != "sqlite":
+            query = query.with_for_update()
+
+        def work(db: Any) -> OutboxEntry | None:
+            rows = db.execute(query).all()
+            if not rows:
+                return None
+            (dead,) = decode_all([rows[0].payload], OutboxEntry, f"{self._dialect} outbox")
+            revived = dead.revived(now)
+            row = outbox_row(revived, encode)
+            db.execute(t.update().where(t.c.key == key).values(**row))
+            return revived
+
+        return self._transaction(work)
 
     def settle_outbox(self, entry: OutboxEntry) -> bool:
         t = self._t["outbox"]

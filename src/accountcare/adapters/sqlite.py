@@ -32,9 +32,11 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from accountcare.adapters._rows import (
+    HOLDINGS,
     Checked,
     check,
     check_references,
+    check_retired,
     chunks,
     decode_all,
     encode_json,
@@ -43,15 +45,26 @@ from accountcare.adapters._rows import (
     table_rows,
     write_report,
 )
-from accountcare.adapters._schema import connect, failure, insert_new, migrate, too_long, upsert
+from accountcare.adapters._schema import (
+    LOSS_VERSION,
+    TEAM_VERSION,
+    connect,
+    failure,
+    insert_new,
+    migrate,
+    too_long,
+    upsert,
+)
 from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
-from accountcare.domain.contacts import Contact
+from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.ports.store import Batch, StoreError, WriteReport
 
 __all__ = ["SqliteStore", "default_path", "from_uri"]
@@ -170,7 +183,9 @@ class SqliteStore:
         try:
             where, writable = str(self.path), not self.read_only
             upgrade = lambda: migrate(self._db, where, self._transaction, writable=writable)  # noqa: E731
-            self._retrying(upgrade, "nothing was changed")
+            # A file of an older schema read as it is lacks the tables added since: none.
+            version = self._retrying(upgrade, "nothing was changed")
+            self._team, self._losses = version >= TEAM_VERSION, version >= LOSS_VERSION
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         except sqlite3.Error as exc:
             self._db.close()
@@ -211,6 +226,10 @@ class SqliteStore:
                     db.execute("ROLLBACK")
             raise
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store file {self.path} is open read-only; nothing was written")
+
     def _retrying(self, work: Callable[[], T], outcome: str = "nothing was written") -> T:
         """Run ``work`` (one transaction) again when the database stayed locked; any
         other SQLite error is a one-line :class:`StoreError` ending with ``outcome``."""
@@ -240,8 +259,7 @@ class SqliteStore:
     # -- writes -----------------------------------------------------------------
 
     def write(self, batch: Batch) -> WriteReport:
-        if self.read_only:
-            raise StoreError(f"the store file {self.path} is open read-only; nothing was written")
+        self._writable()
         checked = check(batch)
         rows = table_rows(checked, encode_json)
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode_json) for m in checked.outbox}
@@ -261,7 +279,9 @@ class SqliteStore:
                     added = db.executemany(insert_new(table, columns), values).rowcount
                     if added != len(values):
                         db.executemany(upsert(table, columns), values)
-                return self._enqueue(checked, queued)
+                report = self._enqueue(checked, queued)
+                self._retire(checked.retired_accounts)
+                return report
 
         try:
             return self._retrying(work)
@@ -272,6 +292,26 @@ class SqliteStore:
             if problem is None:
                 raise StoreError(f"{self.path}: {exc}") from exc
             raise problem from exc
+
+    def _retire(self, retired: tuple[str, ...]) -> None:
+        """Delete the ``retired`` accounts, their tier assignments and loss reviews, or
+        raise (inside the batch's transaction) for the first that still holds records."""
+        if not retired:
+            return
+        held: dict[str, dict[str, int]] = {}
+        for table, _ in HOLDINGS:
+            counts = held.setdefault(table, {})
+            for part in chunks(retired):
+                marks = ", ".join("?" * len(part))
+                sql = f"""SELECT account_id, COUNT(*) FROM {table}
+                          WHERE account_id IN ({marks}) GROUP BY account_id"""
+                counts.update(self._db.execute(sql, tuple(part)).fetchall())
+        check_retired(retired, held)
+        for part in chunks(retired):
+            marks = ", ".join("?" * len(part))
+            self._db.execute(f"DELETE FROM tier_assignments WHERE account_id IN ({marks})", part)
+            self._db.execute(f"DELETE FROM loss_reviews WHERE account_id IN ({marks})", part)
+            self._db.execute(f"DELETE FROM accounts WHERE id IN ({marks})", part)
 
     def _existing(self, table: str, column: str, values: Iterable[str]) -> set[str]:
         """Those of ``values`` stored in ``column`` of ``table``."""
@@ -355,6 +395,30 @@ class SqliteStore:
         sql = "SELECT payload FROM care_schedules WHERE name = ?"
         return self._one(sql, (name,), CareSchedule)
 
+    def rep(self, rep_id: str) -> Rep | None:
+        if not self._team:
+            return None
+        return self._one("SELECT payload FROM reps WHERE id = ?", (rep_id,), Rep)
+
+    def reps(self) -> tuple[Rep, ...]:
+        if not self._team:
+            return ()
+        return self._select("SELECT payload FROM reps ORDER BY id", (), Rep)
+
+    def company(self) -> Company | None:
+        if not self._team:
+            return None
+        return self._one("SELECT payload FROM company WHERE slot = 1", (), Company)
+
+    def loss_reviews(self, account_id: str | None = None) -> tuple[LostAccountReview, ...]:
+        if not self._losses:
+            return ()
+        if account_id is None:
+            sql = "SELECT payload FROM loss_reviews ORDER BY account_id, found_on"
+            return self._select(sql, (), LostAccountReview)
+        sql = "SELECT payload FROM loss_reviews WHERE account_id = ? ORDER BY found_on"
+        return self._select(sql, (account_id,), LostAccountReview)
+
     # -- outbox -----------------------------------------------------------------
 
     def outbox_entry(self, key: str) -> OutboxEntry | None:
@@ -367,24 +431,32 @@ class SqliteStore:
         sql = "SELECT payload FROM outbox WHERE status = ? ORDER BY next_attempt_us, key"
         return self._select(sql, (status.value,), OutboxEntry)
 
-    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
+    def claim_outbox(
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        *,
+        channels: frozenset[Channel] | None = None,
+    ) -> tuple[OutboxEntry, ...]:
+        wanted = sorted({Channel(c).value for c in (Channel if channels is None else channels)})
+        size = max(0, limit)
+        if not wanted or not size:
+            return ()
+        # Each status and channel read in the index's order, LIMIT rows each, and only
+        # those merged: a claim costs the same however many entries wait.
+        one = """SELECT * FROM (SELECT next_attempt_us, key, payload FROM outbox
+                   WHERE status = ? AND channel = ? AND next_attempt_us <= ?
+                   ORDER BY next_attempt_us, key LIMIT ?)"""
+        pairs = [(s, c) for s in ("pending", "in_flight") for c in wanted]
+        sql = f"""SELECT payload FROM ({" UNION ALL ".join([one] * len(pairs))})
+                  ORDER BY next_attempt_us, key LIMIT ?"""
+        due = micros(now)
+        params = (*(p for s, c in pairs for p in (s, c, due, size)), size)
+
         def work() -> tuple[OutboxEntry, ...]:
             with self._transaction() as db:
-                # Each status read in the index's order, LIMIT rows each, and only those
-                # merged: a claim costs the same however many entries wait.
-                due, size = micros(now), max(0, limit)
-                rows = db.execute(
-                    """SELECT payload FROM (
-                         SELECT * FROM (SELECT next_attempt_us, key, payload FROM outbox
-                           WHERE status = 'pending' AND next_attempt_us <= ?
-                           ORDER BY next_attempt_us, key LIMIT ?)
-                         UNION ALL
-                         SELECT * FROM (SELECT next_attempt_us, key, payload FROM outbox
-                           WHERE status = 'in_flight' AND next_attempt_us <= ?
-                           ORDER BY next_attempt_us, key LIMIT ?))
-                       ORDER BY next_attempt_us, key LIMIT ?""",
-                    (due, size, due, size, size),
-                ).fetchall()
+                rows = db.execute(sql, params).fetchall()
                 stored = decode_all([row[0] for row in rows], OutboxEntry, str(self.path))
                 claimed = tuple(entry.claimed(now, lease) for entry in stored)
                 db.executemany(
@@ -393,6 +465,26 @@ class SqliteStore:
                     [outbox_row(entry, encode_json) for entry in claimed],
                 )
                 return claimed
+
+        return self._retrying(work)
+
+    def retry_outbox(self, key: str, now: datetime) -> OutboxEntry | None:
+        self._writable()
+
+        def work() -> OutboxEntry | None:
+            with self._transaction() as db:
+                sql = "SELECT payload FROM outbox WHERE key = ? AND status = 'dead'"
+                rows = db.execute(sql, (key,)).fetchall()
+                if not rows:
+                    return None
+                (dead,) = decode_all([rows[0][0]], OutboxEntry, str(self.path))
+                revived = dead.revived(now)
+                db.execute(
+                    """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
+                       attempts = :attempts, payload = :payload WHERE key = :key""",
+                    outbox_row(revived, encode_json),
+                )
+                return revived
 
         return self._retrying(work)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -135,12 +135,47 @@ def _csv_values(path: Path, id_column: str, value_column: str) -> dict[str, Deci
 # -- plan --------------------------------------------------------------------------------
 
 
+# What each reason a visit or a touch was left out means (UnplacedReason, DropReason).
+_UNPLACED = {
+    "capacity": "every working day in the window was full",
+    "no_working_day": "no working day in the window",
+    "spacing": "it would break the account's minimum interval",
+    "no_owner": "the account has no rep",
+    "no_calendar": "the rep has no work calendar",
+    "next_plan": "due in the next plan",
+}
+_DROPPED = {
+    "opted_out": "opted out",
+    "no_consented_channel": "no consent on any suitable channel",
+    "frequency_ceiling": "over the ceiling of touches",
+    "duplicate": "the same touch is already scheduled that day",
+    "outside_window": "outside the window",
+}
+
+
+def _why(what: str, reasons: Iterable[str], meaning: Mapping[str, str]) -> None:
+    """One line on stderr: ``13 touches dropped: 9 opted out (opted_out), ...``."""
+    counts = Counter(reasons)
+    parts = (f"{n:,} {meaning.get(r, r)} ({r})" for r, n in counts.most_common())
+    total = sum(counts.values())
+    click.echo(f"{total:,} {what}" + (": " + ", ".join(parts) if total else ""), err=True)
+
+
 @cli.command()
 @click.option("--weeks", default=4, show_default=True, help="How many weeks to plan.")
 @click.option("--rep", default=None, help="Only this rep's accounts.")
 @click.option("--start", default=None, metavar="YYYY-MM-DD", help="First day (default --as-of).")
-@click.option("--name", default="current", show_default=True, help="Store the plan as.")
+@click.option(
+    "--name", default=None, help="Store the plan as.  [default: current, or current-REP with --rep]"
+)
 @click.option("--visits-per-day", default=4, show_default=True)
+@click.option(
+    "--show",
+    type=click.Choice(("visits", "unplaced")),
+    default="visits",
+    show_default=True,
+    help="List the visits placed, or those that did not fit and why.",
+)
 @excel_option
 @pass_settings
 def plan(
@@ -148,17 +183,25 @@ def plan(
     weeks: int,
     rep: str | None,
     start: str | None,
-    name: str,
+    name: str | None,
     visits_per_day: int,
+    show: str,
 ) -> None:
-    """Plan the visits of the next weeks, within each rep's capacity."""
+    """Plan the visits of the next weeks, within each rep's capacity.
+
+    The plan is stored as --name: "current" for the team, "current-REP" for one rep, so
+    planning one rep never replaces the team's plan.
+    """
     from accountcare.services.book import default_calendars, load_book
-    from accountcare.services.planning import plan_and_save
+    from accountcare.services.planning import plan_and_save, plan_name
     from accountcare.services.tiering import current_tiers
 
     first = parse_day("--start", start) if start is not None else settings.as_of
     if weeks < 1:
         raise UserError(f"--weeks must be at least 1, got {weeks}")
+    if visits_per_day < 1:
+        raise UserError(f"--visits-per-day must be at least 1, got {visits_per_day}")
+    name = name if name is not None else plan_name(rep)
     with settings.store() as store:
         book = load_book(store)
         if rep is not None and rep not in book.reps:
@@ -174,6 +217,31 @@ def plan(
             book=book,
             calendars=default_calendars(book, visits_per_day=visits_per_day),
         )
+    title = (
+        f"visit plan {name!r}: {len(result.visits):,} visits, {len(result.unplaced):,} did not fit"
+    )
+    _why("visits did not fit", (u.reason.value for u in result.unplaced), _UNPLACED)
+    if show == "unplaced":
+        left_out = sorted(result.unplaced, key=lambda u: (u.due_on, u.rep_id or "", u.account_id))
+        emit(
+            [
+                (
+                    u.due_on.isoformat(),
+                    u.account_id,
+                    u.rep_id or "",
+                    u.tier or "",
+                    u.purpose.value,
+                    u.reason.value,
+                    u.detail,
+                )
+                for u in left_out
+            ],
+            ("due", "account", "rep", "tier", "purpose", "reason", "detail"),
+            fmt=settings.format,
+            excel=settings.excel,
+            title=f"{title}; the visits that did not fit",
+        )
+        return
     rows = [
         (v.on.isoformat(), v.rep_id, v.account_id, v.tier or "", v.purpose.value, v.reason)
         for v in sorted(result.visits, key=lambda v: (v.on, v.rep_id, v.account_id))
@@ -183,7 +251,7 @@ def plan(
         ("date", "rep", "account", "tier", "purpose", "reason"),
         fmt=settings.format,
         excel=settings.excel,
-        title=f"visit plan {name!r}: {len(rows):,} visits, {len(result.unplaced):,} did not fit",
+        title=title,
     )
 
 
@@ -195,10 +263,21 @@ def plan(
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
 @click.option("--name", default="current", show_default=True, help="Store the schedule as.")
 @click.option("--no-queue", is_flag=True, help="Do not queue the messages.")
+@click.option(
+    "--show",
+    type=click.Choice(("tasks", "dropped")),
+    default="tasks",
+    show_default=True,
+    help="List the tasks scheduled, or the touches dropped and why.",
+)
 @excel_option
 @pass_settings
-def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) -> None:
-    """Schedule greetings, calls and follow-ups in [--from, --to) and queue the messages."""
+def care(settings: Settings, start: str, end: str, name: str, no_queue: bool, show: str) -> None:
+    """Schedule greetings, calls and follow-ups in [--from, --to) and queue the messages.
+
+    How many touches were dropped for each reason is printed on stderr.
+    """
+    from accountcare.domain.care_rules import DEFAULT_CARE_RULES
     from accountcare.services.care import schedule_and_enqueue
 
     first, last = parse_day("--from", start), parse_day("--to", end)
@@ -209,6 +288,32 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) ->
             store, start=first, end=last, name=name, enqueue=not no_queue, rates=settings.rates
         )
     schedule = result.schedule
+    dropped = list(schedule.dropped)
+    title = (
+        f"care {first} to {last}: {len(schedule.tasks):,} tasks, {len(dropped):,} dropped, "
+        f"{len(result.queued.enqueued):,} queued"
+    )
+    _why("touches dropped", (d.reason.value for d in dropped), _DROPPED)
+    if show == "dropped":
+        emit(
+            [
+                (
+                    d.task.on.isoformat(),
+                    d.task.contact_id,
+                    d.task.kind.value,
+                    d.task.channel.value,
+                    d.reason.value,
+                    d.detail,
+                )
+                for d in sorted(dropped, key=lambda d: (d.task.on, d.task.contact_id))
+            ],
+            ("date", "contact", "kind", "channel", "reason", "detail"),
+            fmt=settings.format,
+            excel=settings.excel,
+            title=f"{title}; the touches dropped",
+        )
+        return
+    rules = DEFAULT_CARE_RULES
     rows = [
         (
             t.on.isoformat(),
@@ -217,17 +322,17 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool) ->
             t.contact_id,
             t.kind.value,
             t.channel.value,
+            "rep (tasks)" if rules.is_rep_action(t.kind, t.channel) else "customer (outbox)",
             t.reason,
         )
         for t in schedule.tasks
     ]
     emit(
         rows,
-        ("date", "local time", "zone", "contact", "kind", "channel", "reason"),
+        ("date", "local time", "zone", "contact", "kind", "channel", "goes to", "reason"),
         fmt=settings.format,
         excel=settings.excel,
-        title=f"care {first} to {last}: {len(rows):,} tasks, {len(schedule.dropped):,} dropped, "
-        f"{len(result.queued.enqueued):,} queued",
+        title=title,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from accountcare.cli._group import (
 from accountcare.cli._output import emit
 
 if TYPE_CHECKING:  # imported by the commands that need them, to keep start-up short
+    from accountcare.domain.care import DroppedTask
     from accountcare.services.demo import DemoReport
 
 __all__ = ["demo"]
@@ -54,26 +55,38 @@ def _steps(settings: Settings, total: int) -> Iterator[Callable[[str], None]]:
 @click.option("--accounts", default=2_000, show_default=True, help="Accounts in the book.")
 @click.option("--weeks", default=4, show_default=True, help="Weeks of visits to plan.")
 @click.option("--care-days", default=30, show_default=True, help="Days of care to schedule.")
+@click.option("--force", is_flag=True, help="Write into a store holding records of its own.")
 @excel_option
 @pass_settings
-def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
-    """Create a sample book in the store and run everything on it."""
-    from accountcare.services import paused_collector
-    from accountcare.services.demo import run_demo
+def demo(settings: Settings, accounts: int, weeks: int, care_days: int, force: bool) -> None:
+    """Create a sample book in the store and run everything on it.
 
-    if accounts < 1:
-        raise UserError(f"--accounts must be at least 1, got {accounts}")
+    Everything is written in one transaction at the end, so a demo that fails stores
+    nothing; a store holding records the demo did not create is refused unless --force.
+    """
+    from accountcare.services import paused_collector
+    from accountcare.services.demo import ForeignStore, run_demo
+
+    for option, value in (("--accounts", accounts), ("--weeks", weeks), ("--care-days", care_days)):
+        if value < 1:
+            raise UserError(f"{option} must be at least 1, got {value}")
     # A bounded bulk job in a process of our own: the collector pause pays.
-    with settings.store() as store, _steps(settings, total=6) as progress, paused_collector():
-        report = run_demo(
-            store,
-            accounts=accounts,
-            as_of=settings.as_of,
-            weeks=weeks,
-            care_days=care_days,
-            name="current",
-            progress=progress,
-        )
+    with settings.store() as store, _steps(settings, total=7) as progress, paused_collector():
+        try:
+            report = run_demo(
+                store,
+                accounts=accounts,
+                as_of=settings.as_of,
+                weeks=weeks,
+                care_days=care_days,
+                name="current",
+                force=force,
+                progress=progress,
+            )
+        except ForeignStore as error:
+            raise UserError(
+                f"--db: {error}; give another --db, or --force to add the sample book to it"
+            ) from None
     title = f"accountcare demo, {settings.as_of}"
     emit(
         _demo_rows(report, weeks, care_days),
@@ -81,6 +94,15 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int) -> None:
         fmt=settings.format,
         excel=settings.excel,
         title=title,
+    )
+
+
+def _dropped(dropped: Sequence[DroppedTask]) -> str:
+    """``165: opted_out 29, frequency_ceiling 41, ...``, or ``0``."""
+    reasons = Counter(d.reason.value for d in dropped)
+    return f"{len(dropped):,}" + "".join(
+        f"{': ' if i == 0 else ', '}{reason} {n:,}"
+        for i, (reason, n) in enumerate(reasons.most_common())
     )
 
 
@@ -100,7 +122,7 @@ def _demo_rows(report: DemoReport, weeks: int, care_days: int) -> list[tuple[str
         ),
         ("coverage of due visits", f"{plan.coverage:.0%}"),
         (f"care tasks ({care_days} days)", ", ".join(f"{k} {n:,}" for k, n in kinds.most_common())),
-        ("care touches dropped", f"{len(care.dropped):,}"),
+        ("care touches dropped", _dropped(care.dropped)),
         ("messages queued", f"{len(report.care.queued.enqueued):,}"),
         ("early-warning alerts", ", ".join(f"{r} {n:,}" for r, n in rules.most_common()) or "none"),
         (

@@ -41,10 +41,13 @@ from accountcare.domain.contacts import (
     Birthday,
     BirthdayCalendar,
     Channel,
+    ConsentAction,
+    ConsentEvent,
     Contact,
     ContactRole,
     PhoneNumber,
     RelationshipLayer,
+    channels_of_addresses,
     layer_of_role,
 )
 from accountcare.domain.health import HealthComponents, HealthScore, HealthWeights
@@ -61,6 +64,7 @@ from accountcare.domain.relationships import (
     TeamAssignment,
     TeamRole,
 )
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import Priority, TierAssignment, TierReason
 from accountcare.domain.visibility import VisibilityPolicy
 from accountcare.domain.visits import (
@@ -107,9 +111,12 @@ __all__ = [
     "CareTask",
     "CeilingRule",
     "Channel",
+    "Company",
     "CompanySize",
     "Complaint",
     "ComplaintSeverity",
+    "ConsentAction",
+    "ConsentEvent",
     "Contact",
     "ContactRole",
     "CreditRating",
@@ -144,6 +151,7 @@ __all__ = [
     "Recipient",
     "RelationshipLayer",
     "RelationshipMap",
+    "Rep",
     "RetentionFigures",
     "RetryPolicy",
     "ReverificationItem",
@@ -164,5 +172,6 @@ __all__ = [
     "VisitPurpose",
     "WinBackTask",
     "WorkCalendar",
+    "channels_of_addresses",
     "layer_of_role",
 ]

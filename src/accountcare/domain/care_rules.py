@@ -3,7 +3,9 @@
 Every number here is a default from the practice of key-account care, never a
 hard-coded limit. :data:`OCCASION_RULES` declares each kind of touch once: its priority
 under the frequency ceiling, its template key and the channels that suit it.
-:class:`CareRules` says when and how each kind of touch happens; :class:`ExtraHoliday`
+:class:`CareRules` says when and how each kind of touch happens, which kinds each
+lifecycle stage gets (:data:`DEFAULT_STAGE_KINDS`) and how many days ahead each culture
+greets on its holidays (:data:`DEFAULT_GREETING_DAYS_BEFORE`); :class:`ExtraHoliday`
 adds days the ``holidays`` package does not know (a company anniversary, a regional
 festival); :class:`CareEvent` is something that happened and must be told (a price
 change, a seminar invitation).
@@ -27,6 +29,7 @@ import attrs
 
 from accountcare.domain import _validate as v
 from accountcare.domain._frozen import FrozenMap
+from accountcare.domain.accounts import LifecycleStage
 from accountcare.domain.activity import ComplaintSeverity
 from accountcare.domain.care import CareKind
 from accountcare.domain.contacts import Channel, ContactRole, RelationshipLayer
@@ -34,10 +37,13 @@ from accountcare.errors import ConfigurationError
 
 __all__ = [
     "AFTER_SALE_ROLES",
+    "CONTRACT_ROLES",
     "DEFAULT_CARE_RULES",
     "DEFAULT_CEILING",
     "DEFAULT_CHANNELS",
     "DEFAULT_COMPLAINT_SLA",
+    "DEFAULT_GREETING_DAYS_BEFORE",
+    "DEFAULT_STAGE_KINDS",
     "LEAP_DAY_FALLBACK",
     "MESSAGE_CHANNELS",
     "OCCASION_RULE",
@@ -132,6 +138,63 @@ AFTER_SALE_ROLES: tuple[ContactRole, ...] = (
 )
 
 
+# Who hears about payment, stock and delivery while a contract is being fulfilled: the
+# people who buy and pay, then the decision makers.
+CONTRACT_ROLES: tuple[ContactRole, ...] = (
+    ContactRole.PURCHASING,
+    ContactRole.FINANCE,
+    ContactRole.DECISION_MAKER,
+    ContactRole.CHAMPION,
+    ContactRole.TECHNICAL,
+    ContactRole.USER,
+    ContactRole.INFLUENCER,
+    ContactRole.STAFF,
+    ContactRole.EXECUTIVE,
+    ContactRole.OTHER,
+)
+"""Who hears a contract's status after an order: purchasing first, then finance."""
+
+_K = CareKind
+_PERSONAL = frozenset({_K.BIRTHDAY, _K.HOLIDAY_GREETING, _K.COMPLAINT_FOLLOW_UP, _K.REVERIFICATION})
+# Care follows the lifecycle: answer questions and advise before the sale, report payment
+# and stock while the contract runs, after-sale care, calls and surveys for customers,
+# reactivation for dormant accounts, and for lost ones a win-back once the cause of the
+# loss is known; no calls and no marketing to a lost account. Personal greetings and
+# complaint follow-ups continue at every stage: they keep the door open without selling.
+DEFAULT_STAGE_KINDS: Mapping[LifecycleStage, frozenset[CareKind]] = FrozenMap(
+    {
+        **dict.fromkeys(
+            (LifecycleStage.PROSPECT, LifecycleStage.TARGET, LifecycleStage.NEGOTIATING),
+            _PERSONAL | {_K.PRE_SALE, _K.EVENT},
+        ),
+        LifecycleStage.CONTRACT: _PERSONAL | {_K.CONTRACT_STATUS, _K.HOLIDAY_GIFT, _K.EVENT},
+        LifecycleStage.CUSTOMER: _PERSONAL
+        | {
+            _K.HOLIDAY_GIFT,
+            _K.RELATIONSHIP_CALL,
+            _K.AFTER_SALE_USAGE,
+            _K.AFTER_SALE_FEEDBACK,
+            _K.SURVEY,
+            _K.EVENT,
+        },
+        LifecycleStage.DORMANT: _PERSONAL | {_K.REACTIVATION, _K.EVENT},
+        LifecycleStage.LOST: _PERSONAL | {_K.WIN_BACK},
+    }
+)
+"""The kinds of touch each lifecycle stage gets (an account not given is a customer)."""
+
+# Greet on the day the culture expects: Koreans travel home for Seollal and Chuseok, so
+# the greeting goes out 3 days before the festival; in China the greeting is sent on the
+# eve (除夕), the evening families gather, 1 day before the Spring Festival.
+DEFAULT_GREETING_DAYS_BEFORE: Mapping[str, Mapping[str, int]] = FrozenMap(
+    {
+        "CN": FrozenMap({"lunar_new_year": 1}),
+        "KR": FrozenMap({"lunar_new_year": 3, "mid_autumn": 3}),
+    }
+)
+"""Days before a holiday its greeting goes out, per country and holiday key (else 0)."""
+
+
 def _days(instance: Any, attribute: attrs.Attribute[Any], value: Any, least: int = 1) -> None:
     """A validator: a whole number of days, at least ``least``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
@@ -179,6 +242,20 @@ def _channels(
     return FrozenMap({kind: frozenset(channels) for kind, channels in values.items()})
 
 
+def _kinds(values: Iterable[CareKind]) -> frozenset[CareKind]:
+    return frozenset(values)
+
+
+def _stage_kinds(
+    values: Mapping[LifecycleStage, Iterable[CareKind]],
+) -> Mapping[LifecycleStage, frozenset[CareKind]]:
+    return FrozenMap({stage: frozenset(kinds) for stage, kinds in values.items()})
+
+
+def _offsets(values: Mapping[str, Mapping[str, int]]) -> Mapping[str, Mapping[str, int]]:
+    return FrozenMap({country: FrozenMap(keys) for country, keys in values.items()})
+
+
 def _strings(values: Iterable[str]) -> frozenset[str]:
     return frozenset((values,) if isinstance(values, str) else values)
 
@@ -197,8 +274,25 @@ class CareRules:
     - ``survey_tiers`` / ``survey_strategic`` / ``survey_on``: the annual survey of key
       accounts (tier A, and strategic accounts) on a month and day.
     - ``gift_holidays`` / ``gift_days_before`` / ``gift_tiers``: pre-holiday gifts for
-      which holidays, how many days ahead, to the ``call_layers`` contacts of which tiers
+      which holidays, how many days ahead of the greeting (so a gift arrives before the
+      greeting and before people travel), to the ``call_layers`` contacts of which tiers
       (and of strategic accounts).
+    - ``greeting_days_before``: per country and holiday key, how many days before the
+      holiday its greeting goes out (:data:`DEFAULT_GREETING_DAYS_BEFORE`: Seollal and
+      Chuseok 3 days ahead in Korea, the Spring Festival on its eve in China); see
+      :meth:`greeting_offset`.
+    - ``stage_kinds``: the kinds of touch each
+      :class:`~accountcare.domain.accounts.LifecycleStage` gets
+      (:data:`DEFAULT_STAGE_KINDS`).
+    - ``pre_sale_every_days``: a pre-sale touch (questions answered, personalised advice)
+      per account every so many days, rotating over its ``call_layers`` contacts.
+    - ``contract_status_every_days`` / ``contract_order_days``: while a contract runs, a
+      status touch (doubts, payment, stock) per account every so many days, and one to
+      the account's contract contact (by :data:`CONTRACT_ROLES`) so many days after each
+      order; None turns either off.
+    - ``reactivation_every_days``: a reactivation touch per dormant account.
+    - ``win_back_after_days`` / ``win_back_every_days``: a lost account's first win-back
+      touch so many days after its root cause was found, then every so many days.
     - ``reverify_after_days``: a contact field verified longer ago than this is stale.
     - ``ceiling``: the frequency ceiling; ``internal_kinds`` do not count against it.
     - ``channels``: the channels that suit each kind (read-only; the defaults are those
@@ -209,6 +303,8 @@ class CareRules:
 
     >>> CareRules().channels[CareKind.HOLIDAY_GIFT] == {Channel.MAIL, Channel.VISIT}
     True
+    >>> sorted(kind.value for kind in CareRules().stage_kinds[LifecycleStage.LOST])
+    ['birthday', 'complaint_follow_up', 'holiday_greeting', 'reverification', 'win_back']
     """
 
     local_time: time = attrs.field(default=time(9), validator=v.typed(time))
@@ -232,14 +328,41 @@ class CareRules:
     reverify_after_days: int = attrs.field(default=365, validator=_days)
     ceiling: tuple[CeilingRule, ...] = attrs.field(default=DEFAULT_CEILING, converter=_ceiling)
     internal_kinds: frozenset[CareKind] = attrs.field(
-        default=frozenset({CareKind.REVERIFICATION}), converter=frozenset
+        default=frozenset({CareKind.REVERIFICATION}), converter=_kinds
     )
     channels: Mapping[CareKind, frozenset[Channel]] = attrs.field(
         default=DEFAULT_CHANNELS, converter=_channels
     )
     rep_action_kinds: frozenset[CareKind] = attrs.field(
-        default=frozenset({CareKind.REVERIFICATION}), converter=frozenset
+        default=frozenset({CareKind.REVERIFICATION}), converter=_kinds
     )
+    greeting_days_before: Mapping[str, Mapping[str, int]] = attrs.field(
+        default=DEFAULT_GREETING_DAYS_BEFORE, converter=_offsets
+    )
+    stage_kinds: Mapping[LifecycleStage, frozenset[CareKind]] = attrs.field(
+        default=DEFAULT_STAGE_KINDS, converter=_stage_kinds
+    )
+    pre_sale_every_days: int = attrs.field(default=14, validator=_days)
+    contract_status_every_days: int | None = attrs.field(default=14, validator=v.optional(_days))
+    contract_order_days: int | None = attrs.field(default=3, validator=v.optional(_days))
+    reactivation_every_days: int = attrs.field(default=30, validator=_days)
+    win_back_after_days: int = attrs.field(default=14, validator=_days)
+    win_back_every_days: int = attrs.field(default=90, validator=_days)
+
+    def greeting_offset(self, country: str, key: str) -> int:
+        """Days before the holiday ``key`` its greeting goes out in ``country``.
+
+        >>> rules = CareRules()
+        >>> rules.greeting_offset("KR", "lunar_new_year"), rules.greeting_offset("US", "christmas")
+        (3, 0)
+        """
+        return self.greeting_days_before.get(country, _NO_OFFSETS).get(key, 0)
+
+    @property
+    def longest_greeting_offset(self) -> int:
+        """The most days any greeting goes out before its holiday."""
+        offsets = self.greeting_days_before.values()
+        return max((days for keys in offsets for days in keys.values()), default=0)
 
     def is_rep_action(self, kind: CareKind, channel: Channel) -> bool:
         """Whether a touch of ``kind`` on ``channel`` is an action for a rep (the rep's
@@ -287,6 +410,18 @@ class CareRules:
         for kind in CareKind:
             if kind not in self.channels:
                 raise ConfigurationError(f"CareRules.channels names no channel for {kind.value}")
+        for stage in LifecycleStage:
+            if stage not in self.stage_kinds:
+                raise ConfigurationError(
+                    f"CareRules.stage_kinds names no kinds of touch for {stage.value} accounts"
+                )
+        for country, keys in self.greeting_days_before.items():
+            for key, days in keys.items():
+                if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 60:
+                    raise ConfigurationError(
+                        f"CareRules.greeting_days_before[{country!r}][{key!r}] must be "
+                        f"0 to 60 days, got {days!r}"
+                    )
 
     @property
     def longest_ceiling_days(self) -> int:
@@ -301,6 +436,7 @@ class CareRules:
 
 
 _SLA_FIELD = attrs.fields(CareRules).complaint_sla_days
+_NO_OFFSETS: Mapping[str, int] = FrozenMap()
 
 DEFAULT_CARE_RULES = CareRules()
 """The care rules practitioners start from: every offset, tier, channel and ceiling at its
@@ -384,6 +520,17 @@ class CareEvent:
     @property
     def template(self) -> str:
         return self.template_key or OCCASION_RULE[CareKind.EVENT].template_key(self.kind.value)
+
+    @property
+    def occasion(self) -> str:
+        """The event as its messages name it: the first line of its description (written
+        in the language of the contacts it reaches), else its kind in words.
+
+        >>> CareEvent("ev-2", EventKind.SEMINAR_INVITATION, date(2027, 3, 1)).occasion
+        'seminar invitation'
+        """
+        lines = self.description.strip().splitlines()
+        return " ".join(lines[0].split()) if lines else self.kind.value.replace("_", " ")
 
     def reaches(self, contact_id: str, account_id: str) -> bool:
         """True when the event is meant for this contact."""

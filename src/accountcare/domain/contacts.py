@@ -30,6 +30,7 @@ __all__ = [
     "ContactRole",
     "PhoneNumber",
     "RelationshipLayer",
+    "channels_of_addresses",
 ]
 
 
@@ -166,6 +167,27 @@ class PhoneNumber:
     kind: str = attrs.field(default="mobile", validator=v.a_line)
 
 
+def channels_of_addresses(
+    emails: Iterable[str], phones: Iterable[PhoneNumber]
+) -> tuple[Channel, ...]:
+    """The channels a contact's own addresses open, in the order a message is least
+    intrusive: email, then SMS (a mobile number), then a phone call (any number). Whether
+    the contact may be reached on them is a matter of consent, not of the addresses.
+
+    >>> [c.value for c in channels_of_addresses(["li@hd.cn"], [PhoneNumber("138", "+86138")])]
+    ['email', 'sms', 'phone']
+    >>> [c.value for c in channels_of_addresses([], [PhoneNumber("021", "+8621", "work")])]
+    ['phone']
+    """
+    numbers = list(phones)
+    found = [Channel.EMAIL] if any(True for _ in emails) else []
+    if any(p.kind == "mobile" for p in numbers):
+        found.append(Channel.SMS)
+    if numbers:
+        found.append(Channel.PHONE)
+    return tuple(found)
+
+
 def _phones(values: Iterable[PhoneNumber | str]) -> tuple[PhoneNumber, ...]:
     return tuple([p if isinstance(p, PhoneNumber) else PhoneNumber(p) for p in values])
 
@@ -247,10 +269,14 @@ class ConsentEvent:
     def __attrs_post_init__(self) -> None:
         wants = self.action in (ConsentAction.GIVEN, ConsentAction.WITHDRAWN)
         if wants and not self.channels:
-            raise InvalidRecord("ConsentEvent", "channels", f"{self.action.value} names no channel")
+            raise InvalidRecord(
+                "ConsentEvent", "channels", f"is empty: consent {self.action.value} needs a channel"
+            )
         if not wants and self.channels:
             raise InvalidRecord(
-                "ConsentEvent", "channels", f"{self.action.value} applies to every channel"
+                "ConsentEvent",
+                "channels",
+                f"must be empty: {self.action.value} is for every channel",
             )
 
 

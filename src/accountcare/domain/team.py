@@ -8,6 +8,12 @@ name closes every message, in the recipient's language when one is given.
 >>> li = Rep(id="rep-li", name="Li Na", names={"zh": "李娜"}, title="Key account manager")
 >>> li.name_for("zh-Hans"), li.name_for("ko")
 ('李娜', 'Li Na')
+
+A name in one Chinese script is never used for the other: ``zh`` is Simplified.
+
+>>> li.name_for("zh-HK"), Rep(id="rep-chen", name="Chen Ya-ting",
+...                           names={"zh-Hant": "陳雅婷"}).name_for("zh-TW")
+('Li Na', '陳雅婷')
 >>> Company("Globex", names={"ko": "글로벡스"}).name_for("ko-KR")
 '글로벡스'
 """
@@ -35,13 +41,31 @@ def _check_names(instance: Any, attribute: attrs.Attribute[Any], value: Mapping[
         v.a_name(instance, attribute, name)
 
 
+_HANT = frozenset({"TW", "HK", "MO", "HANT"})
+
+
+def _chinese_script(tag: str) -> str | None:
+    """``zh-Hant`` (Taiwan, Hong Kong, Macao, ``Hant``), ``zh-Hans`` (any other Chinese
+    tag) or None: the one rule, which the templates and importers use too."""
+    parts = [p for p in tag.replace("_", "-").strip().split("-") if p]
+    if not parts or parts[0].lower() != "zh":
+        return None
+    return "zh-Hant" if any(p.upper() in _HANT for p in parts[1:]) else "zh-Hans"
+
+
 def _name_for(default: str, names: Mapping[str, str], locale: str) -> str:
-    """The name for ``locale``: an exact match (``zh-Hant``), else its language (``zh``),
-    else ``default``."""
+    """The name for ``locale``: an exact match (``zh-Hant``), else its language (``ko``
+    for ``ko-KR``), else ``default``. Chinese falls back within its script only: a name
+    for ``zh`` or ``zh-Hans`` is never signed in Traditional (``zh-TW``, ``zh-HK``) nor
+    one for ``zh-Hant`` in Simplified, since a reader of one script would get the other."""
     if locale in names:
         return names[locale]
-    language = locale.replace("_", "-").split("-", 1)[0]
-    return names.get(language, default)
+    tag = locale.replace("_", "-").strip()
+    script = _chinese_script(tag)
+    if script is None:
+        return names.get(tag.split("-", 1)[0], default)
+    same = [k for k in names if _chinese_script(k) == script]
+    return names[min(same, key=lambda k: (k != script, k != "zh", k))] if same else default
 
 
 @attrs.frozen
@@ -50,7 +74,8 @@ class Rep:
 
     ``id`` is what accounts name as their ``owner``; ``name`` is the display name a
     letter is signed with, and ``names`` the same name in other languages, by locale or
-    language (``{"zh": "李娜", "ko": "리나"}``).
+    language (``{"zh-Hans": "李娜", "zh-Hant": "李娜", "ko": "리나"}``; ``zh`` alone is
+    Simplified Chinese).
 
     >>> Rep(id="rep-kim", name="Kim Minji", locale="ko").locale
     'ko'

@@ -9,7 +9,8 @@ grants (finance added to the usual sales, product, technical support and service
 - contacts: sales (the account's own team) sees the whole contact, birthday, hobbies
   and preferences included; service, technical support and finance see the role, title
   and how to reach the contact; product sees who the contact is (role, layer, title).
-  Whoever sees a way to reach a contact also sees its consents and whether it opted out.
+  Whoever sees a way to reach a contact also sees its consents and whether it opted out,
+  with their evidence.
 - notes, by kind: behaviour, visit and complaint notes go to sales, service and
   technical support; ``people`` notes (changes among the customer's people) to sales and
   service; ``personal`` notes only to sales; technical notes to technical support and
@@ -81,6 +82,8 @@ _BIRTHDAY = {f"{_C}birthday.{part}" for part in ("month", "day", "year", "calend
 _REACH = {
     f"{_C}{name}" for name in ("time_zone", "locale", "emails", "channels", "consents", "opted_out")
 } | _PHONES
+# ... and the evidence of the consents and opt-outs.
+_REACH |= {f"{_C}consent_log.{part}" for part in ("on", "action", "source", "channels")}
 _WHO = {f"{_C}{name}" for name in ("account_id", "role", "layer", "title")}
 _CARE = {f"{_C}{name}" for name in ("country", "preferences", "hobbies")} | _BIRTHDAY
 _HYGIENE = {f"{_C}verified", f"{_C}recorded_on"}

@@ -24,12 +24,13 @@ from accountcare.domain._validate import as_tuple
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.care import CareSchedule
-from accountcare.domain.contacts import Contact
+from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.messages import Message
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
 from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.errors import AccountcareError, InvalidRecord
 
 __all__ = [
@@ -98,6 +99,14 @@ def _schedules(
     return tuple((name, schedule) for name, schedule in items)
 
 
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InvalidRecord(
+            "batch", "retired_accounts", f"must be a collection of account ids, got {value!r}"
+        )
+    return tuple(value)
+
+
 def _tiers(
     value: Mapping[date, Iterable[TierAssignment]] | Iterable[tuple[date, TierAssignment]],
 ) -> tuple[tuple[date, TierAssignment], ...]:
@@ -117,15 +126,41 @@ class Batch:
     ("east-2027-w05"). ``outbox`` messages are queued unless their key is already in the
     outbox, whatever its state: queuing is idempotent. ``reps`` are the team members
     (by id, like accounts); ``company``, when given, replaces the one stored company
-    whose name signs the care.
+    whose name signs the care. ``loss_reviews`` are the root-cause records of lost
+    accounts, kept by account and the day the cause was found: a review of the same
+    account found on the same day replaces the stored one, reviews found on other days
+    are kept beside it (the care scheduler follows each account's latest).
 
-    Contacts, orders, interactions, complaints and tier assignments must name an account
-    that is stored or in the same batch.
+    Contacts, orders, interactions, complaints, tier assignments and loss reviews must
+    name an account that is stored or in the same batch.
+
+    ``retired_accounts`` are the ids of accounts deleted once the rest of the batch is
+    applied, in the same transaction, with their tier assignments and loss reviews: an
+    account whose
+    records the batch moves to another one (its contacts, say, to the account of the same
+    company in the ERP) is retired by that batch. One that still holds contacts, orders,
+    interactions or complaints after the batch is an
+    :class:`~accountcare.errors.InvalidRecord` naming it and how many it holds, and
+    nothing of the batch is written; an id that is not stored is ignored.
 
     >>> from datetime import date
     >>> Batch(tiers={date(2027, 1, 1): []}).is_empty
     True
-    """
+    >>> from accountcare.adapters.memory import MemoryStore
+    >>> from accountcare.domain import Account, Contact
+    >>> store = MemoryStore()
+    >>> _ = store.write(Batch(accounts=[Account(id="phone-acme", name="Acme"),
+    ...     Account(id="erp-1001", name="Acme")], contacts=[Contact(id="c-1",
+    ...     account_id="phone-acme", name="Li")]))
+    >>> _ = store.write(Batch(retired_accounts=["phone-acme"]))
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.InvalidRecord: Account 'phone-acme': field 'retired_accounts' cannot retire it: it still holds 1 record after the batch (1 contact); move them to another account in the same batch (nothing of the batch was written)
+    >>> _ = store.write(Batch(contacts=[Contact(id="c-1", account_id="erp-1001", name="Li")],
+    ...     retired_accounts=["phone-acme"]))
+    >>> [a.id for a in store.accounts()], store.contact("c-1").account_id
+    (['erp-1001'], 'erp-1001')
+    """  # noqa: E501
 
     accounts: tuple[Account, ...] = attrs.field(default=(), converter=as_tuple)
     contacts: tuple[Contact, ...] = attrs.field(default=(), converter=as_tuple)
@@ -140,6 +175,8 @@ class Batch:
     outbox: tuple[Message, ...] = attrs.field(default=(), converter=as_tuple)
     reps: tuple[Rep, ...] = attrs.field(default=(), converter=as_tuple)
     company: Company | None = None
+    loss_reviews: tuple[LostAccountReview, ...] = attrs.field(default=(), converter=as_tuple)
+    retired_accounts: tuple[str, ...] = attrs.field(default=(), converter=_ids)
 
     @property
     def is_empty(self) -> bool:
@@ -223,14 +260,38 @@ class Store(Protocol):
         """The company whose name signs the care, when one was stored."""
         ...
 
+    def loss_reviews(self, account_id: str | None = None) -> tuple[LostAccountReview, ...]:
+        """The root-cause records of lost accounts (of ``account_id`` only, when given),
+        by account id, then the day found.
+
+        >>> from datetime import date
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Account, LostAccountReview, RootCause
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(accounts=[Account(id="acme", name="Acme")],
+        ...     loss_reviews=[LostAccountReview("acme", RootCause.PRICE,
+        ...                   "moved to a cheaper supplier", "rep-li", date(2027, 2, 1))]))
+        >>> [(r.account_id, r.cause.value) for r in store.loss_reviews("acme")]
+        [('acme', 'price')]
+        """
+        ...
+
     def outbox_entry(self, key: str) -> OutboxEntry | None: ...
 
     def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
         """Entries in ``status`` (all when None)."""
         ...
 
-    def claim_outbox(self, now: datetime, limit: int, lease: timedelta) -> tuple[OutboxEntry, ...]:
-        """Atomically take up to ``limit`` due entries, oldest first, and store each as
+    def claim_outbox(
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        *,
+        channels: frozenset[Channel] | None = None,
+    ) -> tuple[OutboxEntry, ...]:
+        """Atomically take up to ``limit`` due entries on ``channels`` (every channel when
+        None), oldest first, and store each as
         [`OutboxEntry.claimed`][accountcare.domain.outbox.OutboxEntry.claimed] returns
         it: in flight until ``now + lease``, with one attempt more.
 
@@ -240,7 +301,9 @@ class Store(Protocol):
         ``last_error``), so a message whose send kills its dispatcher runs out of
         attempts. Every entry taken is charged an attempt: a dispatcher takes only what
         it is about to send (the [`Dispatcher`][accountcare.services.outbox.Dispatcher]
-        takes one at a time), so that no entry pays for another's crash.
+        takes one at a time), so that no entry pays for another's crash, and only on the
+        channels it can send (an entry on another channel is not touched: it keeps its
+        attempts and its place for a dispatcher that can).
 
         >>> from datetime import UTC, datetime, timedelta
         >>> from accountcare.adapters.memory import MemoryStore
@@ -256,6 +319,8 @@ class Store(Protocol):
         ()
         >>> [(e.attempts, e.last_error) for e in store.claim_outbox(at + lease, 10, lease)]
         [(2, 'crashed during send 1 time')]
+        >>> store.claim_outbox(at + 2 * lease, 10, lease, channels=frozenset({Channel.SMS}))
+        ()
         """
         ...
 

@@ -16,8 +16,17 @@ about a terminal.
 
 from accountcare._gc import paused_collector
 from accountcare.services.book import default_calendars, load_book, save_book
-from accountcare.services.care import CareRun, schedule_and_enqueue
-from accountcare.services.demo import DemoReport, run_demo
+from accountcare.services.care import CareRun, messages_and_actions, schedule_and_enqueue
+from accountcare.services.demo import DemoReport, ForeignStore, foreign_records, run_demo
+from accountcare.services.importing import (
+    Ambiguity,
+    ImportResult,
+    import_accounts,
+    import_contacts,
+    import_orders,
+    import_reps,
+)
+from accountcare.services.messages import renderer
 from accountcare.services.outbox import (
     Dispatcher,
     DispatchReport,
@@ -26,7 +35,7 @@ from accountcare.services.outbox import (
     render_tasks,
     system_clock,
 )
-from accountcare.services.planning import plan_and_save
+from accountcare.services.planning import plan_and_save, plan_name
 from accountcare.services.review import Review, review_book, review_periods
 from accountcare.services.tiering import (
     TIER_METHODS,
@@ -36,24 +45,38 @@ from accountcare.services.tiering import (
     retier,
     tier_values,
 )
+from accountcare.services.worklist import WorkItem, rep_worklist, worklist
 
 __all__ = [
     "TIER_METHODS",
+    "Ambiguity",
     "CareRun",
     "DemoReport",
     "DispatchReport",
     "Dispatcher",
+    "ForeignStore",
+    "ImportResult",
     "Review",
     "TierRun",
+    "WorkItem",
     "current_tiers",
     "default_calendars",
     "enqueue",
     "enqueue_tasks",
+    "foreign_records",
+    "import_accounts",
+    "import_contacts",
+    "import_orders",
+    "import_reps",
     "load_book",
+    "messages_and_actions",
     "paused_collector",
     "plan_and_save",
+    "plan_name",
     "policy_for",
     "render_tasks",
+    "renderer",
+    "rep_worklist",
     "retier",
     "review_book",
     "review_periods",
@@ -62,4 +85,5 @@ __all__ = [
     "schedule_and_enqueue",
     "system_clock",
     "tier_values",
+    "worklist",
 ]

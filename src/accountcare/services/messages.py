@@ -1,31 +1,115 @@
 """Use case: the message a customer receives for a care task, rendered in the contact's
 language and signed by the account's rep on behalf of your company.
+
+The account's ``owner`` names the rep who signs, by display name in the contact's
+language (:meth:`~accountcare.domain.team.Rep.name_for`); the rep's id never reaches a
+customer. Without a stored rep, or without your company, the signature still reads
+well (:func:`~accountcare.policies.care.templates.signature`). An after-sale or
+contract touch names the product ordered (or the order's date), a complaint follow-up
+the complaint's subject (or the day it was raised).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from accountcare.domain.book import Book
-from accountcare.domain.care import CareTask
+from accountcare.domain.care import CareKind, CareTask
 from accountcare.domain.messages import Message
-from accountcare.policies.care.templates import TemplateBook, default_templates
+from accountcare.domain.team import Company, Rep
+from accountcare.policies.care.templates import (
+    LOCALES,
+    TemplateBook,
+    default_templates,
+    format_date,
+    resolve_locale,
+)
 
 __all__ = ["renderer"]
 
+_ORDER_KINDS = frozenset(
+    {CareKind.AFTER_SALE_USAGE, CareKind.AFTER_SALE_FEEDBACK, CareKind.CONTRACT_STATUS}
+)
 
-def renderer(book: Book, templates: TemplateBook | None = None) -> _Renderer:
+# An order without a product, in words: "placed on 1 March 2027".
+_PLACED = {"en": "placed on {}", "zh-Hans": "{}下单", "zh-Hant": "{}下單", "ko": "{} 주문"}
+
+
+def renderer(
+    book: Book,
+    templates: TemplateBook | None = None,
+    *,
+    reps: Iterable[Rep] = (),
+    company: Company | None = None,
+    links: Mapping[str, str] | None = None,
+) -> _Renderer:
     """A function that renders a care task of ``book`` as a message, in the contact's
-    locale, signed by the account's owner."""
-    return _Renderer(book, templates if templates is not None else default_templates())
+    locale, signed by the account's owner (one of ``reps``) for ``company``.
+
+    ``links`` gives the ``${link}`` of a task by its template key or, failing that, its
+    kind's value (``{"survey": "https://survey.example/2027"}``).
+
+    >>> from datetime import date, time
+    >>> from accountcare.domain import Account, Channel, Contact
+    >>> from accountcare.domain.care import CareKind, CareTask
+    >>> wang = Contact(id="c-1", account_id="acme", name="王伟", locale="zh-CN",
+    ...                country="CN", emails=["wang@example.com"])
+    >>> book = Book(accounts=[Account(id="acme", name="Acme", owner="rep-li")],
+    ...             contacts=[wang])
+    >>> li = Rep(id="rep-li", name="Li Na", names={"zh": "李娜"})
+    >>> render = renderer(book, reps=[li], company=Company("Globex", names={"zh": "环球"}))
+    >>> task = CareTask(contact_id="c-1", account_id="acme", on=date(2027, 2, 6),
+    ...                 local_time=time(9), time_zone="Asia/Shanghai", channel=Channel.EMAIL,
+    ...                 kind=CareKind.HOLIDAY_GREETING, template_key="holiday.lunar_new_year",
+    ...                 occasion="lunar_new_year")
+    >>> message = render(task)
+    >>> message.subject, message.text.splitlines()[-2:], message.sender_name
+    ('祝您春节快乐', ['李娜 敬上', '环球'], '李娜')
+    """
+    chosen = templates if templates is not None else default_templates()
+    return _Renderer(book, chosen, reps, company, links or {})
 
 
 class _Renderer:
-    def __init__(self, book: Book, templates: TemplateBook) -> None:
+    def __init__(
+        self,
+        book: Book,
+        templates: TemplateBook,
+        reps: Iterable[Rep],
+        company: Company | None,
+        links: Mapping[str, str],
+    ) -> None:
         self._contacts = {c.id: c for c in book.contacts}
         self._accounts = {a.id: a for a in book.accounts}
+        self._orders = {o.id: o for o in book.orders}
+        self._complaints = {c.id: c for c in book.complaints}
+        self._reps = {r.id: r for r in reps}
+        self._company = company
+        self._links = dict(links)
         self._templates = templates
 
     def __call__(self, task: CareTask) -> Message:
         account = self._accounts[task.account_id]
+        contact = self._contacts[task.contact_id]
+        rep = self._reps.get(account.owner) if account.owner is not None else None
         return self._templates.render(
-            task, self._contacts[task.contact_id], account, rep_name=account.owner or ""
+            task,
+            contact,
+            account,
+            rep=rep,
+            company=self._company,
+            link=self._links.get(task.template_key, self._links.get(task.kind.value, "")),
+            occasion=self._occasion(task, contact.locale),
         )
+
+    def _occasion(self, task: CareTask, locale: str) -> str | None:
+        """What an order or complaint touch is about, in words; None: the task's own."""
+        written = resolve_locale(locale, self._templates.locales or LOCALES)
+        order = self._orders.get(task.occasion) if task.kind in _ORDER_KINDS else None
+        if order is not None:
+            placed = _PLACED.get(written, "{}").format(format_date(order.ordered_on, written))
+            return order.product or placed
+        complaint = self._complaints.get(task.occasion)
+        if task.kind is CareKind.COMPLAINT_FOLLOW_UP and complaint is not None:
+            return complaint.subject or format_date(complaint.opened_at.date(), written)
+        return None

@@ -18,9 +18,20 @@ the notifier for its channel and records the outcome:
 Failures are retried with exponential backoff (:class:`RetryPolicy`); after the last
 attempt, or a failure the notifier calls final, the entry is a dead letter.
 
+Consent is asked again right before each send: the contact may have opted out or
+withdrawn a consent since the message was queued. A message to a contact who may no
+longer be reached on its channel (:meth:`~accountcare.domain.contacts.Contact.may_contact`),
+or who is no longer stored, is not sent: it becomes a dead letter at once, its
+``last_error`` saying why ("not sent: the contact opted out"), and is never retried. The
+
+dispatcher claims only entries on the channels its notifiers deliver: a due entry on
+another channel (an SMS when only email is set up) is never touched, and is left queued,
+its attempts unchanged, for a dispatcher that can send it.
+
 >>> from datetime import UTC, datetime
 >>> from accountcare.adapters.memory import MemoryStore
->>> from accountcare.domain import Channel, Delivery, Message, Recipient
+>>> from accountcare.domain import Account, Channel, Contact, Delivery, Message, Recipient
+>>> from accountcare.ports.store import Batch
 >>> class Printer:
 ...     channels = frozenset({Channel.EMAIL})
 ...     def send(self, message):
@@ -31,6 +42,9 @@ attempt, or a failure the notifier calls final, the entry is a dead letter.
 ...               recipient=Recipient("c-1", "Wang Wei", "wang@example.com"),
 ...               subject="Happy birthday", text="...", due_at=now)
 >>> store = MemoryStore()
+>>> wang = Contact(id="c-1", account_id="acme", name="Wang Wei", consents=[Channel.EMAIL])
+>>> store.write(Batch(accounts=[Account(id="acme", name="Acme")], contacts=[wang])).enqueued
+()
 >>> enqueue(store, [msg]).enqueued
 ('c-1|birthday|2027-03-28|email',)
 >>> enqueue(store, [msg]).enqueued
@@ -50,12 +64,12 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from accountcare.domain.care import CareTask
-from accountcare.domain.contacts import Channel
+from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.messages import Delivery, Message
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy
 from accountcare.errors import ConfigurationError
 from accountcare.ports.notify import Notifier
-from accountcare.ports.store import Batch, Store, WriteReport
+from accountcare.ports.store import Batch, Store, UnreadableRecord, WriteReport
 
 __all__ = [
     "DispatchReport",
@@ -64,6 +78,7 @@ __all__ = [
     "enqueue_tasks",
     "render_tasks",
     "system_clock",
+    "withheld_because",
 ]
 
 Clock = Callable[[], datetime]
@@ -110,15 +125,50 @@ def render_tasks(
     return messages
 
 
+def withheld_because(contact: Contact | None, channel: Channel) -> str | None:
+    """Why ``contact`` may not be reached on ``channel`` now, or None when it may: the
+    one consent rule, [`Contact.may_contact`][accountcare.domain.contacts.Contact.may_contact],
+    in words. ``contact`` is None when it is no longer stored.
+
+    >>> from accountcare.domain import Contact
+    >>> wang = Contact(id="c-1", account_id="acme", name="王伟", consents=[Channel.EMAIL])
+    >>> withheld_because(wang, Channel.EMAIL) is None
+    True
+    >>> withheld_because(wang, Channel.SMS)
+    'no consent to sms'
+    >>> withheld_because(attrs.evolve(wang, opted_out=True), Channel.EMAIL)
+    'the contact opted out'
+    >>> withheld_because(None, Channel.EMAIL)
+    'the contact is no longer stored'
+    """
+    if contact is None:
+        return "the contact is no longer stored"
+    if contact.may_contact(channel):
+        return None
+    if contact.opted_out:
+        return "the contact opted out"
+    return f"no consent to {channel.value}"
+
+
 @attrs.frozen
 class DispatchReport:
-    """Keys sent, put back for a retry, moved to the dead letters, or skipped because
-    the claim's lease ran out before their turn came."""
+    """Keys sent, put back for a retry, moved to the dead letters, skipped because the
+    claim's lease ran out before their turn came, or ``left`` queued because no notifier
+    delivers on their channel (``unserved``: those channels, by name). ``withheld`` are
+    the dead letters not sent because the contact may no longer be reached on their
+    channel (not listed in ``dead``, which are the failed sends).
+
+    >>> (DispatchReport(sent=("a",)) + DispatchReport(left=("b",), unserved=("sms",))).left
+    ('b',)
+    """
 
     sent: tuple[str, ...] = ()
     retried: tuple[str, ...] = ()
     dead: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+    unserved: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
         return DispatchReport(
@@ -126,20 +176,27 @@ class DispatchReport:
             self.retried + other.retried,
             self.dead + other.dead,
             self.skipped + other.skipped,
+            tuple(dict.fromkeys(self.left + other.left)),
+            tuple(sorted(set(self.unserved + other.unserved))),
+            self.withheld + other.withheld,
         )
 
     @property
     def handled(self) -> int:
-        return len(self.sent) + len(self.retried) + len(self.dead)
+        """How many entries were settled: sent, retried, dead or withheld."""
+        return len(self.sent) + len(self.retried) + len(self.dead) + len(self.withheld)
 
 
 class Dispatcher:
     """Sends due outbox entries through the notifier for each message's channel.
 
     ``notifiers`` are tried in order: the first whose ``channels`` include the message's
-    channel sends it. ``lease`` is how long a claimed entry stays reserved for this
-    dispatcher (after a crash, the entry is sent again once it runs out); ``batch`` how
-    many entries each pass of :meth:`run` sends before it looks at ``stop`` again. A
+    channel sends it. Only entries on those channels are claimed: one on a channel none
+    of them includes is never touched (it keeps its attempts and its place in the queue
+    for a dispatcher that can send it) and is reported as left queued. ``lease`` is
+    how long a claimed entry stays reserved for this dispatcher (after a crash, the entry
+    is sent again once it runs out); ``batch`` how many entries each pass of :meth:`run`
+    sends before it looks at ``stop`` again. A
     notifier that raises instead of returning a failed :class:`Delivery` is treated as
     a failure that a retry may fix; one that never returns (the process dies) leaves
     the entry in flight, and the claim after its lease counts the crash.
@@ -147,6 +204,13 @@ class Dispatcher:
     Entries are claimed one at a time, right before their send: a claim is an attempt
     of exactly the entry being sent, so a crash is charged to that entry only, and each
     entry's lease starts when its send does.
+
+    Right before each send the recipient's contact is read, by ``contacts`` (the store's
+    [`contact`][accountcare.ports.store.Store.contact] by default; pass your own lookup
+    when your contacts live elsewhere), and the message is sent only when the contact
+    [`may_contact`][accountcare.domain.contacts.Contact.may_contact] on its channel;
+    otherwise it is withheld (see
+    [`withheld_because`][accountcare.services.outbox.withheld_because]).
     """
 
     def __init__(
@@ -158,6 +222,7 @@ class Dispatcher:
         retry: RetryPolicy | None = None,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 50,
+        contacts: Callable[[str], Contact | None] | None = None,
     ) -> None:
         if isinstance(notifiers, Notifier):
             notifiers = (notifiers,)
@@ -173,6 +238,7 @@ class Dispatcher:
         self.retry = retry if retry is not None else RetryPolicy()
         self.lease = lease
         self.batch = batch
+        self._contacts = contacts
 
     def notifier_for(self, channel: Channel) -> Notifier | None:
         for notifier in self._notifiers:
@@ -180,31 +246,66 @@ class Dispatcher:
                 return notifier
         return None
 
+    @property
+    def channels(self) -> frozenset[Channel]:
+        """The channels some notifier of this dispatcher delivers on."""
+        return frozenset().union(*(notifier.channels for notifier in self._notifiers))
+
     def dispatch_due(self, limit: int | None = None) -> DispatchReport:
-        """Send every entry due now (at most ``limit``); return what happened."""
-        done: dict[str, list[str]] = {"sent": [], "retried": [], "dead": [], "skipped": []}
-        handled = 0
+        """Send every entry due now on the channels this dispatcher serves (at most
+        ``limit``); return what happened. Once nothing more is due on them, the entries
+        due on other channels are read (never claimed) and reported as left queued."""
+        done: dict[str, list[str]] = {
+            "sent": [], "retried": [], "dead": [], "skipped": [], "withheld": []
+        }  # fmt: skip
+        left: tuple[OutboxEntry, ...]
+        channels = self.channels
+        handled, left = 0, ()
         while limit is None or handled < limit:
             # One entry per claim: claiming several would charge each of them an attempt
             # that a crash on the first one never made.
-            claimed = self.store.claim_outbox(self.clock(), 1, self.lease)
+            claimed = self.store.claim_outbox(self.clock(), 1, self.lease, channels=channels)
             if not claimed:
+                left = self._unserved(channels)
                 break
-            for entry in claimed:
-                outcome = self._dispatch(entry)
-                done[outcome].append(entry.key)
-                handled += outcome != "skipped"
-        return DispatchReport(**{name: tuple(keys) for name, keys in done.items()})
+            (entry,) = claimed
+            outcome = self._dispatch(entry)
+            done[outcome].append(entry.key)
+            handled += outcome != "skipped"
+        unserved = sorted({e.message.channel.value for e in left})
+        return DispatchReport(
+            **{name: tuple(keys) for name, keys in done.items()},
+            left=tuple(e.key for e in left),
+            unserved=tuple(unserved),
+        )
+
+    def _unserved(self, channels: frozenset[Channel]) -> tuple[OutboxEntry, ...]:
+        """The entries due now on channels none of the notifiers delivers, by due time."""
+        if channels >= frozenset(Channel):
+            return ()
+        now = self.clock()
+        waiting = self.store.outbox(OutboxStatus.PENDING) + self.store.outbox(
+            OutboxStatus.IN_FLIGHT
+        )
+        due = [e for e in waiting if e.message.channel not in channels and e.is_due(now)]
+        return tuple(sorted(due, key=lambda e: (e.next_attempt_at, e.key)))
 
     def _dispatch(self, entry: OutboxEntry) -> str:
         if self.clock() >= entry.next_attempt_at:
             # The lease ran out before the send began: another dispatcher may have the
             # entry now, so sending it here could send it twice.
             return "skipped"
+        why = None
         if entry.spent(self.retry):
             # Every attempt was used, the last ones by sends that never reported back (a
             # message that kills its dispatcher): retire it unsent, as a dead letter.
             outcome = entry.abandoned()
+        elif (why := self._withheld(entry.message)) is not None:
+            # Consent is asked at the send: a message queued before an opt-out or a
+            # withdrawal is never sent, and no retry could make it right.
+            outcome = entry.failed(self.clock(), f"not sent: {why}", self.retry, retryable=False)
+        elif self.clock() >= entry.next_attempt_at:
+            return "skipped"  # the lease ran out while the contact was read
         else:
             delivery = self._send(entry.message)
             now = self.clock()
@@ -215,11 +316,23 @@ class Dispatcher:
                 outcome = entry.failed(now, delivery.detail, self.retry, retryable=retryable)
         if not self.store.settle_outbox(outcome):
             return "skipped"
+        if why is not None:
+            return "withheld"
         if outcome.status is OutboxStatus.SENT:
             return "sent"
         if outcome.status is OutboxStatus.DEAD:
             return "dead"
         return "retried"
+
+    def _withheld(self, message: Message) -> str | None:
+        """Why ``message`` may not be sent now (the recipient's consent, read again), or
+        None when it may."""
+        try:
+            lookup = self.store.contact if self._contacts is None else self._contacts
+            contact = lookup(message.recipient.contact_id)
+        except UnreadableRecord as error:
+            return f"the contact's stored record cannot be read ({error})"
+        return withheld_because(contact, message.channel)
 
     def _send(self, message: Message) -> Delivery:
         notifier = self.notifier_for(message.channel)
@@ -256,5 +369,9 @@ class Dispatcher:
         return report
 
     def _waiting(self) -> bool:
-        pending = self.store.outbox(OutboxStatus.PENDING)
-        return bool(pending or self.store.outbox(OutboxStatus.IN_FLIGHT))
+        """Whether an entry this dispatcher could send is pending or in flight."""
+        channels = self.channels
+        waiting = self.store.outbox(OutboxStatus.PENDING) + self.store.outbox(
+            OutboxStatus.IN_FLIGHT
+        )
+        return any(entry.message.channel in channels for entry in waiting)

@@ -27,7 +27,17 @@ from accountcare.policies.visits.planner import plan_visits
 from accountcare.ports.store import Batch, Store
 from accountcare.services.book import default_calendars, load_book
 
-__all__ = ["plan_and_save"]
+__all__ = ["plan_and_save", "plan_name"]
+
+
+def plan_name(rep: str | None = None, base: str = "current") -> str:
+    """The name a plan is stored under by default: ``base`` for the team, ``base-REP`` for
+    one rep's plan, so that planning one rep never replaces the team's plan.
+
+    >>> plan_name(), plan_name("rep-01")
+    ('current', 'current-rep-01')
+    """
+    return base if rep is None else f"{base}-{rep}"
 
 
 def plan_and_save(
@@ -45,7 +55,9 @@ def plan_and_save(
     book: Book | None = None,
 ) -> VisitPlan:
     """Plan ``weeks`` weeks from ``start`` for every rep (or only ``rep``), save the plan
-    under ``name`` and return it.
+    under ``name`` and return it. Give a rep's plan a name of its own
+    ([`plan_name`][accountcare.services.planning.plan_name]): a plan stored under a name
+    replaces the one stored there.
 
     ``calendars`` default to :func:`~accountcare.services.book.default_calendars`;
     ``priorities`` and ``priority_policy`` decide who is served first, as in

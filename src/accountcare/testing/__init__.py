@@ -6,6 +6,7 @@ policies (the library's or your own).
 >>> check_tier_policy(RankBandPolicy(), max_examples=10)
 """
 
+from accountcare.testing.dump import store_dump
 from accountcare.testing.laws import (
     LawViolation,
     check_deterministic,
@@ -53,6 +54,7 @@ __all__ = [
     "domain_classes",
     "money",
     "orders",
+    "store_dump",
     "strategy_for",
     "tier_assignments",
     "tier_values",

@@ -25,22 +25,33 @@ from hypothesis import strategies as st
 from accountcare.domain._validate import MAX_AMOUNT, MAX_AMOUNT_PLACES
 from accountcare.domain.accounts import Account, AccountNote, Address, FinancialInfo
 from accountcare.domain.activity import Complaint, ComplaintSeverity, Interaction, Order
-from accountcare.domain.contacts import Birthday, Channel, Contact, PhoneNumber
+from accountcare.domain.contacts import (
+    Birthday,
+    Channel,
+    Contact,
+    PhoneNumber,
+)
 from accountcare.domain.messages import Message, Recipient
+from accountcare.domain.team import Company, Rep
+from accountcare.domain.warnings import LostAccountReview, RootCause
+from accountcare.testing._strategies.book import consent_events
 from accountcare.testing._strategies.fields import derived
 
 __all__ = [
     "OFFSETS",
     "accounts",
     "aware_datetimes",
+    "companies",
     "complaints",
     "contacts",
     "exactly",
     "ids",
     "interactions",
+    "loss_reviews",
     "messages",
     "money",
     "orders",
+    "reps",
 ]
 
 # Offsets seen in the book: UTC, China, Korea, India, Newfoundland, New York, Chatham.
@@ -106,7 +117,37 @@ def contacts(account_id: str) -> st.SearchStrategy[Contact]:
         channels=st.lists(st.sampled_from(Channel), max_size=3, unique=True),
         hobbies=st.lists(text, max_size=2),
         recorded_on=st.none(),
+        consent_log=st.lists(consent_events(), max_size=3),
     )
+
+
+_NAMES = st.dictionaries(st.sampled_from(["zh", "zh-Hant", "ko", "ja", "de"]), names, max_size=3)
+
+
+def reps(rep_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Rep]:
+    """Reps with display names in several languages.
+
+    >>> from hypothesis import given
+    >>> @given(reps())
+    ... def test(rep):
+    ...     assert rep.name_for("en") == rep.name
+    >>> test()
+    """
+    locales = st.sampled_from(["en", "zh", "ko", "zh-Hant"])
+    return st.builds(Rep, id=rep_id, name=names, email=text, phone=text, title=text,
+                     locale=locales, names=_NAMES)  # fmt: skip
+
+
+def companies() -> st.SearchStrategy[Company]:
+    """Your company, with its name in several languages.
+
+    >>> from hypothesis import given
+    >>> @given(companies())
+    ... def test(company):
+    ...     assert company.name_for("fr") == company.name
+    >>> test()
+    """
+    return st.builds(Company, name=names, names=_NAMES)
 
 
 def orders(account_id: str) -> st.SearchStrategy[Order]:
@@ -137,6 +178,21 @@ def complaints(draw: st.DrawFn, account_id: str) -> Complaint:
     )
 
 
+def loss_reviews(account_id: str) -> st.SearchStrategy[LostAccountReview]:
+    """Root-cause records of the lost account ``account_id``, found on any day, with
+    evidence in any script.
+
+    >>> from hypothesis import given
+    >>> @given(loss_reviews("acme"))
+    ... def test(review):
+    ...     assert review.account_id == "acme" and review.evidence.strip()
+    >>> test()
+    """
+    return st.builds(LostAccountReview, account_id=st.just(account_id),
+                     cause=st.sampled_from(RootCause), evidence=names, found_by=ids,
+                     found_on=dates)  # fmt: skip
+
+
 def messages(key: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Message]:
     recipient = derived(Recipient, contact_id=ids, name=names, address=names)
     return derived(Message, key=key, recipient=recipient, subject=text, text=text,
@@ -163,3 +219,8 @@ def exactly(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return tuple(exactly(v) for v in value)
     return (type(value).__name__, value)
+
+
+# The kit's strategy for each of these kinds (``strategy_for``, ``st.from_type``).
+st.register_type_strategy(Rep, reps())
+st.register_type_strategy(Company, companies())

@@ -33,11 +33,13 @@ from hypothesis import strategies as st
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, InteractionKind, Order
 from accountcare.domain.care import CareKind, CareSchedule, CareTask
-from accountcare.domain.contacts import Channel, Contact
+from accountcare.domain.contacts import Channel, ConsentAction, ConsentEvent, Contact
 from accountcare.domain.messages import Delivery, Message, Recipient
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy, crash_report
+from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment, TierReason
 from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
+from accountcare.domain.warnings import LostAccountReview, RootCause
 from accountcare.errors import InvalidRecord
 from accountcare.ports.store import Batch, Store
 from accountcare.services.outbox import Dispatcher
@@ -77,6 +79,10 @@ def _message(key: str, due_at: datetime = NOW) -> Message:
     )
 
 
+# The recipient of _message, consenting to email: the dispatcher asks its consent.
+_RECIPIENTS = {"c-1": Contact(id="c-1", account_id="acme", name="王伟", consents=[Channel.EMAIL])}
+
+
 def _tier(account_id: str, tier: str, policy: str = "abc") -> TierAssignment:
     return TierAssignment(account_id, tier, policy, TierReason(value=1.5, rule="test"))
 
@@ -99,6 +105,12 @@ def _plan_and_schedule() -> tuple[VisitPlan, CareSchedule]:
         template_key="birthday",
     )
     return plan, CareSchedule(start=date(2027, 3, 1), end=date(2027, 4, 1), tasks=(task,))
+
+
+def _review(
+    account_id: str, on: date, cause: RootCause = RootCause.PRICE, evidence: str = "lost the tender"
+) -> LostAccountReview:
+    return LostAccountReview(account_id, cause, evidence, "rep-li", on)
 
 
 class StoreContract:
@@ -147,6 +159,11 @@ class StoreContract:
         assert store.care_schedule("march") == schedule
 
     def test_missing_records_are_none_or_empty(self, store: Store) -> None:
+        assert store.rep("nobody") is None
+        assert store.reps() == ()
+        assert store.company() is None
+        assert store.loss_reviews() == ()
+        assert store.loss_reviews("nobody") == ()
         assert store.account("nobody") is None
         assert store.contact("nobody") is None
         assert store.visit_plan("nothing") is None
@@ -168,6 +185,269 @@ class StoreContract:
     def test_ids_are_case_sensitive(self, store: Store) -> None:
         store.write(Batch(accounts=[_account("acme"), _account("ACME"), _account("Acme")]))
         assert [a.id for a in store.accounts()] == ["ACME", "Acme", "acme"]
+
+    # -- the team and the company ----------------------------------------------
+
+    def test_reps_come_back_by_id_and_a_write_replaces_one(self, store: Store) -> None:
+        li = Rep(id="rep-li", name="Li Na", names={"zh": "李娜"}, title="Key account manager")
+        kim = Rep(id="rep-kim", name="Kim Minji", email="minji@globex.example", locale="ko")
+        store.write(Batch(reps=[li, kim]))
+        assert store.reps() == (kim, li)
+        assert store.rep("rep-li") == li
+        assert store.rep("REP-LI") is None
+        moved = attrs.evolve(li, phone="+86 138 0013 8000", names={"zh": "李娜", "ko": "리나"})
+        store.write(Batch(reps=[moved]))
+        assert store.reps() == (kim, moved)
+        assert store.rep("rep-li") == moved
+
+    def test_one_company_replaced_only_by_a_batch_that_carries_one(self, store: Store) -> None:
+        globex = Company("Globex Trading", names={"ko": "글로벡스"})
+        store.write(Batch(company=globex))
+        assert store.company() == globex
+        store.write(Batch(accounts=[_account("acme")]))  # no company: the stored one stays
+        assert store.company() == globex
+        renamed = Company("Globex Group", names={"zh": "环球集团"})
+        store.write(Batch(company=renamed))
+        assert store.company() == renamed
+
+    def test_reps_and_the_company_are_written_with_the_batch_or_not_at_all(
+        self, store: Store
+    ) -> None:
+        bad = Batch(
+            reps=[Rep(id="rep-li", name="Li Na")],
+            company=Company("Globex Trading"),
+            orders=[_order("o-1", "ghost", date(2027, 1, 1))],
+        )
+        with pytest.raises(InvalidRecord, match="o-1"):
+            store.write(bad)
+        assert (store.reps(), store.company()) == ((), None)
+
+    def test_a_rep_or_company_of_the_wrong_kind_is_named(self, store: Store) -> None:
+        wrong: Any = [Rep(id="rep-li", name="Li Na"), _account("acme")]
+        with pytest.raises(InvalidRecord, match=r"reps\[1\]"):
+            store.write(Batch(reps=wrong))
+        with pytest.raises(InvalidRecord, match=r"batch\.company"):
+            store.write(Batch(company=_account("acme")))  # type: ignore[arg-type]
+        assert (store.reps(), store.company(), store.accounts()) == ((), None, ())
+
+    def test_the_consent_log_comes_back_in_order(self, store: Store) -> None:
+        kim = Contact(id="c-1", account_id="acme", name="김민준")
+        for event in (
+            ConsentEvent(date(2026, 5, 2), ConsentAction.GIVEN, "contacts.csv line 7",
+                         channels={Channel.EMAIL, Channel.SMS, Channel.MESSENGER}),
+            ConsentEvent(date(2026, 6, 1), ConsentAction.WITHDRAWN, "reply",
+                         channels={Channel.SMS}),
+            ConsentEvent(date(2026, 7, 9), ConsentAction.OPTED_OUT, "a call with rep-li"),
+            ConsentEvent(date(2026, 8, 3), ConsentAction.OPTED_IN, "web form"),
+        ):  # fmt: skip
+            kim = kim.recording(event)
+        store.write(Batch(accounts=[_account("acme")], contacts=[kim]))
+        back = store.contact("c-1")
+        assert back == kim
+        assert back is not None
+        assert [e.action for e in back.consent_log] == list(ConsentAction)
+        assert back.consent_log[0].channels == {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
+        assert back.consents == {Channel.EMAIL, Channel.MESSENGER}
+        assert type(back.consent_log[0].channels) is frozenset
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_reps_and_the_company_round_trip_exactly(self, store: Store, data: Any) -> None:
+        reps = data.draw(st.lists(storable.reps(), min_size=1, max_size=3, unique_by=_id))
+        company = data.draw(storable.companies())
+        store.write(Batch(reps=reps, company=company))
+        assert storable.exactly(store.company()) == storable.exactly(company)
+        for rep in reps:
+            assert storable.exactly(store.rep(rep.id)) == storable.exactly(rep)
+        stored = [r.id for r in store.reps()]
+        assert stored == sorted(stored)
+        assert {r.id for r in reps} <= set(stored)
+
+    # -- loss reviews ------------------------------------------------------------
+
+    def test_loss_reviews_come_back_by_account_then_the_day_found(self, store: Store) -> None:
+        first, later = date(2026, 11, 2), date(2027, 1, 15)
+        reviews = [
+            _review("kr-001", later, RootCause.RELATIONSHIP, "김 부장님이 퇴사하셨습니다"),
+            _review("acme", later, RootCause.COMPETITOR, "signed with Initech\nfor 2 years"),
+            _review("kr-001", first),
+            _review("acme", first, RootCause.DELIVERY, "three late shipments in a row"),
+        ]
+        store.write(Batch(accounts=[_account("acme"), _account("kr-001")], loss_reviews=reviews))
+        keys = [(r.account_id, r.found_on) for r in store.loss_reviews()]
+        assert keys == [("acme", first), ("acme", later), ("kr-001", first), ("kr-001", later)]
+        assert store.loss_reviews("acme") == (reviews[3], reviews[1])
+        assert store.loss_reviews("ACME") == ()
+        assert set(store.loss_reviews()) == set(reviews)
+
+    def test_a_review_of_the_same_account_and_day_replaces_the_stored_one(
+        self, store: Store
+    ) -> None:
+        on = date(2027, 1, 15)
+        store.write(Batch(accounts=[_account("acme")], loss_reviews=[_review("acme", on)]))
+        corrected = _review("acme", on, RootCause.QUALITY, "the bearings failed early")
+        store.write(Batch(loss_reviews=[corrected]))
+        assert store.loss_reviews() == (corrected,)
+        last = _review("acme", on, RootCause.SERVICE, "no one answered for a week")
+        store.write(Batch(loss_reviews=[_review("acme", on), last]))  # the last one wins
+        assert store.loss_reviews("acme") == (last,)
+
+    def test_a_review_must_name_a_stored_account_or_one_in_its_batch(self, store: Store) -> None:
+        on = date(2027, 1, 15)
+        bad = Batch(
+            accounts=[_account("acme")],
+            loss_reviews=[_review("acme", on), _review("ghost", on)],
+            outbox=[_message("m-1")],
+        )
+        with pytest.raises(InvalidRecord) as caught:
+            store.write(bad)
+        assert (caught.value.record, caught.value.field) == (
+            "LostAccountReview 'ghost'/2027-01-15",
+            "account_id",
+        )
+        assert (store.accounts(), store.loss_reviews(), store.outbox()) == ((), (), ())
+        store.write(Batch(accounts=[_account("acme")], loss_reviews=[_review("acme", on)]))
+        store.write(Batch(loss_reviews=[_review("acme", date(2027, 2, 1))]))  # stored: fine
+        assert len(store.loss_reviews("acme")) == 2
+
+    def test_a_review_of_the_wrong_kind_is_named_and_nothing_stored(self, store: Store) -> None:
+        wrong: Any = [_review("acme", date(2027, 1, 15)), _account("acme")]
+        with pytest.raises(InvalidRecord, match=r"batch\.loss_reviews\[1\]"):
+            store.write(Batch(accounts=[_account("acme")], loss_reviews=wrong))
+        assert (store.accounts(), store.loss_reviews()) == ((), ())
+
+    def test_a_retired_account_takes_its_loss_reviews_with_it(self, store: Store) -> None:
+        on = date(2027, 1, 15)
+        store.write(
+            Batch(
+                accounts=[_account("phone-acme"), _account("erp-1001")],
+                loss_reviews=[_review("phone-acme", on), _review("erp-1001", on)],
+            )
+        )
+        store.write(Batch(retired_accounts=["phone-acme"]))  # reviews never hold an account
+        assert store.accounts() == (_account("erp-1001"),)
+        assert store.loss_reviews("phone-acme") == ()
+        assert store.loss_reviews() == (_review("erp-1001", on),)
+        store.write(Batch(accounts=[_account("phone-acme")]))  # the id used again: no review
+        assert store.loss_reviews("phone-acme") == ()
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_loss_reviews_round_trip_exactly(self, store: Store, data: Any) -> None:
+        account = data.draw(storable.accounts())
+        reviews = data.draw(
+            st.lists(storable.loss_reviews(account.id), max_size=4, unique_by=lambda r: r.found_on)
+        )
+        stale = store.loss_reviews(account.id)  # from an earlier example with that id
+        store.write(Batch(accounts=[account], loss_reviews=reviews))
+        back = {r.found_on: r for r in store.loss_reviews(account.id)}
+        for review in reviews:
+            assert storable.exactly(back[review.found_on]) == storable.exactly(review)
+        days = [r.found_on for r in store.loss_reviews(account.id)]
+        assert days == sorted({*days, *(r.found_on for r in stale)})
+        everything = [(r.account_id, r.found_on) for r in store.loss_reviews()]
+        assert everything == sorted(everything)
+
+    # -- retiring accounts -------------------------------------------------------
+
+    def test_an_account_emptied_by_its_batch_is_retired_with_its_tiers(self, store: Store) -> None:
+        on = date(2027, 1, 1)
+        store.write(
+            Batch(
+                accounts=[_account("phone-acme"), _account("erp-1001")],
+                contacts=[Contact(id="c-1", account_id="phone-acme", name="王伟")],
+                tiers={on: [_tier("phone-acme", "B"), _tier("erp-1001", "A")]},
+            )
+        )
+        moved = Contact(id="c-1", account_id="erp-1001", name="王伟")
+        store.write(Batch(contacts=[moved], retired_accounts=["phone-acme"]))
+        assert store.accounts() == (_account("erp-1001"),)
+        assert store.contacts("erp-1001") == (moved,)
+        assert store.contacts("phone-acme") == ()
+        assert [t.account_id for t in store.tier_assignments("abc", on)] == ["erp-1001"]
+        assert store.accounts_in_tier("abc", "B") == ()
+
+    def test_an_account_still_holding_records_is_not_retired_and_nothing_written(
+        self, store: Store
+    ) -> None:
+        store.write(
+            Batch(
+                accounts=[_account("phone-acme"), _account("erp-1001")],
+                contacts=[
+                    Contact(id="c-1", account_id="phone-acme", name="王伟"),
+                    Contact(id="c-2", account_id="phone-acme", name="李娜"),
+                ],
+                orders=[_order("o-1", "phone-acme", date(2027, 1, 5))],
+            )
+        )
+        bad = Batch(
+            accounts=[_account("erp-2002")],
+            contacts=[Contact(id="c-1", account_id="erp-1001", name="王伟")],
+            outbox=[_message("m-1")],
+            retired_accounts=["phone-acme"],
+        )
+        with pytest.raises(InvalidRecord) as caught:
+            store.write(bad)
+        assert caught.value.record == "Account 'phone-acme'"
+        assert caught.value.field == "retired_accounts"
+        assert "still holds 2 records after the batch (1 contact, 1 order)" in str(caught.value)
+        assert [a.id for a in store.accounts()] == ["erp-1001", "phone-acme"]
+        assert [c.id for c in store.contacts("phone-acme")] == ["c-1", "c-2"]
+        assert store.outbox() == ()
+
+    def test_records_the_batch_adds_keep_an_account_from_retiring(self, store: Store) -> None:
+        store.write(Batch(accounts=[_account("phone-acme")]))
+        call = Interaction(
+            id="i-1",
+            account_id="phone-acme",
+            occurred_at=NOW,
+            kind=InteractionKind.CALL,
+            by="rep-li",
+        )
+        with pytest.raises(InvalidRecord, match=r"1 record after the batch \(1 interaction\)"):
+            store.write(Batch(interactions=[call], retired_accounts=["phone-acme"]))
+        assert store.interactions("phone-acme") == ()
+        assert store.account("phone-acme") == _account("phone-acme")
+
+    def test_retiring_an_id_that_is_not_stored_is_ignored(self, store: Store) -> None:
+        never = ["ghost", "ghost", "ACME", "acme ", "acme\n", "a" * 300, "acme\udcff", "acme\x00"]
+        store.write(Batch(accounts=[_account("acme")], retired_accounts=never))
+        assert store.accounts() == (_account("acme"),)
+        with pytest.raises(InvalidRecord, match=r"retired_accounts"):
+            store.write(Batch(retired_accounts="acme"))
+        with pytest.raises(InvalidRecord, match=r"retired_accounts\[0\]"):
+            store.write(Batch(retired_accounts=[7]))  # type: ignore[list-item]
+        assert store.accounts() == (_account("acme"),)
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_a_batch_retires_all_its_emptied_accounts_or_writes_nothing(
+        self, store: Store, data: Any
+    ) -> None:
+        run = uuid.uuid4().hex[:8]  # ids of earlier examples never collide with these
+        ids = [f"{run}-{n}" for n in range(4)]
+        before = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=5))
+        contacts = [
+            Contact(id=f"{run}-c{n}", account_id=a, name="Li") for n, a in enumerate(before)
+        ]
+        store.write(Batch(accounts=[_account(a) for a in ids], contacts=contacts))
+        size = len(before)
+        moves = data.draw(st.lists(st.sampled_from(ids), min_size=size, max_size=size))
+        moved = [attrs.evolve(c, account_id=a) for c, a in zip(contacts, moves, strict=True)]
+        retired = data.draw(st.lists(st.sampled_from(ids), unique=True, max_size=4))
+        batch = Batch(contacts=moved, retired_accounts=retired)
+        blocked = [a for a in retired if a in moves]
+        if blocked:
+            with pytest.raises(InvalidRecord) as caught:
+                store.write(batch)
+            assert caught.value.record == f"Account {blocked[0]!r}"
+            assert [a.id for a in store.accounts() if a.id.startswith(run)] == ids
+            assert [store.contact(c.id) for c in contacts] == contacts
+        else:
+            store.write(batch)
+            kept = [a for a in ids if a not in retired]
+            assert [a.id for a in store.accounts() if a.id.startswith(run)] == kept
+            assert [store.contact(c.id) for c in contacts] == moved
 
     # -- bad input --------------------------------------------------------------
 
@@ -299,6 +579,49 @@ class StoreContract:
         assert [e.key for e in store.claim_outbox(NOW, 10, LEASE)] == ["b"]
         assert store.claim_outbox(NOW, 10, LEASE) == ()
 
+    def test_a_claim_by_channel_takes_only_those_channels_and_touches_no_other(
+        self, store: Store
+    ) -> None:
+        sms = attrs.evolve(_message("sms", NOW - timedelta(days=1)), channel=Channel.SMS)
+        chat = attrs.evolve(_message("chat", NOW - timedelta(hours=1)), channel=Channel.MESSENGER)
+        store.write(Batch(outbox=[sms, _message("email"), chat]))
+        email = frozenset({Channel.EMAIL})
+        assert [e.key for e in store.claim_outbox(NOW, 10, LEASE, channels=email)] == ["email"]
+        assert store.outbox_entry("sms") == OutboxEntry.queued(sms)
+        assert store.claim_outbox(NOW, 10, LEASE, channels=frozenset()) == ()
+        (taken,) = store.claim_outbox(NOW, 1, LEASE, channels=frozenset(Channel) - email)
+        assert (taken.key, taken.attempts) == ("sms", 1)
+        assert [e.key for e in store.claim_outbox(NOW, 10, LEASE)] == ["chat"]
+        # An email whose lease ran out is due again, but not to a claim of SMS.
+        after = NOW + LEASE
+        sms_only = frozenset({Channel.SMS})
+        assert [e.key for e in store.claim_outbox(after, 10, LEASE, channels=sms_only)] == ["sms"]
+        assert [e.attempts for e in store.outbox() if e.key == "email"] == [1]
+
+    @_CONTRACT
+    @given(
+        drawn=st.lists(
+            st.tuples(st.sampled_from(Channel), st.integers(-3, 3)), min_size=1, max_size=8
+        ),
+        channels=st.frozensets(st.sampled_from(Channel)),
+    )
+    def test_a_claim_takes_exactly_the_due_entries_on_its_channels(
+        self, store: Store, drawn: list[tuple[Channel, int]], channels: frozenset[Channel]
+    ) -> None:
+        run = uuid.uuid4().hex  # keys of earlier examples never collide with these
+        queued = [
+            attrs.evolve(_message(f"{run}-{n}", NOW + timedelta(hours=h)), channel=channel)
+            for n, (channel, h) in enumerate(drawn)
+        ]
+        store.write(Batch(outbox=queued))
+        claimed = store.claim_outbox(NOW, 1000, LEASE, channels=channels)
+        mine = [e.key for e in claimed if e.key.startswith(run)]
+        due = sorted((m.due_at, m.key) for m in queued if m.channel in channels and m.due_at <= NOW)
+        assert mine == [key for _, key in due]
+        for message in queued:
+            if message.key not in mine:
+                assert store.outbox_entry(message.key) == OutboxEntry.queued(message)
+
     def test_an_entry_in_flight_is_claimed_again_only_after_its_lease(self, store: Store) -> None:
         store.write(Batch(outbox=[_message("k")]))
         (first,) = store.claim_outbox(NOW, 1, LEASE)
@@ -371,7 +694,9 @@ class StoreContract:
         due = [_message(key, NOW - timedelta(seconds=5 - n)) for n, key in enumerate(keys)]
         store.write(Batch(outbox=due))
         notifier = _Crashing({"poison": ["crash"]})
-        dispatcher = Dispatcher(store, notifier, clock=_Clock(NOW), lease=LEASE, batch=5)
+        dispatcher = Dispatcher(
+            store, notifier, clock=_Clock(NOW), lease=LEASE, batch=5, contacts=_RECIPIENTS.get
+        )
         with pytest.raises(_Crash):
             dispatcher.dispatch_due()
         assert notifier.tries == {"poison": 1}
@@ -379,6 +704,42 @@ class StoreContract:
             entry = store.outbox_entry(key)
             assert entry is not None
             assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0), key
+
+    def test_a_dead_letter_is_queued_again_with_its_last_error(self, store: Store) -> None:
+        store.write(Batch(outbox=[_message("dead"), _message("next")]))
+        claimed = {e.key: e for e in store.claim_outbox(NOW, 10, LEASE)}
+        retry = RetryPolicy(max_attempts=3)
+        store.settle_outbox(claimed["dead"].failed(NOW, "550 no such user", retry, retryable=False))
+        store.settle_outbox(claimed["next"].delivered(NOW))
+        later = NOW + timedelta(days=2)
+        revived = store.retry_outbox("dead", later)
+        assert revived is not None
+        assert (revived.status, revived.attempts) == (OutboxStatus.PENDING, 0)
+        assert (revived.next_attempt_at, revived.last_error) == (later, "550 no such user")
+        assert revived.message == _message("dead")
+        assert store.outbox_entry("dead") == revived
+        assert store.claim_outbox(later - timedelta(microseconds=1), 10, LEASE) == ()
+        (again,) = store.claim_outbox(later, 10, LEASE)
+        assert (again.key, again.attempts) == ("dead", 1)
+
+    def test_only_a_dead_letter_is_queued_again(self, store: Store) -> None:
+        minute = timedelta(minutes=1)
+        store.write(
+            Batch(
+                outbox=[
+                    _message("sent", NOW - 2 * minute),
+                    _message("flying", NOW - minute),
+                    _message("waiting", NOW + minute),
+                ]
+            )
+        )
+        sent, _flying = store.claim_outbox(NOW, 10, LEASE)
+        assert store.settle_outbox(sent.delivered(NOW))
+        before = store.outbox()
+        for key in ("sent", "flying", "waiting", "nothing"):
+            assert store.retry_outbox(key, NOW + LEASE) is None, key
+        assert store.outbox() == before
+        assert store.outbox_entry("nothing") is None
 
     @_CONTRACT
     @given(
@@ -512,7 +873,9 @@ class _Crashing:
 def _dispatch_once(store: Store, notifier: _Crashing, clock: _Clock, retry: RetryPolicy) -> None:
     """Start a dispatcher and let it run until nothing is due or its process dies."""
     with contextlib.suppress(_Crash):
-        Dispatcher(store, notifier, clock=clock, retry=retry, lease=LEASE).dispatch_due()
+        Dispatcher(
+            store, notifier, clock=clock, retry=retry, lease=LEASE, contacts=_RECIPIENTS.get
+        ).dispatch_due()
 
 
 def _entries(store: Store, keys: list[str]) -> list[OutboxEntry]:

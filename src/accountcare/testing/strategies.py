@@ -26,7 +26,7 @@ from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.book import Book
 from accountcare.domain.cadence import Cadence, TierCadence
 from accountcare.domain.calendars import WorkCalendar
-from accountcare.domain.contacts import Birthday, Contact
+from accountcare.domain.contacts import Birthday, ConsentEvent, Contact
 from accountcare.domain.metrics import AccountMetrics
 from accountcare.domain.outbox import RetryPolicy
 from accountcare.domain.periods import Period
@@ -38,6 +38,7 @@ from accountcare.testing._strategies.book import (
     birthdays,
     books,
     complaints,
+    consent_events,
     contacts,
     orders,
     periods,
@@ -72,6 +73,7 @@ __all__ = [
     "birthdays",
     "books",
     "complaints",
+    "consent_events",
     "contacts",
     "days",
     "derived",
@@ -105,6 +107,7 @@ _visits_left_out = derived(UnplacedVisit, detail=texts(max_size=20), tier=_TIERS
 _HAND_WRITTEN: dict[type, st.SearchStrategy[Any]] = {
     Birthday: birthdays(),
     Contact: contacts(),
+    ConsentEvent: consent_events(),
     Complaint: complaints(),
     Order: orders(),
     Period: periods(),

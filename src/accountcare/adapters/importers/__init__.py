@@ -1,4 +1,4 @@
-"""Importers: contacts from CSV and vCard exports, accounts and orders from CSV.
+"""Importers: contacts from CSV and vCard exports, accounts, orders and reps from CSV.
 
 Everything here reads bytes and returns an :class:`ImportReport`; nothing is stored until
 the caller hands the report to a store. Phone numbers need the ``phone`` extra.
@@ -33,6 +33,7 @@ from accountcare.adapters.importers.report import (
     Merge,
     Problem,
 )
+from accountcare.adapters.importers.reps_csv import read_reps_csv
 from accountcare.adapters.importers.storing import import_batch, write_import
 from accountcare.adapters.importers.vcard import parse_vcards, read_vcards
 
@@ -59,6 +60,7 @@ __all__ = [
     "read_accounts_csv",
     "read_contacts_csv",
     "read_orders_csv",
+    "read_reps_csv",
     "read_vcards",
     "write_import",
 ]

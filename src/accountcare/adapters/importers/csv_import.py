@@ -5,11 +5,18 @@ its lines), so a user can open the file and find the row. Every bad value of eve
 reported; see :mod:`.report` for the all-or-nothing rule. The ``id`` and ``account_id``
 columns are taken as written (only the spaces around them are dropped), so the domain
 refuses an id with a control character instead of the import cleaning it into another.
+
+Besides the mapping's columns, every import reads the lunar birthday, birthday calendar,
+consent, opt-out, country, time zone, locale and role columns of
+:mod:`.mappings` when the header has them, and the import's ``account_column`` (the
+ERP's customer id), which links each row that has one to that account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import attrs
 
 from accountcare.adapters.importers.drafts import (
     CLEANED,
@@ -57,6 +64,9 @@ def read_contacts_csv(
             )
     for spec in mapping.required:
         table.need(spec)
+    if options.account_column:
+        table.need([options.account_column])
+        mapping = attrs.evolve(mapping, account_id=options.account_column)
     draft_of = _contact_reader(table, mapping)
     drafts = [draft_of(line, row, suspect) for line, row, suspect in table.rows()]
     return finish(assemble(drafts, options), keep_good=options.keep_good)
@@ -89,6 +99,20 @@ def _contact_reader(
     part_fields = [
         (at, header[at]) for at in (full, given, middle, family, company, title) if at is not None
     ]
+    extras = [
+        (name, at, header[at])
+        for name, spec in (
+            ("lunar", mapping.lunar_birthday),
+            ("calendar", mapping.birthday_calendar),
+            ("country", mapping.country),
+            ("time_zone", mapping.time_zone),
+            ("locale", mapping.locale),
+            ("role", mapping.role),
+            ("consent", mapping.consent),
+            ("opt_out", mapping.opt_out),
+        )
+        if (at := table.find(spec)) is not None and at not in (birthday, company, title)
+    ]
     phones, emails = _phone_columns(table, mapping), _email_columns(table, mapping)
     separator = mapping.separator
     width = len(header)
@@ -119,6 +143,10 @@ def _contact_reader(
                              birthday_field, None, row[company], company_field, row[account],
                              row[title], row[ident], id_field, [], account_field, title_field,
                              warnings)  # fmt: skip
+        for what, at, field in extras:
+            value = row[at].strip()
+            if value:
+                _extra(found, what, value, field, row[birthday], birthday_field)
         _add_phones(found, row, phones, separator, suspect)
         for at, field in emails:
             value = row[at]
@@ -127,6 +155,56 @@ def _contact_reader(
         return found
 
     return draft
+
+
+# What a birthday calendar column writes for a lunar birthday (anything else: solar).
+_LUNAR_WORDS = frozenset(
+    {"lunar", "음력", "음", "农历", "農曆", "阴历", "陰曆", "yes", "y", "true", "1", "l"}
+)
+_SOLAR_WORDS = frozenset(
+    {
+        "solar",
+        "gregorian",
+        "양력",
+        "양",
+        "公历",
+        "公曆",
+        "阳历",
+        "陽曆",
+        "no",
+        "n",
+        "false",
+        "0",
+        "s",
+    }
+)
+
+
+def _extra(
+    found: ContactDraft, what: str, value: str, field: str, birthday: str, birthday_field: str
+) -> None:
+    """One of the cells every mapping reads besides the name, phones and emails."""
+    if what == "calendar":
+        word = value.casefold()
+        if word in _LUNAR_WORDS:
+            if birthday and not found.lunar[0]:
+                found.lunar, found.birthday = (birthday, birthday_field), ""
+        elif word not in _SOLAR_WORDS:
+            found.fail(field, "is not lunar or solar (음력/양력, 农历/公历)", value)
+    elif what == "lunar":
+        found.lunar = (value, field)
+    elif what == "consent":
+        found.consents.append((value, field))
+    elif what == "opt_out":
+        found.opt_out = (value, field)
+    elif what == "country":
+        found.country = (value, field)
+    elif what == "time_zone":
+        found.time_zone = (value, field)
+    elif what == "locale":
+        found.locale = (value, field)
+    elif what == "role":
+        found.role = (value, field)
 
 
 def _clean(

@@ -17,6 +17,12 @@ Ready mappings, from the header rows those tools write:
 - :data:`PHONE_EXPORT`: the short sheets phone apps write (``Name,Phone,Email...``),
   with the Chinese and Korean headers those apps use (姓名/手机, 이름/휴대폰...).
 
+Every mapping also reads, when the header has them, the columns a team adds to such a
+sheet: ``Lunar Birthday`` (农历生日, 農曆生日, 음력 생일), a calendar column for the
+birthday (``양/음``, ``음력``, 阴阳历: lunar or solar), ``Consent`` (channels, 同意渠道,
+수신 동의), ``Opt Out`` (yes/no, 退订, 수신 거부), ``Country``, ``Time Zone``, ``Locale``
+and ``Role`` (see the lists below). Header names are compared without case and spaces.
+
 :func:`detect_mapping` picks one of them from a header.
 """
 
@@ -63,6 +69,26 @@ def _specs(values: Sequence[str | Sequence[str]]) -> tuple[tuple[str, ...], ...]
     return tuple(_spec(v) for v in values)
 
 
+#: The columns every mapping reads unless told otherwise (headers are compared without
+#: case and spaces): a lunar birthday, ...
+LUNAR_BIRTHDAY = ("Lunar Birthday", "Birthday (Lunar)", "农历生日", "農曆生日", "阴历生日",
+                  "陰曆生日", "음력 생일", "생일(음력)")  # fmt: skip
+#: ... a column saying which calendar the Birthday column is in (lunar: 음력, 农历, lunar,
+#: yes; solar: 양력, 公历, solar, no), as Korean address books keep it ...
+BIRTHDAY_CALENDAR = ("Birthday Calendar", "Calendar", "양/음", "양/음력", "음/양", "음양력",
+                     "음력", "阴阳历", "农历")  # fmt: skip
+#: ... the channels the contact consents to (``email;sms``) ...
+CONSENT = ("Consent", "Consents", "Consent Channels", "Marketing Consent", "同意渠道",
+           "营销同意", "수신 동의", "마케팅 수신 동의")  # fmt: skip
+#: ... whether the contact opted out of every proactive touch (yes/no) ...
+OPT_OUT = ("Opt Out", "Opt-Out", "Opted Out", "Unsubscribed", "退订", "拒收", "수신 거부")
+#: ... the contact's country (ISO 3166 alpha-2), time zone (IANA), locale and role.
+COUNTRY = ("Country", "Country Code", "国家", "國家", "국가")
+TIME_ZONE = ("Time Zone", "Timezone", "时区", "時區", "시간대")
+LOCALE = ("Locale", "Language", "语言", "語言", "언어")
+ROLE = ("Role", "角色", "역할")
+
+
 @attrs.frozen
 class ContactMapping:
     """Where each contact field is in a CSV file.
@@ -70,6 +96,9 @@ class ContactMapping:
     The name is ``full_name`` when the row has one, else ``family`` and ``given`` (joined
     without a space for Chinese, Japanese and Korean names, given-first with spaces
     otherwise). ``required`` lists specs the header must have (by default the name ones).
+    ``lunar_birthday``, ``birthday_calendar``, ``consent``, ``opt_out``, ``country``,
+    ``time_zone``, ``locale`` and ``role`` default to the headers of
+    :data:`LUNAR_BIRTHDAY` and the lists after it, in English, Chinese and Korean.
 
     >>> mapping = ContactMapping(full_name="Name", phones=["Mobile"], emails=["Email"],
     ...                          company="Company")
@@ -88,6 +117,14 @@ class ContactMapping:
     account_id: tuple[str, ...] = attrs.field(default=(), converter=_spec)
     title: tuple[str, ...] = attrs.field(default=(), converter=_spec)
     id: tuple[str, ...] = attrs.field(default=(), converter=_spec)
+    lunar_birthday: tuple[str, ...] = attrs.field(default=LUNAR_BIRTHDAY, converter=_spec)
+    birthday_calendar: tuple[str, ...] = attrs.field(default=BIRTHDAY_CALENDAR, converter=_spec)
+    consent: tuple[str, ...] = attrs.field(default=CONSENT, converter=_spec)
+    opt_out: tuple[str, ...] = attrs.field(default=OPT_OUT, converter=_spec)
+    country: tuple[str, ...] = attrs.field(default=COUNTRY, converter=_spec)
+    time_zone: tuple[str, ...] = attrs.field(default=TIME_ZONE, converter=_spec)
+    locale: tuple[str, ...] = attrs.field(default=LOCALE, converter=_spec)
+    role: tuple[str, ...] = attrs.field(default=ROLE, converter=_spec)
     required: tuple[tuple[str, ...], ...] = attrs.field(converter=_specs)
     separator: str = " ::: "
 

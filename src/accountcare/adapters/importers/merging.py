@@ -1,5 +1,5 @@
-"""Merging duplicates: two contacts sharing an E.164 phone number or an email address
-(compared without case) are one person.
+"""Merging duplicates: two contacts sharing an E.164 mobile number, or another number or
+an email address (compared without case) under the same name, are one person.
 
 The earliest row keeps its name, birthday and account; later rows add the phones and
 emails it did not have, and each merge is reported.
@@ -13,6 +13,7 @@ import attrs
 
 from accountcare.adapters.importers.report import Merge
 from accountcare.domain.contacts import Birthday, Contact, PhoneNumber
+from accountcare.policies.identity import person_key
 
 __all__ = ["People", "merge_keys"]
 
@@ -23,11 +24,17 @@ class _Growth:
     people have no duplicate), applied once at the end, so a number shared by thousands
     of rows (a switchboard) costs linear time, not quadratic."""
 
-    held: set[str]  # the person's merge keys: E.164 numbers and case-folded emails
+    held: set[str]  # the person's merge keys (see merge_keys)
+    seen: set[str]  # the person's E.164 numbers and case-folded emails
     phones: list[PhoneNumber] = attrs.Factory(list)
     emails: list[str] = attrs.Factory(list)
     birthday: Birthday | None = None
     title: str = ""
+
+    @classmethod
+    def of(cls, first: Contact) -> _Growth:
+        seen = {p.e164 for p in first.phones if p.e164} | {e.casefold() for e in first.emails}
+        return cls(set(merge_keys(first)), seen)
 
     def absorb(
         self,
@@ -35,25 +42,29 @@ class _Growth:
         emails: Iterable[str],
         birthday: Birthday | None,
         title: str,
+        keys: Iterable[str],
     ) -> None:
-        held = self.held
+        self.held.update(keys)
+        seen = self.seen
         for phone in phones:
-            if phone.e164 and phone.e164 not in held:
-                held.add(phone.e164)
+            if phone.e164 and phone.e164 not in seen:
+                seen.add(phone.e164)
                 self.phones.append(phone)
         for email in emails:
             folded = email.casefold()
-            if folded not in held:
-                held.add(folded)
+            if folded not in seen:
+                seen.add(folded)
                 self.emails.append(email)
         self.birthday = self.birthday or birthday
         self.title = self.title or title
 
     def absorb_contact(self, contact: Contact) -> None:
-        self.absorb(contact.phones, contact.emails, contact.birthday, contact.title)
+        self.absorb(
+            contact.phones, contact.emails, contact.birthday, contact.title, merge_keys(contact)
+        )
 
     def absorb_growth(self, other: _Growth) -> None:
-        self.absorb(other.phones, other.emails, other.birthday, other.title)
+        self.absorb(other.phones, other.emails, other.birthday, other.title, other.held)
 
     def applied_to(self, kept: Contact) -> Contact:
         birthday = kept.birthday or self.birthday
@@ -70,10 +81,15 @@ class _Growth:
 
 
 def merge_keys(contact: Contact) -> list[str]:
-    """A contact's merge keys: its E.164 numbers, then its emails case-folded."""
-    keys = [p.e164 for p in contact.phones if p.e164]
-    if contact.emails:
-        keys += [e.casefold() for e in contact.emails]
+    """A contact's merge keys: its E.164 mobile numbers (a mobile is one person's), then
+    its other numbers and its emails case-folded, each with the person's name (colleagues
+    sharing a desk number or an ``info@`` address are not one person; see
+    [`person_key`][accountcare.policies.identity.person_key])."""
+    keys = [p.e164 for p in contact.phones if p.e164 and p.kind == "mobile"]
+    if len(keys) < len(contact.phones) or contact.emails:
+        name = person_key(contact.name)
+        keys += [f"{p.e164}|{name}" for p in contact.phones if p.e164 and p.kind != "mobile"]
+        keys += [f"{e.casefold()}|{name}" for e in contact.emails]
     return keys
 
 
@@ -108,7 +124,7 @@ class People:
         at = hits[0]
         target = self.grown.get(at)
         if target is None:
-            target = self.grown[at] = _Growth(set(merge_keys(self.firsts[at])))
+            target = self.grown[at] = _Growth.of(self.firsts[at])
         reason = _reason(next(k for k in keys if self.index.get(k) == at))
         kept_id = self.firsts[at].id
         self.merges.append(Merge(self.unit, self.starts[at], row, reason, kept_id))
@@ -138,4 +154,5 @@ class People:
 
 
 def _reason(key: str) -> str:
-    return f"phone {key}" if key.startswith("+") else f"email {key}"
+    shared = key.partition("|")[0]
+    return f"phone {shared}" if shared.startswith("+") else f"email {shared}"

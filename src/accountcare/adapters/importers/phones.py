@@ -1,5 +1,14 @@
 """Phone numbers to E.164 with the ``phonenumbers`` library (extra ``phone``).
 
+Each number is its own country: one written with ``+`` or with an international prefix
+(``00``; ``001``/``002`` dialled from Korea, ``002`` from Taiwan, ``011`` from the US: the
+default region's own prefixes, as ``phonenumbers`` knows them) says its country itself;
+the default region is assumed only for numbers written in national form. A number must be
+valid (``phonenumbers.is_valid_number``: a number that country really assigns), so a
+Korean ``010-5555-7777`` read with Taiwan as the default region is refused instead of
+becoming ``+8861055557777``; :meth:`PhoneNormaliser.region_of` is the country of each valid
+number (its owner's default country, time zone and locale: :mod:`.regions`).
+
 ``phonenumbers.parse`` costs 20-50 µs a number, which alone would take seconds for
 100,000 contacts. Two things keep imports fast without changing any result:
 
@@ -10,9 +19,8 @@
   after the country code, an extension, letters) goes the slow way. A property test holds
   the fast path to the slow path's answer.
 
-A number is accepted when ``phonenumbers`` can parse it and its length is possible for its
-country (``IS_POSSIBLE``); numbers that are only dialable locally (no area code) and
-numbers of unknown countries are rejected with a reason.
+Numbers that are only dialable locally (no area code), numbers of unknown countries and
+numbers no country assigns are rejected with a reason.
 """
 
 from __future__ import annotations
@@ -50,6 +58,10 @@ class PhoneNormaliser:
     ('+821012345678', '+8613800138000')
     >>> phones.problem("12")
     'is not a possible phone number (too short)'
+    >>> print(PhoneNormaliser("TW").problem("010-5555-7777"))
+    is not a valid TW phone number; write a number of another country with its country code (+...)
+    >>> phones.e164("001-86-138-0013-8000"), phones.region_of("+8613800138000")
+    ('+8613800138000', 'CN')
     """
 
     def __init__(self, region: str | None) -> None:
@@ -66,6 +78,25 @@ class PhoneNormaliser:
             str, tuple[frozenset[int], frozenset[int], re.Pattern[str] | None] | None
         ] = {}
         self._home = self._home_rules(region)
+        self._regions: dict[str, str] = {}  # E.164 -> region, of every valid number
+        self._types: dict[int, tuple[str, list[tuple[frozenset[int], re.Pattern[str]]]] | None] = {}
+
+    def region_of(self, e164: str) -> str | None:
+        """The region (ISO 3166 alpha-2, or ``001`` for numbers of no country) of a number
+        this normaliser accepted, None for any other."""
+        return self._regions.get(e164)
+
+    def is_mobile(self, e164: str) -> bool:
+        """Whether the number is a mobile one (a text message can reach it), as
+        phonenumbers' tables say (a North American number may be either: counted mobile).
+
+        >>> phones = PhoneNormaliser("CN")
+        >>> phones.is_mobile("+8613800138000"), phones.is_mobile("+862164852000")
+        (True, False)
+        """
+        pn = self._pn
+        kind = pn.number_type(pn.parse(e164, None))
+        return bool(kind in (pn.PhoneNumberType.MOBILE, pn.PhoneNumberType.FIXED_LINE_OR_MOBILE))
 
     def e164(self, raw: str) -> str | None:
         """The E.164 form of ``raw``, or None when it is not a usable number."""
@@ -103,8 +134,61 @@ class PhoneNormaliser:
                 return None
             if national_prefix is not None and national_prefix.match(national):
                 return None  # phonenumbers may strip a national prefix: let it decide
-            return "+" + digits
+            if national[:1] == "0":
+                return None  # a leading zero kept (Italy): let phonenumbers decide
+            return self._valid(int(prefix), national)
         return None
+
+    def _valid(self, code: int, national: str) -> str | None:
+        """``+<code><national>`` when it is a valid number (its region remembered)."""
+        if code in self._types:
+            types = self._types[code]
+        else:
+            types = self._types[code] = self._type_rules(code)
+        if types is not None:
+            region, rules = types
+            length = len(national)
+            if not any(
+                (not lengths or length in lengths) and p.fullmatch(national) for lengths, p in rules
+            ):
+                return None
+        else:
+            pn = self._pn
+            number = pn.PhoneNumber(country_code=code, national_number=int(national))
+            region = pn.region_code_for_number(number)
+            if region is None or not pn.is_valid_number_for_region(number, region):
+                return None
+        e164 = f"+{code}{national}"
+        self._regions[e164] = region
+        return e164
+
+    def _type_rules(
+        self, code: int
+    ) -> tuple[str, list[tuple[frozenset[int], re.Pattern[str]]]] | None:
+        """For a calling code of one region, that region and the (lengths, pattern) of each
+        kind of number it assigns: a number is valid when it matches the whole-country
+        pattern and one kind's, as ``phonenumbers.is_valid_number`` decides; None for a
+        code shared by several regions or of no region (``phonenumbers`` decides)."""
+        pn = self._pn
+        regions = pn.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+        if len(regions) != 1 or regions[0] == "001":
+            return None
+        meta = pn.PhoneMetadata.metadata_for_region(regions[0])
+        general = meta.general_desc if meta is not None else None
+        if general is None or not general.national_number_pattern:
+            return None
+        every = frozenset(general.possible_length or ())
+        rules: list[tuple[frozenset[int], re.Pattern[str]]] = []
+        for desc in (meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate,
+                     meta.shared_cost, meta.personal_number, meta.voip, meta.pager, meta.uan,
+                     meta.voicemail):  # fmt: skip
+            if desc is None or not desc.national_number_pattern:
+                continue
+            own = frozenset(desc.possible_length or ())
+            lengths = (own & every if every else own) if own else every
+            both = f"(?=(?:{general.national_number_pattern})\\Z)(?:{desc.national_number_pattern})"
+            rules.append((lengths, re.compile(both)))
+        return regions[0], rules
 
     def _home_rules(self, region: str | None) -> tuple[str, re.Pattern[str] | None] | None:
         """The default region's calling code and the pattern of what parsing would strip
@@ -143,7 +227,7 @@ class PhoneNormaliser:
         possible, local_only, _ = rules
         if len(digits) not in possible or len(digits) in local_only:
             return None
-        return "+" + code + digits
+        return self._valid(int(code), digits)
 
     def _rules(
         self, code: int
@@ -189,7 +273,25 @@ class PhoneNormaliser:
             again = None
         if again != e164:
             return None, "is not a phone number (it reads differently once written in E.164)"
+        region = pn.region_code_for_number(number)
+        if region is None or not pn.is_valid_number_for_region(number, region):
+            return None, self._invalid(number, text)
+        self._regions[e164] = region
         return e164, None
+
+    def _invalid(self, number: Any, text: str) -> str:
+        """Why a possible number is not valid: written in the default region's national
+        form, it probably lacks its own country code."""
+        pn = self._pn
+        code = number.country_code
+        source = pn.parse(text, self.region, keep_raw_input=True).country_code_source
+        if source == pn.CountryCodeSource.FROM_DEFAULT_COUNTRY:
+            return (
+                f"is not a valid {self.region} phone number; write a number of another "
+                "country with its country code (+...)"
+            )
+        regions = "/".join(pn.region_codes_for_country_code(code)[:3])
+        return f"is not a valid phone number of +{code} ({regions}): no number there has this form"
 
 
 # phonenumbers.ValidationResult values, in words.

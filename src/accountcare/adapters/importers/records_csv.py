@@ -8,6 +8,25 @@ problem of its line and column), and so are amounts, whose full-width digits and
 (``１２３．５０``, as CJK spreadsheets write them) are read as their ASCII forms; names
 and the other one-line texts are cleaned of control characters, each cleaning a warning
 of the report.
+
+Columns are found by the field's own name (``id``, ``account_id``, ``ordered_on``...) or
+by the names ERP systems write, compared without case and spaces:
+
+- customer id (an account's ``id``, an order's ``account_id``): ``Customer ID``,
+  ``Customer No.``, ``Customer Number``, ``Customer Code``, 客户编号, 客户代码, 客戶編號,
+  거래처코드, 고객번호;
+- account ``name``: ``Customer Name``, ``Account Name``, ``Company``, 客户名称, 客戶名稱,
+  거래처명, 고객명; ``owner``: ``Owner``, ``Sales Rep``, ``Account Owner``,
+  ``Salesperson``, 业务员, 業務員, 负责人, 담당자, 영업담당; ``industry`` 行业/업종,
+  ``region`` 地区/지역, ``short_name`` 简称/약칭, ``tags`` 标签/태그;
+- order ``id``: ``Order No.``, ``Order Number``, ``Order ID``, 订单号, 订单编号, 주문번호;
+  ``ordered_on``: ``Order Date``, 订单日期, 下单日期, 주문일자; ``amount``: ``Amount``,
+  ``Total``, 金额, 금액, 합계; ``currency`` 币种/통화, ``quantity`` ``Qty``/数量/수량,
+  ``product`` ``Item``/产品/품목, ``contract_id`` ``Contract No.``/合同号/계약번호.
+
+``columns`` names a column the file calls otherwise. Dates are read as
+:func:`~.dates.parse_day` reads them (``2026年5月4日``, ``2026. 5. 4.``), and a
+``04/05/2026`` needs the import's ``date_order``.
 """
 
 from __future__ import annotations
@@ -18,6 +37,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from accountcare.adapters.importers.consent import FALSE, TRUE
 from accountcare.adapters.importers.dates import parse_day
 from accountcare.adapters.importers.drafts import CLEANED, ImportOptions
 from accountcare.adapters.importers.report import ImportReport, Problem, finish
@@ -32,29 +52,39 @@ __all__ = ["read_accounts_csv", "read_orders_csv"]
 
 T = TypeVar("T")
 
-_ORDER_COLUMNS = {
-    "id": "id",
-    "account_id": "account_id",
-    "ordered_on": "ordered_on",
-    "amount": "amount",
-    "currency": "currency",
-    "quantity": "quantity",
-    "margin": "margin",
-    "product": "product",
-    "contract_id": "contract_id",
-}
-_ACCOUNT_COLUMNS = {
-    "id": "id",
-    "name": "name",
-    "short_name": "short_name",
-    "owner": "owner",
-    "industry": "industry",
-    "region": "region",
-    "stage": "stage",
-    "tags": "tags",
-    "strategic": "strategic",
-    "cooperation_since": "cooperation_since",
-}
+# The header names ERP systems write for each field (compared without case and spaces).
+_CUSTOMER_ID = ("Customer ID", "Customer No.", "Customer No", "Customer Number", "Customer Code",
+                "客户编号", "客户代码", "客户号", "客戶編號", "客戶代碼", "거래처코드",
+                "거래처 번호", "고객번호", "고객코드")  # fmt: skip
+_ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "order_id", "Order No.", "Order No", "Order Number", "Order ID", "订单号",
+           "订单编号", "訂單編號", "訂單號碼", "주문번호"),
+    "account_id": ("account_id", *_CUSTOMER_ID),
+    "ordered_on": ("ordered_on", "Order Date", "订单日期", "下单日期", "訂單日期", "주문일자",
+                   "주문일"),
+    "amount": ("amount", "Amount", "Total", "金额", "金額", "订单金额", "금액", "합계"),
+    "currency": ("currency", "Currency", "币种", "幣別", "货币", "통화"),
+    "quantity": ("quantity", "Qty", "数量", "數量", "수량"),
+    "margin": ("margin", "Margin", "毛利", "마진"),
+    "product": ("product", "Product", "Item", "产品", "產品", "商品", "품목", "제품"),
+    "contract_id": ("contract_id", "Contract No.", "Contract No", "Contract ID", "合同号",
+                    "合同编号", "合約編號", "계약번호"),
+}  # fmt: skip
+_ACCOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "account_id", *_CUSTOMER_ID),
+    "name": ("name", "Customer Name", "Account Name", "Company", "客户名称", "客戶名稱",
+             "公司名称", "거래처명", "고객명", "회사명"),
+    "short_name": ("short_name", "Short Name", "简称", "簡稱", "약칭"),
+    "owner": ("owner", "Sales Rep", "Account Owner", "Salesperson", "业务员", "業務員",
+              "负责人", "負責人", "销售代表", "담당자", "영업담당"),
+    "industry": ("industry", "行业", "行業", "업종"),
+    "region": ("region", "地区", "地區", "区域", "지역"),
+    "stage": ("stage", "阶段", "단계"),
+    "tags": ("tags", "标签", "標籤", "태그"),
+    "strategic": ("strategic", "战略客户", "전략"),
+    "cooperation_since": ("cooperation_since", "Customer Since", "合作开始日期", "合作日期",
+                          "거래시작일"),
+}  # fmt: skip
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 # An amount as people write it: ASCII digits, one optional sign, point and exponent.
 _AMOUNT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
@@ -64,8 +94,8 @@ MAX_QUANTITY_DIGITS = 15
 # characters: exactly what NFKC makes of them, without its other foldings (it would also
 # read a superscript ``²`` or a circled ``①`` as a digit, which no amount is written with).
 _NARROW = {c: unicodedata.normalize("NFKC", chr(c)) for c in (0x3000, *range(0xFF01, 0xFF5F))}
-_TRUE = {"true", "yes", "y", "1", "是", "예"}
-_FALSE = {"false", "no", "n", "0", "", "否", "아니오"}
+_TRUE = TRUE
+_FALSE = FALSE | {""}
 
 
 def _read(
@@ -76,12 +106,13 @@ def _read(
     fields: Callable[[list[str], RowCheck], dict[str, Any]],
     texts: tuple[str, ...],
     ids: tuple[str, ...],
-) -> tuple[list[T], list[Problem], int, list[Problem]]:
+) -> tuple[list[T], list[Problem], int, list[Problem], dict[str, tuple[str, int]]]:
     """The ``kind`` records of ``table``, the problems of its bad rows, its number of
-    rows and its warnings: the ``needed`` cells must not be empty (the ``ids`` ones as
-    written, see [`id_cell`][accountcare.adapters.importers.table.id_cell]), an id must
-    not repeat an earlier row's, the ``texts`` cells are cleaned to one line, and
-    ``fields`` reads the rest (failing on the row's check)."""
+    rows, its warnings and the line of each record by id: the ``needed`` cells must not
+    be empty (the ``ids`` ones as written, see
+    [`id_cell`][accountcare.adapters.importers.table.id_cell]), an id must not repeat
+    an earlier row's, the ``texts`` cells are cleaned to one line, and ``fields`` reads
+    the rest (failing on the row's check)."""
     records: list[T] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -118,7 +149,7 @@ def _read(
             problems.extend(check.problems)
         else:
             seen[ident] = line
-    return records, problems, rows, warnings
+    return records, problems, rows, warnings, {i: ("line", n) for i, n in seen.items()}
 
 
 def read_orders_csv(
@@ -147,7 +178,7 @@ def read_orders_csv(
         value["product"] = cell(row, at["product"])
         value["contract_id"] = id_cell(row, at["contract_id"]) or None
         try:
-            value["ordered_on"] = parse_day(cell(row, at["ordered_on"]))
+            value["ordered_on"] = parse_day(cell(row, at["ordered_on"]), options.date_order)
         except ValueError as exc:
             check.fail("ordered_on", str(exc), cell(row, at["ordered_on"]))
         for field in ("amount", "margin"):
@@ -172,11 +203,15 @@ def read_orders_csv(
         value["quantity"] = int(quantity) if whole and len(quantity) <= MAX_QUANTITY_DIGITS else 0
         return value
 
-    orders, problems, rows, warnings = _read(
+    orders, problems, rows, warnings, origins = _read(
         table, at, Order, ("id", "account_id"), fields, ("product",), ("id", "account_id")
     )
     report = ImportReport(
-        orders=tuple(orders), problems=tuple(problems), rows=rows, warnings=tuple(warnings)
+        orders=tuple(orders),
+        problems=tuple(problems),
+        rows=rows,
+        warnings=tuple(warnings),
+        origins=origins,
     )
     return finish(report, keep_good=options.keep_good)
 
@@ -200,7 +235,8 @@ def read_accounts_csv(
 ) -> ImportReport:
     """Accounts from a CSV file: ``id, name`` (needed), ``short_name, owner, industry,
     region, stage, tags`` (separated by ``;``), ``strategic`` (yes/no),
-    ``cooperation_since`` (optional).
+    ``cooperation_since`` (optional). The report's ``provided`` names, per account, the
+    fields whose cells were not empty.
 
     >>> from datetime import date
     >>> data = b"id,name,tags\\nacme,Acme Trading,key;family\\n"
@@ -211,9 +247,11 @@ def read_accounts_csv(
     table = Table(decode(read_bytes(source), options.encoding))
     at = column_positions(table, _ACCOUNT_COLUMNS, columns, ("id", "name"))
     stages = {s.value: s for s in LifecycleStage}
+    given: dict[str, frozenset[str]] = {}
 
     def fields(row: list[str], check: RowCheck) -> dict[str, Any]:
         cells = {field: cell(row, position) for field, position in at.items()}
+        given[id_cell(row, at["id"])] = frozenset(f for f, text in cells.items() if text)
         value: dict[str, Any] = {f: cells[f] for f in ("name", "short_name", "industry", "region")}
         value["id"] = id_cell(row, at["id"])
         value["owner"] = id_cell(row, at["owner"]) or None
@@ -227,13 +265,15 @@ def read_accounts_csv(
         value["cooperation_since"] = None
         if cells["cooperation_since"]:
             try:
-                value["cooperation_since"] = parse_day(cells["cooperation_since"])
+                value["cooperation_since"] = parse_day(
+                    cells["cooperation_since"], options.date_order
+                )
             except ValueError as exc:
                 check.fail("cooperation_since", str(exc), cells["cooperation_since"])
         value["tags"] = [t.strip() for t in re.split(r"[;,]", cells["tags"]) if t.strip()]
         return value
 
-    accounts, problems, rows, warnings = _read(
+    accounts, problems, rows, warnings, origins = _read(
         table,
         at,
         Account,
@@ -243,6 +283,11 @@ def read_accounts_csv(
         ("id",),
     )
     report = ImportReport(
-        accounts=tuple(accounts), problems=tuple(problems), rows=rows, warnings=tuple(warnings)
+        accounts=tuple(accounts),
+        problems=tuple(problems),
+        rows=rows,
+        warnings=tuple(warnings),
+        origins=origins,
+        provided={a.id: given[a.id] for a in accounts},
     )
     return finish(report, keep_good=options.keep_good)

@@ -24,6 +24,7 @@ from accountcare.domain._validate import shown
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
 from accountcare.domain.contacts import Contact
+from accountcare.domain.team import Rep
 from accountcare.errors import AccountcareError
 
 __all__ = ["ImportFailed", "ImportFormatError", "ImportReport", "Merge", "Problem"]
@@ -41,14 +42,15 @@ class Problem:
     """
 
     unit: str  # "line" for CSV rows (1 = the header), "card" for vCards (1 = the first card)
-    number: int
+    number: int  # 0 when the row is not known: then ``unit`` names the record
     field: str
     problem: str
     value: str = ""
 
     def __str__(self) -> str:
         value = f" ({shown(self.value)})" if self.value else ""
-        return f"{self.unit} {self.number}: field {self.field!r} {self.problem}{value}"
+        where = f"{self.unit} {self.number}" if self.number else self.unit
+        return f"{where}: field {self.field!r} {self.problem}{value}"
 
 
 @attrs.frozen
@@ -77,9 +79,13 @@ class ImportReport:
     ``warnings`` lists the values that were cleaned on the way in (each a
     [`Problem`][accountcare.adapters.importers.report.Problem] naming the line or card
     and the field, with the value as the file had it); they do not make ``ok`` False.
-    ``provided`` names, per contact id, the [`Contact`][accountcare.domain.Contact]
-    fields the file itself gave a value (not a default of the import, not a value
-    derived from a phone number): merging into a stored contact takes those fields only.
+    ``provided`` names, per contact or account id, the fields of the
+    [`Contact`][accountcare.domain.Contact] or [`Account`][accountcare.domain.Account]
+    the file itself gave a value (not a default of the import, not a value derived from
+    a phone number): merging into a stored record takes those fields only.
+    ``origins`` names, per record id (contact, account, order or rep), where the file
+    holds it: ``("line", 7)`` or ``("card", 3)``, so that a problem found later (against
+    the store) can point at the row.
     """
 
     contacts: tuple[Contact, ...] = ()
@@ -90,6 +96,8 @@ class ImportReport:
     rows: int = 0
     warnings: tuple[Problem, ...] = ()
     provided: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    reps: tuple[Rep, ...] = ()
+    origins: Mapping[str, tuple[str, int]] = attrs.field(factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -104,9 +112,10 @@ class ImportReport:
         '1 rows read: 0 contacts, 0 accounts, 0 orders; 0 duplicates merged; 0 problems; 1 warnings'
         """
         warned = f"; {len(self.warnings)} warnings" if self.warnings else ""
+        reps = f", {len(self.reps)} reps" if self.reps else ""
         return (
             f"{self.rows} rows read: {len(self.contacts)} contacts, {len(self.accounts)} "
-            f"accounts, {len(self.orders)} orders; {len(self.merges)} duplicates merged; "
+            f"accounts, {len(self.orders)} orders{reps}; {len(self.merges)} duplicates merged; "
             f"{len(self.problems)} problems{warned}"
         )
 
@@ -133,9 +142,17 @@ class ImportFailed(AccountcareError, ValueError):
 
 
 def finish(report: ImportReport, *, keep_good: bool) -> ImportReport:
-    """Apply the all-or-nothing rule: raise :class:`ImportFailed` unless clean or asked."""
+    """Apply the all-or-nothing rule: raise :class:`ImportFailed` unless clean or asked.
+
+    >>> try:
+    ...     finish(ImportReport(problems=(Problem("line", 2, "id", "is missing"),)),
+    ...            keep_good=False)
+    ... except ImportFailed as failed:
+    ...     print(failed.report.problems[0])
+    line 2: field 'id' is missing
+    """
     if report.problems and not keep_good:
         raise ImportFailed(
-            attrs.evolve(report, contacts=(), accounts=(), orders=(), merges=report.merges)
+            attrs.evolve(report, contacts=(), accounts=(), orders=(), reps=(), merges=report.merges)
         )
     return report

@@ -45,7 +45,10 @@ def write_import(
     A report with problems (read with ``keep_good=True``) is refused with
     :class:`~.report.ImportFailed` unless ``keep_good=True`` is given here too: storing
     only the good rows is always a deliberate choice. Records replace stored records with
-    the same id, so importing the same export twice changes nothing the second time.
+    the same id, so importing the same export twice changes nothing the second time; but
+    a replaced contact loses what the file did not give (its consents, its role...):
+    [`import_contacts`][accountcare.services.importing.import_contacts] merges into the
+    stored contacts instead, and resolves company names to the stored accounts.
     Contacts must name an account that is stored or in the batch: pass the default
     account in ``accounts`` when it is new.
 

@@ -36,6 +36,7 @@ __all__ = [
     "cell",
     "column_positions",
     "id_cell",
+    "loose",
 ]
 
 #: The most lines of one CSV row spanning lines that may look like rows of the file (hold
@@ -87,11 +88,18 @@ class Table:
             self._check_span(1, self._reader.line_num, header)
         self.header = [name.strip() for name in header]
         self._positions = {name: i for i, name in reversed(list(enumerate(self.header)))}
+        self._loose = {loose(name): i for i, name in reversed(list(enumerate(self.header)))}
 
     def find(self, spec: Sequence[str]) -> int | None:
+        """The position of the first column of ``spec`` the header has: written exactly
+        so, else without regard to case and spaces (``customer id`` finds ``Customer ID``)."""
         for name in spec:
             if name in self._positions:
                 return self._positions[name]
+        for name in spec:
+            at = self._loose.get(loose(name))
+            if at is not None:
+                return at
         return None
 
     def need(self, spec: Sequence[str]) -> int:
@@ -205,6 +213,16 @@ def _cr_line_ends(text: str) -> bool:
     return lf < 0
 
 
+def loose(name: str) -> str:
+    """A header name as columns are matched: without case and spaces (any white space,
+    full-width ones too, and ``_``).
+
+    >>> loose(" Customer  ID "), loose("음력 생일"), loose("order_date")
+    ('customerid', '음력생일', 'orderdate')
+    """
+    return "".join(name.replace("_", " ").split()).casefold()
+
+
 def cell(row: list[str], at: int | None) -> str:
     """The text of the row's cell at ``at`` without the white space around it ("" when
     the row has no such cell).
@@ -250,11 +268,15 @@ class RowCheck:
 
 def column_positions(
     table: Table,
-    defaults: Mapping[str, str],
+    defaults: Mapping[str, str | Sequence[str]],
     given: Mapping[str, str] | None,
     required: Sequence[str],
 ) -> dict[str, int | None]:
-    """Positions of each field's column (``given`` renames ``defaults``); a missing
+    """Positions of each field's column: the ``given`` name, else the first of the
+    field's ``defaults`` (one name or its aliases) the header has; a missing
     ``required`` one is an :class:`ImportFormatError` listing the columns found."""
-    names = {**defaults, **(given or {})}
-    return {f: table.need([names[f]]) if f in required else table.find([names[f]]) for f in names}
+    names: dict[str, Sequence[str]] = {
+        f: [n] if isinstance(n, str) else n for f, n in defaults.items()
+    }
+    names.update({f: [n] for f, n in (given or {}).items()})
+    return {f: table.need(names[f]) if f in required else table.find(names[f]) for f in names}

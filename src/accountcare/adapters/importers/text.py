@@ -126,9 +126,9 @@ def _decode(data: bytes, codec: str, *, declared: bool) -> str:
         ends = b"\n" if b"\n" in data else b"\r"  # a file with CR line ends (old Mac)
         line = data.count(ends, 0, exc.start) + 1
         hint = (
-            ""
+            "; give the file's encoding"
             if declared
-            else "; if the file is GB18030/GBK, Big5 or CP949/EUC-KR, pass encoding=..."
+            else "; if the file is GB18030/GBK, Big5 or CP949/EUC-KR, give the file's encoding"
         )
         raise ImportFormatError(
             f"line {line}: the bytes at offset {exc.start} are not valid {codec}{hint}"

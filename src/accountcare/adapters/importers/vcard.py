@@ -10,6 +10,17 @@ writes vCard 3.0 with ``item1.TEL`` groups labelled by ``item1.X-ABLabel`` and y
 birthdays as ``BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29``; vCard 4.0 writes ``TEL;VALUE=uri:
 tel:+82...`` and ``BDAY:--0229``. All of these are understood.
 
+Lunar birthdays are read as phones write them: iOS ``X-ALTBDAY;CALSCALE=chinese:
+007800021101`` (see :func:`~.dates.parse_lunar`), vCard 4 ``BDAY;CALSCALE=chinese:19850111``,
+and Android events (``X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;--04-15;0;
+음력 생일;...``: a custom event labelled as a lunar birthday, or a birthday, type 3, with
+Samsung's lunar flag 1, or 2 for a leap month, in its last field). A lunar birthday is in
+the Korean calendar for a Korean contact and in the Chinese one otherwise, and is kept
+instead of a Gregorian ``BDAY``. ``TZ`` with a zone name (``TZ:Asia/Seoul``; not a UTC
+offset, which says no zone) and ``LANG`` (``LANG:ko``) are the contact's time zone and
+locale; ``X-ACCOUNTCARE-CONSENT:email,sms`` and ``X-ACCOUNTCARE-OPT-OUT:TRUE`` are its
+consent and opt-out, recorded with the card as their evidence.
+
 A file whose cards cannot be delimited (a card with no ``END:VCARD``, text outside any
 card) raises :class:`~.report.ImportFormatError` naming the card and the line. A bad line
 inside a card is a problem of that card, reported with the rest: a line that is not
@@ -39,11 +50,22 @@ from accountcare.adapters.importers.drafts import (
 from accountcare.adapters.importers.kinds import phone_kind
 from accountcare.adapters.importers.report import ImportFormatError, ImportReport, finish
 from accountcare.adapters.importers.text import Source, encoding_name, read_bytes
+from accountcare.domain.contacts import BirthdayCalendar
 from accountcare.errors import ConfigurationError
 
 __all__ = ["Card", "Property", "parse_vcards", "read_vcards"]
 
-_WANTED = frozenset({"FN", "N", "TEL", "EMAIL", "BDAY", "ORG", "TITLE", "UID", "X-ABLABEL"})
+_WANTED = frozenset(
+    {"FN", "N", "TEL", "EMAIL", "BDAY", "ORG", "TITLE", "UID", "X-ABLABEL", "X-ALTBDAY",
+     "X-ANDROID-CUSTOM", "TZ", "LANG", "X-ACCOUNTCARE-CONSENT", "X-ACCOUNTCARE-OPT-OUT"}
+)  # fmt: skip
+_EVENT = "vnd.android.cursor.item/contact_event"
+# The labels Android users give a custom event that is a lunar birthday.
+_LUNAR_LABELS = frozenset(
+    {"lunar birthday", "lunar", "农历生日", "农历", "農曆生日", "阴历生日", "陰曆生日",
+     "음력 생일", "음력생일", "음력"}
+)  # fmt: skip
+_CALENDARS = {"chinese": None, "korean": BirthdayCalendar.KOREAN_LUNAR}
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED = {"n": "\n", "N": "\n"}
 
@@ -216,7 +238,10 @@ def _property(raw: bytes, line: int, charset: str) -> Property | tuple[str, str]
     try:
         text = body.decode(codec)
     except UnicodeError:
-        return name, f"is not valid {codec} text (declare the file's encoding or CHARSET)"
+        return (
+            name,
+            f"is not valid {codec} text (give the file's encoding, or a CHARSET on the property)",
+        )
     return Property(name, text, tuple(params), group, line)
 
 
@@ -287,7 +312,19 @@ def _draft(card: Card) -> ContactDraft:
                 draft.phones.append((number, _kind(prop, labels), where))
         elif prop.name == "EMAIL" and prop.value.strip():
             draft.emails.append((unescape(prop.value).strip(), where))
-        elif prop.name == "BDAY":
+        elif prop.name in ("BDAY", "X-ALTBDAY") and (scale := _lunar_scale(prop)):
+            _lunar(draft, prop.value, where, _CALENDARS[scale])
+        elif prop.name == "X-ANDROID-CUSTOM":
+            _android_event(draft, components(prop.value), where)
+        elif prop.name == "TZ" and "/" in prop.value:  # a zone name, not a UTC offset
+            draft.time_zone = (unescape(prop.value).strip(), where)
+        elif prop.name == "LANG" and prop.value.strip() and not draft.locale[0]:
+            draft.locale = (prop.value.strip(), where)
+        elif prop.name == "X-ACCOUNTCARE-CONSENT":
+            draft.consents.append((unescape(prop.value).strip(), where))
+        elif prop.name == "X-ACCOUNTCARE-OPT-OUT":
+            draft.opt_out = (prop.value.strip(), where)
+        elif prop.name == "BDAY":  # (X-ALTBDAY in another calendar is not kept)
             draft.birthday, draft.birthday_field = prop.value.strip(), where
             omit = prop.param("X-APPLE-OMIT-YEAR")
             year = omit[0] if omit else ""
@@ -306,6 +343,32 @@ def _draft(card: Card) -> ContactDraft:
     if not draft.name and (family or given):
         draft.name = person_name(given, middle, family)
     return draft
+
+
+def _lunar_scale(prop: Property) -> str:
+    """The lunar calendar a date property names with ``CALSCALE`` ("" for none)."""
+    scale = next((v.casefold() for v in prop.param("CALSCALE")), "")
+    return scale if scale in _CALENDARS else ""
+
+
+def _lunar(draft: ContactDraft, value: str, where: str, calendar: BirthdayCalendar | None) -> None:
+    if value.strip() and not draft.lunar[0]:
+        draft.lunar, draft.lunar_calendar = (value.strip(), where), calendar
+
+
+def _android_event(draft: ContactDraft, parts: list[str], where: str) -> None:
+    """An Android event (``X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;date;
+    type;label;...``) that is a lunar birthday: a custom event labelled so, or a birthday
+    (type 3) with Samsung's lunar flag in the last field (1, or 2 for a leap month)."""
+    if len(parts) < 3 or parts[0].strip() != _EVENT or not parts[1].strip():
+        return
+    kind = parts[2].strip()
+    label = parts[3].strip().casefold() if len(parts) > 3 else ""
+    flag = parts[15].strip() if len(parts) > 15 else ""
+    if kind == "0" and label in _LUNAR_LABELS:
+        _lunar(draft, parts[1], where, None)
+    elif kind == "3" and flag in ("1", "2"):
+        _lunar(draft, ("윤" if flag == "2" else "") + parts[1].strip(), where, None)
 
 
 def _kind(prop: Property, labels: dict[str, str]) -> str:

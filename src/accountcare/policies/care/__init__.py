@@ -1,7 +1,8 @@
 """Care: whom to greet, call or follow up, when, on which channel, and in which words.
 
-The everyday name is :func:`schedule_care`: contacts (with their accounts, tiers,
-orders, complaints and events) and a window in, a
+The everyday name is :func:`schedule_care`: contacts (with their accounts and their
+lifecycle stages, tiers, orders, complaints, events and the root causes of lost
+accounts) and a window in, a
 :class:`~accountcare.domain.care.CareSchedule` of tasks and dropped touches out, each
 with its reason. The rules it follows are data in
 :mod:`accountcare.domain.care_rules`: :data:`~accountcare.domain.care_rules.OCCASION_RULES`
@@ -27,10 +28,10 @@ The modules:
 ...              country="CN", channels=[Channel.EMAIL], consents=[Channel.EMAIL],
 ...              emails=["li@example.com"])
 >>> plan = schedule_care([li], start=date(2027, 1, 1), end=date(2027, 3, 1))
->>> for task in plan.tasks:  # a 29 February birthday on the 28th in a common year
+>>> for task in plan.tasks:  # Spring Festival greeted on its eve; 29 February on the 28th
 ...     print(task.on, task.template_key)
 2027-01-01 holiday.new_year
-2027-02-06 holiday.lunar_new_year
+2027-02-05 holiday.lunar_new_year
 2027-02-28 birthday
 >>> acme = Account(id="acme", name="Acme")
 >>> default_templates().render(plan.tasks[-1], li, acme, rep_name="Wang Wei").subject

@@ -15,7 +15,7 @@ import numpy as np
 
 from accountcare.domain.activity import Order
 from accountcare.domain.care import CareKind
-from accountcare.domain.care_rules import AFTER_SALE_ROLES, CareRules
+from accountcare.domain.care_rules import AFTER_SALE_ROLES, CONTRACT_ROLES, CareRules
 from accountcare.domain.contacts import Contact, RelationshipLayer
 from accountcare.errors import ConfigurationError
 from accountcare.policies.care._codes import (
@@ -34,6 +34,7 @@ from accountcare.policies.care._codes import (
 
 # Roles and layers by identity: an enum member's hash runs Python code, an id() does not.
 _ROLE_RANK = {id(role): n for n, role in enumerate(AFTER_SALE_ROLES)}
+_CONTRACT_RANK = {id(role): n for n, role in enumerate(CONTRACT_ROLES)}
 
 
 class BookColumns:
@@ -64,7 +65,15 @@ class BookColumns:
     @functools.cached_property
     def after_sale(self) -> Ints:
         """Each account's after-sale contact: by role (users first), then by id."""
-        role = np.array([_ROLE_RANK[id(c.role)] for c in self.people], np.int64)
+        return self._first_by(_ROLE_RANK)
+
+    @functools.cached_property
+    def contract_contact(self) -> Ints:
+        """Each account's contract contact: by role (purchasing first), then by id."""
+        return self._first_by(_CONTRACT_RANK)
+
+    def _first_by(self, ranks: dict[int, int]) -> Ints:
+        role = np.array([ranks[id(c.role)] for c in self.people], np.int64)
         order = np.lexsort((np.arange(self.size), role, self.account))
         firsts = np.ones(self.size, bool)
         firsts[1:] = self.account[order[1:]] != self.account[order[:-1]]

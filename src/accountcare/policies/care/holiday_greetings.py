@@ -9,8 +9,14 @@ calendar differs from China's: Seollal 2027 is 7 February, Spring Festival 6 Feb
 Each day counts only in a year where the package lists it as a public holiday of the
 country, so the package stays the authority on what is a holiday where.
 
+Each day has a name in every language a greeting is written in (:func:`holiday_name`):
+the name people greet with, then the name the ``holidays`` package gives the day in that
+language, then this module's own names for languages the package does not list.
+
 >>> [(d.on.isoformat(), d.key) for d in greeting_days("KR", 2027)][:2]
 [('2027-01-01', 'new_year'), ('2027-02-07', 'lunar_new_year')]
+>>> holiday_name("lunar_new_year", "KR", "ko"), holiday_name("lunar_new_year", "TW", "zh-Hant")
+('설날', '春節')
 """
 
 from __future__ import annotations
@@ -27,7 +33,13 @@ from accountcare.domain.care_rules import ExtraHoliday
 from accountcare.errors import ConfigurationError
 from accountcare.policies.visits.workdays import public_holidays
 
-__all__ = ["GREETING_CATALOGUE", "GreetingDay", "GreetingRule", "greeting_days"]
+__all__ = [
+    "GREETING_CATALOGUE",
+    "GreetingDay",
+    "GreetingRule",
+    "greeting_days",
+    "holiday_name",
+]
 
 
 class GreetingDay(NamedTuple):
@@ -180,3 +192,153 @@ def greeting_days(
         if day is not None:
             found.append(GreetingDay(day, holiday.key, holiday.name))
     return tuple(sorted(set(found)))
+
+
+# The name a greeting uses where it is not the day's official listing ("New Year" rather
+# than "New Year's Day", 크리스마스 rather than 기독탄신일, 元旦 rather than Taiwan's
+# 中華民國開國紀念日): by key and locale, for every country, or for one country first.
+_SAID: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType(
+    {
+        ("", "new_year"): {"en": "New Year", "zh-Hans": "元旦", "zh-Hant": "元旦", "ko": "새해"},
+        ("", "christmas"): {
+            "en": "Christmas",
+            "zh-Hans": "圣诞节",
+            "zh-Hant": "聖誕節",
+            "ko": "크리스마스",
+        },
+        ("", "thanksgiving"): {"en": "Thanksgiving"},
+        ("CN", "lunar_new_year"): {"en": "Spring Festival"},
+        ("TW", "lunar_new_year"): {"en": "Lunar New Year"},
+        ("HK", "lunar_new_year"): {
+            "en": "Lunar New Year",
+            "zh-Hans": "农历新年",
+            "zh-Hant": "農曆新年",
+        },
+        ("JP", "national_foundation_day"): {"en": "National Foundation Day"},
+    }
+)
+# The names of days in languages the package does not list them in.
+_OWN: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType(
+    {
+        ("", "lunar_new_year"): {
+            "en": "Lunar New Year",
+            "zh-Hans": "春节",
+            "zh-Hant": "春節",
+            "ko": "설날",
+        },
+        ("", "mid_autumn"): {
+            "en": "Mid-Autumn Festival",
+            "zh-Hans": "中秋节",
+            "zh-Hant": "中秋節",
+            "ko": "추석",
+        },
+        ("KR", "independence_movement_day"): {"zh-Hans": "三一节", "zh-Hant": "三一節"},
+        ("KR", "liberation_day"): {"zh-Hans": "光复节", "zh-Hant": "光復節"},
+        ("KR", "national_foundation_day"): {"zh-Hans": "开天节", "zh-Hant": "開天節"},
+        ("JP", "national_foundation_day"): {
+            "zh-Hans": "建国纪念日",
+            "zh-Hant": "建國紀念日",
+            "ko": "건국기념일",
+        },
+        ("CN", "national_day"): {"ko": "중국 국경절"},
+        ("TW", "national_day"): {"ko": "쌍십절"},
+        ("US", "independence_day"): {
+            "zh-Hans": "美国独立日",
+            "zh-Hant": "美國獨立紀念日",
+            "ko": "미국 독립기념일",
+        },
+        ("US", "thanksgiving"): {"zh-Hans": "感恩节", "zh-Hant": "感恩節", "ko": "추수감사절"},
+        ("DE", "german_unity_day"): {
+            "zh-Hans": "德国统一日",
+            "zh-Hant": "德國統一日",
+            "ko": "독일 통일의 날",
+        },
+    }
+)
+# The package's language for a locale a greeting is written in, per country where the
+# package has a local variant (Hong Kong's Chinese and English).
+_PACKAGE_LANGUAGES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"zh-Hans": ("zh_CN",), "zh-Hant": ("zh_TW", "zh_HK"), "ko": ("ko",), "en": ("en_US",)}
+)
+_LOCAL_VARIANT: Mapping[tuple[str, str], str] = MappingProxyType(
+    {("HK", "zh-Hant"): "zh_HK", ("HK", "en"): "en_HK"}
+)
+
+
+def _script(locale: str) -> str:
+    """``zh-Hans``, ``zh-Hant``, ``ko``, ``en`` or the locale's own language tag."""
+    # The templates' rule for the Chinese scripts; imported here, as they import this module.
+    from accountcare.policies.care.templates import chinese_script
+
+    language = locale.replace("_", "-").strip().split("-", 1)[0].lower()
+    return chinese_script(locale) or language or "en"
+
+
+def _own(
+    table: Mapping[tuple[str, str], Mapping[str, str]], country: str, key: str, locale: str
+) -> str | None:
+    for where in (country, ""):
+        name = table.get((where, key), {}).get(locale)
+        if name is not None:
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_name(country: str, key: str, locale: str, year: int) -> str | None:
+    """The name the ``holidays`` package gives the day ``key`` of ``year`` in the
+    language of ``locale``, or None where it lists no such name."""
+    rule = next((r for r in GREETING_CATALOGUE.get(country, _DEFAULT_RULES) if r.key == key), None)
+    if rule is None:
+        return None
+    where = (rule.when.calendar_of if isinstance(rule.when, Listed) else None) or country
+    day = rule.when.day_in(country, year)
+    supported = holidays.country_holidays(where).supported_languages
+    wanted = _LOCAL_VARIANT.get((where, locale)), *_PACKAGE_LANGUAGES.get(locale, (locale,))
+    language = next((w for w in wanted if w in supported), None)
+    if day is None or language is None:
+        return None
+    own = _in_own_language(where, year).get(day)
+    named = holidays.country_holidays(where, years=year, language=language).get(day)
+    if own is None or named is None:
+        return None
+    parts, names = own.split("; "), named.split("; ")
+    if len(parts) != len(names):
+        return None
+    # The day may hold two holidays (National Day and Mid-Autumn): take this one's.
+    listed = rule.when.names if isinstance(rule.when, Listed) else ()
+    rules = GREETING_CATALOGUE.get(country, ())
+    others = {n for r in rules if isinstance(r.when, Listed) for n in r.when.names}
+    for part, name in zip(parts, names, strict=True):
+        if part in listed or (not listed and part not in others):
+            return str(name)
+    return None
+
+
+def holiday_name(key: str, country: str, locale: str, year: int = 2027) -> str | None:
+    """The name of the greeting day ``key`` of ``country`` in a greeting written in
+    ``locale`` (a contact's locale tag), or None for a key this module does not know.
+
+    The name people greet with comes first (``New Year``, 크리스마스), then the name the
+    ``holidays`` package gives the day of ``year`` in that language (春节, 설날, 삼일절,
+    Independence Day), then this module's own name for languages the package does not
+    list (설날 for a Korean-speaking contact in China), then the English name.
+
+    >>> [holiday_name("lunar_new_year", c, "en") for c in ("CN", "KR", "HK")]
+    ['Spring Festival', 'Korean New Year', 'Lunar New Year']
+    >>> holiday_name("lunar_new_year", "CN", "zh-CN"), holiday_name("christmas", "KR", "ko")
+    ('春节', '크리스마스')
+    >>> holiday_name("founders_day", "CN", "en") is None
+    True
+    """
+    rule = next((r for r in GREETING_CATALOGUE.get(country, _DEFAULT_RULES) if r.key == key), None)
+    script = _script(locale)
+    said = _own(_SAID, country, key, script)
+    if said is not None:
+        return said
+    if rule is None:
+        return _own(_OWN, country, key, script)
+    listed = _package_name(country, key, script, year)
+    if listed is not None:
+        return listed
+    return _own(_OWN, country, key, script) or rule.name

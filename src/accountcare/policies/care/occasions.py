@@ -9,11 +9,20 @@ numbers (days, tiers, layers) are fields of
 - birthday: each year's birthday (29 February on the rules' day in common years,
   :func:`~accountcare.policies.care.birthdays.celebrated_on`);
 - holiday greeting and pre-holiday gift: the country's greeting days
-  (:mod:`accountcare.policies.care.holiday_greetings`) plus the user's extra days; gifts go
-  ``gift_days_before`` ahead, to key contacts of accounts in ``gift_tiers`` or strategic;
+  (:mod:`accountcare.policies.care.holiday_greetings`) plus the user's extra days, each
+  greeted ``greeting_offset(country, key)`` days ahead (Seollal and Chuseok 3, the Spring
+  Festival on its eve); gifts go ``gift_days_before`` ahead of the greeting, to key
+  contacts of accounts in ``gift_tiers`` or strategic;
 - relationship call: per account every ``call_every_days`` of its tier, on a fixed grid
   (anchored at the last call when given, else at a phase derived from the account id),
   rotating over the account's contacts in ``call_layers`` (all its contacts if none);
+- pre-sale, contract status and reactivation: per account of a stage that gets them,
+  every ``pre_sale_every_days``, ``contract_status_every_days`` or
+  ``reactivation_every_days`` on a grid of its own phase, rotating like the calls; a
+  contract status also ``contract_order_days`` after each order, to the account's
+  contract contact (by :data:`~accountcare.domain.care_rules.CONTRACT_ROLES`);
+- win-back: for a lost account with a root-cause record, ``win_back_after_days`` after it
+  was found, then every ``win_back_every_days``, rotating like the calls;
 - after-sale: usage check and feedback after each order (refunds get none), to the
   account's after-sale contact (by :data:`~accountcare.domain.care_rules.AFTER_SALE_ROLES`,
   then id);
@@ -24,6 +33,9 @@ numbers (days, tiers, layers) are fields of
 - re-verification: the day a verified field turns stale (``reverify_after_days``);
   fields already stale when a first window starts are asked about on its first day;
 - events: on the event's day to the contacts it reaches.
+
+Every touch then keeps to the kinds its account's lifecycle stage gets
+(``CareRules.stage_kinds``; an account not given is a customer).
 
 :func:`collect` applies every rule to a book in columns: each adds the touches due from
 the window's first day up to its kind's limit, in bulk (a birthday per contact and year,
@@ -46,14 +58,24 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from accountcare.domain.accounts import Account
+from accountcare.domain.accounts import Account, LifecycleStage
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.cadence import Cadence
 from accountcare.domain.care import CareKind
 from accountcare.domain.care_rules import OCCASION_RULE, CareEvent, CareRules, ExtraHoliday
 from accountcare.domain.contacts import BirthdayCalendar
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.policies.care._candidates import BookColumns, Candidates, expand
-from accountcare.policies.care._codes import BIRTHDAY, INDEX, SURVEY, TEMPLATES, YEARS, Ints
+from accountcare.policies.care._codes import (
+    BIRTHDAY,
+    INDEX,
+    KINDS,
+    SURVEY,
+    TEMPLATES,
+    YEARS,
+    Bools,
+    Ints,
+)
 from accountcare.policies.care.birthdays import birthday_occurrences, celebrated_on
 from accountcare.policies.care.holiday_greetings import greeting_days
 
@@ -73,6 +95,7 @@ class CareInputs(NamedTuple):
     events: Sequence[CareEvent]
     extra_holidays: tuple[ExtraHoliday, ...]
     last_calls: Mapping[str, date]
+    loss_reviews: Mapping[str, LostAccountReview]
 
 
 def collect(
@@ -89,15 +112,59 @@ def collect(
     gift_accounts = {a for a, t in inputs.tiers.items() if t in rules.gift_tiers} | {
         a for a, account in inputs.accounts.items() if account.strategic
     }
+    stage = _stages(book, inputs.accounts)
+    gets = _stage_table(rules)[stage]  # per account and kind: its stage gets that kind
     _birthdays(found, book, first, limits[CareKind.BIRTHDAY], rules.leap_day_in_common_years)
     _holidays(found, book, first, limits, rules, inputs.extra_holidays, gift_accounts)
-    _calls(found, book, first, limits[CareKind.RELATIONSHIP_CALL], inputs)
-    _after_sales(found, book, first, limits, rules, inputs.orders)
+    _calls(found, book, first, limits[CareKind.RELATIONSHIP_CALL], inputs, gets)
+    _stage_touches(found, book, first, limits, rules, stage, gets)
+    _win_backs(found, book, first, limits[CareKind.WIN_BACK], rules, inputs, gets)
+    _after_sales(found, book, first, limits, rules, inputs.orders, gets)
     _complaints(found, book, first, limits[CareKind.COMPLAINT_FOLLOW_UP], rules, inputs)
     _surveys(found, book, first, limits[CareKind.SURVEY], rules, inputs)
     _reverifications(found, book, first, limits[CareKind.REVERIFICATION], rules, fresh)
     _events(found, book, first, limits[CareKind.EVENT], inputs.events)
+    _by_stage(found, book, gets)
     return found
+
+
+_STAGES = tuple(LifecycleStage)
+_STAGE_INDEX = {id(stage): n for n, stage in enumerate(_STAGES)}  # by identity: no enum hash
+_CUSTOMER = _STAGE_INDEX[id(LifecycleStage.CUSTOMER)]
+
+
+def _stages(book: BookColumns, accounts: Mapping[str, Account]) -> Ints:
+    """Each account's lifecycle stage (its place in ``LifecycleStage``); an account not
+    given is a customer."""
+    found = (accounts.get(a) for a in book.account_ids)
+    codes = (_CUSTOMER if a is None else _STAGE_INDEX[id(a.stage)] for a in found)
+    return np.fromiter(codes, np.int64, len(book.account_ids))
+
+
+def _stage_table(rules: CareRules) -> Bools:
+    """``table[stage, kind]``: the stage gets that kind of touch."""
+    return np.array([[k in rules.stage_kinds[s] for k in KINDS] for s in _STAGES], bool)
+
+
+def _by_stage(found: Candidates, book: BookColumns, gets: Bools) -> None:
+    """Drop the candidates whose account's stage does not get their kind."""
+    everywhere = np.asarray(gets.all(axis=0), bool)  # per kind: every account gets it
+    if everywhere.all():
+        return
+    parts: list[tuple[Ints, Ints, int | Ints, Ints]] = []
+    for contact, day, kind, ref in found.parts:
+        if bool(everywhere[kind].all()):
+            parts.append((contact, day, kind, ref))
+            continue
+        keep = np.flatnonzero(gets[book.account[contact], kind])
+        kept = kind if isinstance(kind, int) else kind[keep]
+        parts.append((contact[keep], day[keep], kept, ref[keep]))
+    found.parts = parts
+    rows = found.rows
+    if rows[0]:
+        kept_rows = np.flatnonzero(gets[book.account[rows[0]], rows[2]]).tolist()
+        for column in rows:
+            column[:] = [column[n] for n in kept_rows]
 
 
 def _years(first: int, limit: int) -> range:
@@ -170,17 +237,22 @@ def _greeting_rows(
     rules: CareRules,
     extra: tuple[ExtraHoliday, ...],
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
-    """A country's greetings and gifts as (day, kind, text) rows, each by day."""
+    """A country's greetings and gifts as (day, kind, text) rows, each by day: a greeting
+    its ``greeting_offset`` days before the holiday, a gift ``gift_days_before`` days
+    before the greeting."""
     greeting, gift = CareKind.HOLIDAY_GREETING, CareKind.HOLIDAY_GIFT
     gift_keys = rules.gift_holidays | {h.key for h in extra if h.gift}
     before = rules.gift_days_before
+    ahead = rules.longest_greeting_offset
     greetings, gifts = [], []
-    for year in _years(first, max(limits[greeting], limits[gift] + before)):
+    for year in _years(first, max(limits[greeting], limits[gift] + before) + ahead):
         for on, key, title in greeting_days(country, year, extra):
-            day = on.toordinal()
+            offset = rules.greeting_offset(country, key)
+            day = on.toordinal() - offset
             why = f"{title} ({on.isoformat()}) in {country}"
             if first <= day < limits[greeting]:
-                text = found.text(key, OCCASION_RULE[greeting].template_key(key), why)
+                said = f"{why}, {offset} day{'s' if offset > 1 else ''} ahead" if offset else why
+                text = found.text(key, OCCASION_RULE[greeting].template_key(key), said)
                 greetings.append((day, INDEX[greeting], text))
             if key in gift_keys and first <= day - before < limits[gift]:
                 text = found.text(key, OCCASION_RULE[gift].template_key(key), why)
@@ -189,17 +261,33 @@ def _greeting_rows(
 
 
 def _calls(
-    found: Candidates, book: BookColumns, first: int, limit: int, inputs: CareInputs
+    found: Candidates, book: BookColumns, first: int, limit: int, inputs: CareInputs, gets: Bools
 ) -> None:
     every, text, anchor, begin = _call_grids(found, book, first, inputs)
-    # Each account's calls rotate over its call-layer contacts (all, if it has none):
-    # the k-th call of the grid goes to member k mod size, so each member's calls are
-    # an arithmetic progression of step size * every.
+    every[~gets[:, INDEX[CareKind.RELATIONSHIP_CALL]]] = 0
+    _rotate(found, book, limit, CareKind.RELATIONSHIP_CALL, (every, text, anchor, begin))
+
+
+def _rotate(
+    found: Candidates,
+    book: BookColumns,
+    limit: int,
+    kind: CareKind,
+    grids: tuple[Ints, Ints, Ints, Ints],
+) -> None:
+    """Touches of ``kind`` on each account's grid up to ``limit``: per account the days
+    between touches (0: none), the text, the grid's anchor and its first day."""
+    every, text, anchor, begin = grids
+    # Each account's touches rotate over its call-layer contacts (all, if it has none):
+    # the k-th touch of the grid goes to member k mod size, so each member's touches
+    # are an arithmetic progression of step size * every.
     accounts = len(book.account_ids)
     has_layer = np.zeros(accounts, bool)
     has_layer[book.account[book.in_layers]] = True
     active = every > 0
     called = np.flatnonzero((book.in_layers | ~has_layer[book.account]) & active[book.account])
+    if not len(called):
+        return
     account = book.account[called]
     size = np.bincount(account, minlength=accounts)
     order = np.argsort(account, kind="stable")
@@ -213,7 +301,13 @@ def _calls(
     count = np.where(own_first < limit, (limit - 1 - own_first) // np.maximum(step, 1) + 1, 0)
     owner, at = expand(np.zeros(len(called), np.int64), count)
     day = own_first[owner] + at * step[owner]
-    found.add(called[owner], day, INDEX[CareKind.RELATIONSHIP_CALL], text[account[owner]])
+    found.add(called[owner], day, INDEX[kind], text[account[owner]])
+
+
+def _phase(book: BookColumns) -> Ints:
+    """Each account's own phase on a grid (CRC-32 of its id), so touches spread."""
+    hashes = map(zlib.crc32, map(str.encode, book.account_ids))
+    return np.fromiter(hashes, np.int64, len(book.account_ids))
 
 
 def _call_grids(
@@ -236,8 +330,7 @@ def _call_grids(
     every = np.fromiter((rhythms.get(t, (0, -1))[0] for t in tier_of), np.int64, accounts)
     text = np.fromiter((rhythms.get(t, (0, -1))[1] for t in tier_of), np.int64, accounts)
     days = np.maximum(every, 1)
-    hashes = map(zlib.crc32, map(str.encode, book.account_ids))
-    anchor = np.fromiter(hashes, np.int64, accounts) % days
+    anchor = _phase(book) % days
     begin = first + (anchor - first) % days
     for account_id, last in inputs.last_calls.items():  # anchored at the last call instead
         n = book.account_code.get(account_id, -1)
@@ -252,6 +345,70 @@ def _call_grids(
     return every, text, anchor, begin
 
 
+def _stage_touches(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limits: Mapping[CareKind, int],
+    rules: CareRules,
+    stage: Ints,
+    gets: Bools,
+) -> None:
+    """Pre-sale, contract-status and reactivation touches on each account's own grid,
+    for the accounts whose stage gets them."""
+    rhythms = (
+        (CareKind.PRE_SALE, rules.pre_sale_every_days, "pre-sale touch"),
+        (CareKind.CONTRACT_STATUS, rules.contract_status_every_days, "contract status"),
+        (CareKind.REACTIVATION, rules.reactivation_every_days, "reactivation"),
+    )
+    phase = None
+    for kind, days, what in rhythms:
+        wanted = gets[:, INDEX[kind]]
+        if days is None or not wanted.any():
+            continue
+        phase = _phase(book) if phase is None else phase
+        texts = np.full(len(_STAGES), -1, np.int64)
+        for n in np.unique(stage[wanted]).tolist():
+            why = f"{what} every {days} days while {_STAGES[n].value}"
+            texts[n] = found.text("", TEMPLATES[INDEX[kind]], why)
+        anchor = phase % days
+        begin = first + (anchor - first) % days
+        every = np.where(wanted, days, 0)
+        _rotate(found, book, limits[kind], kind, (every, texts[stage], anchor, begin))
+
+
+def _win_backs(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limit: int,
+    rules: CareRules,
+    inputs: CareInputs,
+    gets: Bools,
+) -> None:
+    """Win-back touches for the accounts whose stage gets them and whose loss has a
+    root-cause record: ``win_back_after_days`` after it was found, then every
+    ``win_back_every_days``."""
+    accounts = len(book.account_ids)
+    every, text = np.zeros(accounts, np.int64), np.full(accounts, -1, np.int64)
+    anchor, begin = np.zeros(accounts, np.int64), np.zeros(accounts, np.int64)
+    grid, wanted = rules.win_back_every_days, gets[:, INDEX[CareKind.WIN_BACK]]
+    for account_id, review in inputs.loss_reviews.items():
+        n = book.account_code.get(account_id, -1)
+        if n < 0 or not wanted[n]:
+            continue
+        start = review.found_on.toordinal() + rules.win_back_after_days
+        every[n], anchor[n] = grid, start
+        begin[n] = max(start, start + -(-(first - start) // grid) * grid)
+        why = f"lost over {review.cause.value}, found {review.found_on.isoformat()}: "
+        text[n] = found.text(
+            review.cause.value,
+            TEMPLATES[INDEX[CareKind.WIN_BACK]],
+            f"{why}win back every {grid} days",
+        )
+    _rotate(found, book, limit, CareKind.WIN_BACK, (every, text, anchor, begin))
+
+
 def _after_sales(
     found: Candidates,
     book: BookColumns,
@@ -259,6 +416,7 @@ def _after_sales(
     limits: Mapping[CareKind, int],
     rules: CareRules,
     orders: Sequence[Order],
+    gets: Bools,
 ) -> None:
     found.orders = orders  # a follow-up's reference is its order's place here
     size = len(orders)
@@ -266,6 +424,16 @@ def _after_sales(
     account = np.fromiter(map(book.account_code.get, accounts, repeat(-1)), np.int64, size)
     placed = np.fromiter(map(date.toordinal, map(attrgetter("ordered_on"), orders)), np.int64, size)
     paid = np.fromiter(map(_ZERO.__lt__, map(attrgetter("amount"), orders)), bool, size)
+    _contract_orders(
+        found,
+        book,
+        first,
+        limits[CareKind.CONTRACT_STATUS],
+        rules,
+        orders,
+        (account, placed, paid),
+        gets,
+    )
     follow_ups = (
         (CareKind.AFTER_SALE_USAGE, rules.usage_check_days),
         (CareKind.AFTER_SALE_FEEDBACK, rules.feedback_days),
@@ -285,6 +453,37 @@ def _after_sales(
         day = placed[chosen] + days
         keep = (day >= first) & (day < limits[kind])
         found.add(contact[keep], day[keep], INDEX[kind], chosen[keep])
+
+
+def _contract_orders(
+    found: Candidates,
+    book: BookColumns,
+    first: int,
+    limit: int,
+    rules: CareRules,
+    orders: Sequence[Order],
+    columns: tuple[Ints, Ints, Bools],
+    gets: Bools,
+) -> None:
+    """A contract-status touch ``contract_order_days`` after each paid order of an
+    account whose stage gets them, to its contract contact."""
+    days, wanted = rules.contract_order_days, gets[:, INDEX[CareKind.CONTRACT_STATUS]]
+    if days is None or not wanted.any():
+        return
+    account, placed, paid = columns
+    day = placed + days
+    chosen = np.flatnonzero((account >= 0) & paid & (day >= first) & (day < limit))
+    chosen = chosen[wanted[account[chosen]]]
+    template = TEMPLATES[INDEX[CareKind.CONTRACT_STATUS]]
+    refs = []
+    for n in chosen.tolist():
+        order = orders[n]
+        why = f"order {order.id} of {order.ordered_on.isoformat()}: payment, stock and delivery"
+        refs.append(found.text(order.id, template, why))
+    ref = np.array(refs, np.int64)
+    found.add(
+        book.contract_contact[account[chosen]], day[chosen], INDEX[CareKind.CONTRACT_STATUS], ref
+    )
 
 
 def _complaints(
@@ -376,6 +575,6 @@ def _events(
                     mask[book.members(code)] = True
             reached = np.flatnonzero(mask)
         why = event.description or f"{event.kind.value} on {event.on.isoformat()}"
-        text = found.text(event.id, event.template, why)
+        text = found.text(event.occasion, event.template, why)
         same = np.ones(len(reached), np.int64)
         found.add(reached, same * day, INDEX[CareKind.EVENT], same * text)

@@ -4,6 +4,11 @@ A pure policy: contacts, accounts, tiers, orders, complaints, the cadence, the c
 rules, events, a window ``[start, end)`` and the state carried from the previous window
 in; a :class:`~accountcare.domain.care.CareSchedule` out.
 
+Care follows each account's lifecycle stage: the kinds of touch a stage gets are the
+table ``CareRules.stage_kinds`` (pre-sale advice, contract status, after-sale care and
+calls for customers, reactivation, a win-back once a lost account's root cause is
+recorded in ``loss_reviews``).
+
 1. Occasions (:mod:`accountcare.policies.care.occasions`) give the candidate touches.
 2. Opt-outs and consent: an opted-out contact gets nothing (each touch is listed as
    dropped, ``OPTED_OUT``); otherwise a touch goes on the contact's
@@ -27,9 +32,9 @@ views that build each value when it is read.
 ...               birthday=date(1980, 2, 29), time_zone="Asia/Seoul", country="KR",
 ...               channels=[Channel.MESSENGER, Channel.EMAIL], consents=[Channel.EMAIL])
 >>> plan = schedule_care([kim], start=date(2027, 2, 1), end=date(2027, 3, 1))
->>> for t in plan.tasks:
+>>> for t in plan.tasks:  # Seollal is 7 February: greeted 3 days ahead, before the travel
 ...     print(t.on, t.kind.value, t.channel.value, t.occasion or "-")
-2027-02-07 holiday_greeting email lunar_new_year
+2027-02-04 holiday_greeting email lunar_new_year
 2027-02-28 birthday email -
 >>> plan.tasks[1].due_at.isoformat()  # 09:00 in Seoul
 '2027-02-28T00:00:00+00:00'
@@ -54,6 +59,7 @@ from accountcare.domain.care_rules import (
     ExtraHoliday,
 )
 from accountcare.domain.contacts import Contact
+from accountcare.domain.warnings import LostAccountReview
 from accountcare.errors import ConfigurationError
 from accountcare.policies.care._candidates import BookColumns, Candidates
 from accountcare.policies.care._decision import decide
@@ -81,12 +87,16 @@ def schedule_care(
     events: Iterable[CareEvent] = (),
     extra_holidays: Iterable[ExtraHoliday] = (),
     last_calls: Mapping[str, date] | None = None,
+    loss_reviews: Iterable[LostAccountReview] = (),
     state: CareState | None = None,
 ) -> CareSchedule:
     """The care schedule of ``contacts`` in ``[start, end)``.
 
     ``tiers`` maps account ids to tier labels (or is a list of tier assignments);
     ``last_calls`` anchors each account's call rhythm at its last relationship call.
+    Each account's care follows its ``stage`` (``rules.stage_kinds``; an account not in
+    ``accounts`` is a customer). ``loss_reviews`` are the root-cause records of lost
+    accounts: a lost account is won back only once it has one (the latest counts).
     Pass the previous schedule's ``carry`` as ``state`` to continue it: the state must
     end where this window starts. Raises :class:`ConfigurationError` for a window that
     ends before it starts, a state that does not meet the window, an unknown country or
@@ -105,6 +115,7 @@ def schedule_care(
         events=list(events),
         extra_holidays=extra,
         last_calls=last_calls or {},
+        loss_reviews=_latest(loss_reviews),
     )
     limits = _limits(rules, end)
     found = Candidates(people)
@@ -129,6 +140,14 @@ def _checked(
     if any(map(str.__eq__, ids, islice(ids, 1, None))):
         raise ConfigurationError("a contact id appears twice in the contacts")
     return people
+
+
+def _latest(reviews: Iterable[LostAccountReview]) -> dict[str, LostAccountReview]:
+    """Each account's latest root-cause record (by the day found, then cause, evidence)."""
+    latest: dict[str, LostAccountReview] = {}
+    for review in sorted(reviews, key=lambda r: (r.found_on, r.cause.value, r.evidence)):
+        latest[review.account_id] = review
+    return latest
 
 
 def _limits(rules: CareRules, end: date) -> dict[CareKind, int]:

@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.book import Book
-from accountcare.domain.contacts import Birthday, BirthdayCalendar, Contact
+from accountcare.domain.contacts import (
+    Birthday,
+    BirthdayCalendar,
+    Channel,
+    ConsentAction,
+    ConsentEvent,
+    Contact,
+)
 from accountcare.domain.metrics import AccountMetrics
 from accountcare.domain.periods import Period
 from accountcare.testing._strategies.fields import (
@@ -63,7 +70,23 @@ def contacts(draw: st.DrawFn) -> Contact:
     fields["birthday"] = st.none() | birthdays(recorded_on=recorded_on)
     fields["verified"] = st.dictionaries(_names(), days(FIRST_DAY, recorded_on or LAST_DAY))
     fields["recorded_on"] = st.just(recorded_on)
+    fields["consent_log"] = st.lists(consent_events(until=recorded_on), max_size=3)
     return draw(st.builds(Contact, **fields))
+
+
+@st.composite
+def consent_events(draw: st.DrawFn, until: date | None = None) -> ConsentEvent:
+    """Evidence of consent: channels given or withdrawn, or an opt-out or opt-in, on a
+    day no later than ``until``."""
+    action = draw(st.sampled_from(ConsentAction))
+    wants = action in (ConsentAction.GIVEN, ConsentAction.WITHDRAWN)
+    channels = st.frozensets(st.sampled_from(Channel), min_size=1) if wants else st.just(())
+    return ConsentEvent(
+        on=draw(days(FIRST_DAY, until or LAST_DAY)),
+        action=action,
+        source=draw(_names()),
+        channels=draw(channels),
+    )
 
 
 @st.composite
