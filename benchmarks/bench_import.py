@@ -234,8 +234,8 @@ def _into_sqlite(data: bytes, options: ImportOptions, ref_s: float) -> list[list
     write_s, _ = best_of(lambda: into_new_store(False))
     full_s, _ = best_of(lambda: into_new_store(True))
     paused_s, _ = best_of(paused)
-    merged = _merged_into_sqlite(data, options, store_class, ref_s)
-    return merged + [
+    return [
+        *_merged_into_sqlite(data, options, store_class, ref_s),
         [
             f"write_import: one SQLite batch of {len(report.contacts)} contacts and "
             f"{len(report.accounts)} accounts (the store's share)",
