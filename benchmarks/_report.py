@@ -51,3 +51,23 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def recipients(messages: Any) -> Any:
+    """A batch storing the consenting contacts ``messages`` go to (a dispatcher sends a
+    message only to a stored contact who may be reached on its channel)."""
+    from accountcare.domain import Account, Contact
+    from accountcare.ports.store import Batch
+
+    contacts = [
+        Contact(
+            id=m.recipient.contact_id,
+            account_id="bench",
+            name=m.recipient.name,
+            emails=[m.recipient.address],
+            channels=[m.channel],
+            consents=[m.channel],
+        )
+        for m in messages
+    ]
+    return Batch(accounts=[Account(id="bench", name="Bench")], contacts=contacts)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import tempfile
 import time
 
-from _report import best_of, table
+from _report import best_of, recipients, table
 from accountcare.adapters.notify.smtp import SmtpNotifier
 from accountcare.adapters.sqlite import SqliteStore
 from accountcare.domain.contacts import Channel
@@ -94,6 +94,7 @@ def main() -> None:
         def dispatched() -> int:
             with tempfile.TemporaryDirectory() as folder:
                 store = SqliteStore(Path(folder) / "outbox.sqlite3")
+                store.write(recipients(messages))
                 enqueue(store, messages)
                 now = datetime(2027, 2, 7, tzinfo=UTC)
                 with SmtpNotifier("127.0.0.1", port, sender="care@acme.example") as notifier:

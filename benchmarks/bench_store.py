@@ -24,7 +24,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _report import best_of, table
+from _report import best_of, recipients, table
 from accountcare.adapters._rows import check, encode_json, table_rows
 from accountcare.adapters._schema import CACHE_KIB, MIGRATIONS
 from accountcare.adapters.sqlite import SqliteStore
@@ -154,7 +154,9 @@ def messages(count: int) -> list[Message]:
 def dispatch(count: int, durable: bool) -> int:
     path = fresh()
     with SqliteStore(path, durable=durable) as store:
-        enqueue(store, messages(count))
+        queued = messages(count)
+        store.write(recipients(queued))
+        enqueue(store, queued)
         report = Dispatcher(store, NoOp(), clock=lambda: NOW).dispatch_due()
     return len(report.sent)
 

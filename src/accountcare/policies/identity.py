@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
@@ -508,6 +509,7 @@ def _with_evidence(stored: Contact, imported: Contact) -> Contact:
     return merged
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a book repeats its names; the key is pure
 def person_key(name: str) -> str:
     """The form two spellings of one person's name share: NFKC, case folded, punctuation
     dropped; a CJK name without spaces (``王 伟`` is ``王伟``), other names by their words

@@ -342,7 +342,9 @@ def _with_evidence(
     provided: dict[str, frozenset[str]] = {}
     origins: dict[str, tuple[str, int]] = {}
     for start, person in zip(starts, people.alive(), strict=True):
-        person = attrs.evolve(person, channels=channels_of_addresses(person.emails, person.phones))
+        opened = channels_of_addresses(person.emails, person.phones)
+        if opened != person.channels:  # a duplicate row added an address
+            person = attrs.evolve(person, channels=opened)
         if whole_file is not None:
             person = person.recording(whole_file)
         given: set[str] = set()
@@ -414,6 +416,7 @@ def _build(
         contact = Contact(id=contact_id, account_id=account_id, name=name, title=draft.title,
                           birthday=birthday, time_zone=time_zone, country=country,
                           locale=locale, emails=mails, phones=numbers,
+                          channels=channels_of_addresses(mails, numbers),
                           role=role or ContactRole.OTHER, recorded_on=options.as_of)  # fmt: skip
     except InvalidRecord as exc:
         fields = {
