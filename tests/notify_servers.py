@@ -8,6 +8,7 @@ context exits.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -92,7 +93,9 @@ class HttpRecorder:
 
 
 @contextmanager
-def http_server() -> Iterator[tuple[str, HttpRecorder]]:
+def http_server(tls: ssl.SSLContext | None = None) -> Iterator[tuple[str, HttpRecorder]]:
+    """A threaded HTTP server on loopback that records each POST (over TLS with ``tls``,
+    a server context). Yields the URL and the recorder."""
     recorder = HttpRecorder()
 
     class Handler(BaseHTTPRequestHandler):
@@ -119,10 +122,13 @@ def http_server() -> Iterator[tuple[str, HttpRecorder]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook", recorder
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/hook", recorder
     finally:
         server.shutdown()
         server.server_close()
@@ -137,61 +143,39 @@ def raw_http_server(respond: Responder) -> Iterator[tuple[str, list[bytes]]]:
     """A socket server that reads each request (headers and ``Content-Length`` body) and
     then lets ``respond(connection, stopped)`` write whatever it likes, as slowly as it
     likes; ``stopped`` is set when the context exits. Yields the URL and the requests."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stopped = threading.Event()
     requests: list[bytes] = []
 
-    def serve(connection: socket.socket) -> None:
-        with connection:
-            connection.settimeout(10)
-            data = b""
-            try:
-                while b"\r\n\r\n" not in data:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                while len(body) < length:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    body += chunk
-                requests.append(head + b"\r\n\r\n" + body)
-                respond(connection, stopped)
-            except OSError:  # the client gave up: what a deadline is for
+    def read_then_respond(connection: socket.socket, stopped: threading.Event) -> None:
+        connection.settimeout(10)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            if not chunk:
                 return
-
-    def accept() -> None:
-        while not stopped.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(body) < length:
+            chunk = connection.recv(65536)
+            if not chunk:
                 return
-            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+            body += chunk
+        requests.append(head + b"\r\n\r\n" + body)
+        respond(connection, stopped)
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook", requests
-    finally:
-        stopped.set()
-        thread.join(5)
-        listener.close()
+    with raw_tcp_server(read_then_respond) as port:
+        yield f"http://127.0.0.1:{port}/hook", requests
 
 
 @contextmanager
 def raw_tcp_server(respond: Responder) -> Iterator[int]:
     """A socket server that hands each connection straight to ``respond`` (for a TLS
-    peer that never finishes its handshake). Yields the port."""
+    peer that never finishes its handshake); an error on the connection (the client gave
+    up: what a deadline is for) ends it. Yields the port."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stopped = threading.Event()

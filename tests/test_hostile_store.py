@@ -219,25 +219,42 @@ def test_the_command_line_opens_sqlites_read_only_uri(tmp_path: Path) -> None:
     assert _digest(path) == before
 
 
-def in_read_only_folder(
-    folder: Path, argv: list[str], **how: Any
+# Run the rest of a command line with "$0" bind-mounted read-only onto itself.
+_REMOUNT = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+
+
+def read_only_prefix(path: Path, what: str) -> list[str]:
+    """The command prefix that runs a child with ``path`` bind-mounted read-only onto
+    itself in a mount namespace of its own (for root, whom permissions do not stop);
+    skips where this machine cannot make such a namespace."""
+    unshare = shutil.which("unshare")
+    probe = [unshare or "unshare", "-m", "sh", "-c", _REMOUNT, str(path), "true"]
+    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
+        pytest.skip(f"cannot make a {what} read-only for root here (no mount namespace)")
+    return [unshare, "-m", "sh", "-c", _REMOUNT, str(path)]
+
+
+def _run_read_only(
+    path: Path, mode: int, what: str, argv: list[str], **run: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` in a child for which ``folder`` cannot be written: the folder made
-    mode 0o555, or, for root (whom permissions do not stop), bind-mounted read-only in a
-    mount namespace of the child's own."""
-    run = {"capture_output": True, "text": True, "timeout": 300, "cwd": folder, **how}
+    """Run ``argv`` in a child for which ``path`` cannot be written: ``path`` given
+    ``mode``, or, for root, mounted read-only (see `read_only_prefix`)."""
     if os.geteuid() != 0:
-        folder.chmod(0o555)
+        before = path.stat().st_mode & 0o777
+        path.chmod(mode)
         try:
             return subprocess.run(argv, **run)
         finally:
-            folder.chmod(0o755)
-    unshare = shutil.which("unshare")
-    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-    probe = [unshare or "unshare", "-m", "sh", "-c", remount, str(folder), "true"]
-    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
-        pytest.skip("cannot make a folder read-only for root here (no mount namespace)")
-    return subprocess.run([unshare, "-m", "sh", "-c", remount, str(folder), *argv], **run)
+            path.chmod(before)
+    return subprocess.run([*read_only_prefix(path, what), *argv], **run)
+
+
+def in_read_only_folder(
+    folder: Path, argv: list[str], **how: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in a child, in ``folder``, for which ``folder`` cannot be written."""
+    run = {"capture_output": True, "text": True, "timeout": 300, "cwd": folder, **how}
+    return _run_read_only(folder, 0o555, "folder", argv, **run)
 
 
 READER = textwrap.dedent(
@@ -704,21 +721,9 @@ def with_read_only_file(
     path: Path, argv: list[str], **how: Any
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` in a child for which the file at ``path`` cannot be written but its
-    folder can: the file made mode 0o444, or, for root (whom permissions do not stop),
-    bind-mounted read-only onto itself in a mount namespace of the child's own."""
+    folder can."""
     run = {"capture_output": True, "text": True, "timeout": 300, "cwd": path.parent, **how}
-    if os.geteuid() != 0:
-        path.chmod(0o444)
-        try:
-            return subprocess.run(argv, **run)
-        finally:
-            path.chmod(0o644)
-    unshare = shutil.which("unshare")
-    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-    probe = [unshare or "unshare", "-m", "sh", "-c", remount, str(path), "true"]
-    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
-        pytest.skip("cannot make a file read-only for root here (no mount namespace)")
-    return subprocess.run([unshare, "-m", "sh", "-c", remount, str(path), *argv], **run)
+    return _run_read_only(path, 0o444, "file", argv, **run)
 
 
 @POSIX
@@ -801,14 +806,8 @@ def test_a_read_only_folder_sees_another_writer_when_sqlite_can_lock(tmp_path: P
     db.close()
     if os.geteuid() != 0:
         pytest.skip("needs a writer the read-only folder does not stop (root, outside)")
-    unshare = shutil.which("unshare")
-    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-    probe = [unshare or "unshare", "-m", "sh", "-c", remount, str(tmp_path), "true"]
-    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
-        pytest.skip("cannot make a folder read-only for root here (no mount namespace)")
     child = subprocess.Popen(
-        [unshare, "-m", "sh", "-c", remount, str(tmp_path), sys.executable, "-c", WATCHER,
-         str(path)],
+        [*read_only_prefix(tmp_path, "folder"), sys.executable, "-c", WATCHER, str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

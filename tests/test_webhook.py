@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -301,3 +302,23 @@ def test_signing_has_one_public_home() -> None:
         assert name not in webhook.__all__
         assert not hasattr(webhook, name)  # not a second import path
     assert webhook.__all__ == ["SEND_BUDGET", "WebhookNotifier"]
+
+
+def test_a_webhook_over_tls_is_delivered_within_its_deadline_and_checks_the_certificate() -> None:
+    import trustme  # the dev extra's: a certificate authority for the test
+
+    authority = trustme.CA()
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    with http_server(tls=served) as (url, recorder):
+        assert url.startswith("https://")
+        delivery = _notifier(url, ssl_context=trusting, timeout=5).send(_message())
+        assert delivery.ok, delivery.detail
+        assert recorder.keys() == [_message().key]
+        # A certificate the client does not trust is refused, and nothing is posted.
+        refused = _notifier(url, timeout=5, max_attempts=1).send(_message("c-8|survey|x|email"))
+        assert not refused.ok
+        assert "CERTIFICATE_VERIFY_FAILED" in refused.detail
+        assert recorder.keys() == [_message().key]

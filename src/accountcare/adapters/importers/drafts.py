@@ -342,9 +342,6 @@ def _with_evidence(
     provided: dict[str, frozenset[str]] = {}
     origins: dict[str, tuple[str, int]] = {}
     for start, person in zip(starts, people.alive(), strict=True):
-        opened = channels_of_addresses(person.emails, person.phones)
-        if opened != person.channels:  # a duplicate row added an address
-            person = attrs.evolve(person, channels=opened)
         if whole_file is not None:
             person = person.recording(whole_file)
         given: set[str] = set()

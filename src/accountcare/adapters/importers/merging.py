@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import attrs
 
 from accountcare.adapters.importers.report import Merge
-from accountcare.domain.contacts import Birthday, Contact, PhoneNumber
+from accountcare.domain.contacts import Birthday, Contact, PhoneNumber, channels_of_addresses
 from accountcare.policies.identity import person_key
 
 __all__ = ["People", "merge_keys"]
@@ -71,10 +71,12 @@ class _Growth:
         title = kept.title or self.title
         if not self.phones and not self.emails and (birthday, title) == (kept.birthday, kept.title):
             return kept
+        phones, emails = (*kept.phones, *self.phones), (*kept.emails, *self.emails)
         return attrs.evolve(
             kept,
-            phones=(*kept.phones, *self.phones),
-            emails=(*kept.emails, *self.emails),
+            phones=phones,
+            emails=emails,
+            channels=channels_of_addresses(emails, phones),  # with the addresses added
             birthday=birthday,
             title=title,
         )

@@ -166,8 +166,11 @@ class _HTTPConnection(http.client.HTTPConnection):
         super().send(data)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    """The TLS form of [`_HTTPConnection`][accountcare.adapters.notify.webhook._HTTPConnection]."""
+class _HTTPSConnection(_HTTPConnection):
+    """The TLS form of [`_HTTPConnection`][accountcare.adapters.notify.webhook._HTTPConnection]:
+    the TCP connection (and a proxy's tunnel) within the deadline, then the handshake."""
+
+    default_port = http.client.HTTPS_PORT
 
     def __init__(
         self,
@@ -181,29 +184,19 @@ class _HTTPSConnection(http.client.HTTPSConnection):
         context: ssl.SSLContext | None = None,
         check_hostname: bool | None = None,
     ) -> None:
-        self._tls = context if context is not None else ssl.create_default_context()
         super().__init__(
-            host, port, timeout=timeout, source_address=source_address, context=self._tls
+            host, port=port, timeout=timeout, source_address=source_address, blocksize=blocksize
         )
-        self.deadline = _Deadline(timeout)
-        self.response_class = _response_class(self.deadline)
+        self._tls = context if context is not None else ssl.create_default_context()
 
     def connect(self) -> None:
-        self.timeout = self.deadline.left()
-        http.client.HTTPConnection.connect(self)  # TCP (and a proxy's tunnel): no TLS yet
+        super().connect()
         server_hostname = getattr(self, "_tunnel_host", None) or self.host
         tls = self._tls.wrap_socket(
             self.sock, server_hostname=server_hostname, do_handshake_on_connect=False
         )
         self.sock = tls
         _handshake(tls, self.deadline)
-
-    def send(self, data: Any) -> None:
-        if self.sock is None:
-            self.connect()
-        if self.sock is not None:
-            self.sock.settimeout(self.deadline.left())
-        super().send(data)
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
