@@ -91,8 +91,12 @@ DISPATCHER = textwrap.dedent(
     retry = RetryPolicy(max_attempts=int(attempts), first_delay=timedelta(seconds=0.2),
                         max_delay=timedelta(seconds=2))
     store = SqliteStore(sys.argv[1])
+    # The lease must outlast a claim's commit and the consent read before the send, even
+    # on a loaded machine where an fsync stalls: a claim whose lease has run out before
+    # its send is skipped (another dispatcher may hold the entry by then), and keeps the
+    # attempt its claim counted, which this test would read as a lost attempt.
     dispatcher = Dispatcher(store, [FileNotifier(delivered, poison), LoggedTries(webhook, tries)],
-                            retry=retry, lease=timedelta(seconds=0.3), batch=5)
+                            retry=retry, lease=timedelta(seconds=1.5), batch=5)
     dispatcher.run(until_idle=True, idle=0.05)
     """
 )
