@@ -25,6 +25,8 @@ from accountcare.domain.visits import (
 from accountcare.domain.warnings import Alert, AlertRule
 from accountcare.policies.tiers.abc import AbcPolicy
 
+RIGHT = "text-align: right"
+
 
 class _Tables(HTMLParser):
     """Captions and rows (lists of unescaped cell texts) of every table in a fragment."""
@@ -34,8 +36,10 @@ class _Tables(HTMLParser):
         self.captions: list[str] = []
         self.headers: list[list[str]] = []
         self.rows: list[list[list[str]]] = []
+        self.styles: list[list[list[str | None]]] = []  # each cell's style, row by row
         self._text: list[str] | None = None
         self._row: list[str] = []
+        self._styles: list[str | None] = []
         self.feed(markup)
         self.close()
 
@@ -43,10 +47,13 @@ class _Tables(HTMLParser):
         if tag == "table":
             self.headers.append([])
             self.rows.append([])
+            self.styles.append([])
         elif tag == "tr":
-            self._row = []
+            self._row, self._styles = [], []
         elif tag in ("td", "th", "caption"):
             self._text = []
+            if tag == "td":
+                self._styles.append(dict(attrs).get("style"))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th", "caption") and self._text is not None:
@@ -60,6 +67,7 @@ class _Tables(HTMLParser):
             self._text = None
         elif tag == "tr" and self._row:
             self.rows[-1].append(self._row)
+            self.styles[-1].append(self._styles)
 
     def handle_data(self, data: str) -> None:
         if self._text is not None:
@@ -188,7 +196,8 @@ def test_health_score_shows_each_component_with_weight_and_reason() -> None:
     score = HealthScore("acme", 82.5, components, HealthWeights(), reasons)
     tables = _Tables(score._repr_html_())
     assert [row[0] for row in tables.rows[0]] == list(COMPONENTS)
-    assert tables.rows[0][1] == ["recency", "0.5", "0.25", "recency <why>"]
+    assert tables.rows[0][1] == ["recency", "0.5", "25.0%", "recency <why>"]
+    assert tables.styles[0][1] == [None, RIGHT, RIGHT, None]
     assert tables.captions == ["Health of acme: 82.5 / 100"]
 
 
@@ -238,3 +247,53 @@ def test_docstring_example_runs() -> None:
     failures, tried = doctest.testmod(_html)
     assert tried
     assert not failures
+
+
+def test_numbers_are_right_aligned_and_everything_else_is_not() -> None:
+    row = ("acme", 3, 1234.5, Decimal("19.90"), True, None, date(2027, 1, 4))
+    tables = _Tables(html_table(tuple("abcdefg"), [row]))
+    assert tables.styles[0][0] == [None, RIGHT, RIGHT, RIGHT, None, None, None]
+
+
+def test_shares_read_as_percentages_in_the_columns_named() -> None:
+    rows = [("acme", 0.125, 0.125), ("globex", 1, 0.0), ("initech", None, 0.3333)]
+    tables = _Tables(html_table(("account", "share", "score"), rows, shares={"share"}))
+    assert tables.rows[0] == [
+        ["acme", "12.5%", "0.125"],
+        ["globex", "100.0%", "0"],
+        ["initech", "", "0.3333"],
+    ]
+    assert tables.styles[0][2] == [None, None, RIGHT]
+
+
+def test_tiering_shows_shares_before_as_percentages_right_aligned() -> None:
+    tiering = AbcPolicy().assign({"acme": 500, "globex": 300, "initech": 200})
+    tables = _Tables(tiering._repr_html_())
+    assert [row[4] for row in tables.rows[0]] == ["0.0%", "50.0%", "80.0%"]
+    assert [row[3] for row in tables.rows[0]] == ["500", "300", "200"]
+    assert tables.styles[0][0][:5] == [RIGHT, None, None, RIGHT, RIGHT]
+    assert tables.styles[0][0][5] is None  # the rule, in words
+
+
+def test_a_script_in_an_account_id_or_reason_is_shown_as_text() -> None:
+    hostile = "<script>alert('x')</script>"
+    tiering = AbcPolicy().assign({hostile: 800, "a&b": 100})
+    markup = tiering._repr_html_()
+    assert "<script>" not in markup
+    assert "&lt;script&gt;" in markup
+    assert [row[1] for row in _Tables(markup).rows[0]] == [hostile, "a&b"]
+    visit = Visit("acme", "rep-li", date(2027, 1, 4), VisitPurpose.ROUTINE, reason=hostile)
+    plan = VisitPlan(date(2027, 1, 4), date(2027, 1, 11), (visit,))
+    markup = plan._repr_html_()
+    assert "<script>" not in markup
+    assert _Tables(markup).rows[0][0][-1] == hostile
+
+
+def test_alert_figures_are_right_aligned() -> None:
+    alert = Alert(
+        "acme",
+        AlertRule.DECLINING_TOP_ACCOUNT,
+        {"previous": Decimal("12000.00"), "current": Decimal("4000.00")},
+        "revenue fell by 67%",
+    )
+    assert _Tables(alert._repr_html_()).styles[0] == [[None, RIGHT], [None, RIGHT]]

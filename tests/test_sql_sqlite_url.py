@@ -314,7 +314,7 @@ def test_the_previous_releases_tables_open_upgraded_with_every_record(
 ) -> None:
     engine, prefix = previous
     store = SqlStore(engine, prefix=prefix)
-    assert _version(engine, prefix) == SCHEMA_VERSION == 5
+    assert _version(engine, prefix) == SCHEMA_VERSION == 6
     _reads_everything(store)
     _like_new_tables(engine, prefix)
     _works_as_today(store)

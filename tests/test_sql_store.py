@@ -168,7 +168,7 @@ def test_tables_of_version_one_gain_the_key_in_the_outbox_due_index(server: Any)
         assert indexes[name] == ["status", "channel", "next_attempt_us", "key"]
         with other.engine.connect() as db:
             version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
-        assert version == SCHEMA_VERSION == 5
+        assert version == SCHEMA_VERSION == 6
     finally:
         other.drop()
 
@@ -193,7 +193,7 @@ def test_tables_of_version_two_gain_reps_and_the_company(server: Any) -> None:
         assert [a.id for a in upgraded.accounts()] == ["acme"]
         with other.engine.connect() as db:
             version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
-        assert version == SCHEMA_VERSION == 5
+        assert version == SCHEMA_VERSION == 6
     finally:
         other.drop()
 
@@ -230,7 +230,7 @@ def test_tables_of_version_three_gain_the_outbox_channel_from_each_payload(serve
             rows = db.execute(sa.select(c.key, c.channel).order_by(c.key)).all()
             version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
         assert [tuple(row) for row in rows] == [("e-1", "email"), ("s-1", "sms"), ("s-2", "sms")]
-        assert version == SCHEMA_VERSION == 5
+        assert version == SCHEMA_VERSION == 6
     finally:
         other.drop()
 
@@ -256,7 +256,7 @@ def test_tables_of_version_four_gain_the_loss_reviews(server: Any) -> None:
         assert upgraded.loss_reviews("acme") == (review,)
         with other.engine.connect() as db:
             version = db.execute(sa.select(other._t["schema"].c.version)).scalar()
-        assert version == SCHEMA_VERSION == 5
+        assert version == SCHEMA_VERSION == 6
         upgraded.write(Batch(retired_accounts=["acme"]))
         assert (upgraded.accounts(), upgraded.loss_reviews()) == ((), ())
     finally:

@@ -37,7 +37,13 @@ are explained in the documentation's "Practices" page.
 ['A', 'B', 'C']
 """
 
+import logging
+
 from accountcare.errors import AccountcareError, ConfigurationError, InvalidRecord, MissingExtra
+
+# A library leaves logging to its host: records go to the host's handlers, and nothing
+# is printed when the host set none up (see the documentation's "Logging" page).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["AccountcareError", "ConfigurationError", "InvalidRecord", "MissingExtra", "__version__"]
 

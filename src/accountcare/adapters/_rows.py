@@ -459,3 +459,84 @@ KEYS: dict[str, tuple[str, ...]] = {
     "company": ("slot",),
     "loss_reviews": ("account_id", "found_on"),
 }
+
+
+#: The columns beside the payload that the SQL server store fills for a host to query
+#: (see :mod:`accountcare.adapters.sql_schema`), per table, in the order of
+#: :func:`host_values`.
+HOST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts": ("name", "stage", "cooperation_since", "updated_at"),
+    "contacts": ("name", "opted_out"),
+    "orders": ("amount", "margin", "currency"),
+    "interactions": ("kind", "contact_id"),
+    "complaints": ("severity", "closed_us"),
+}
+
+#: The kind of record each table of :data:`HOST_COLUMNS` holds.
+HOST_KINDS: dict[str, type] = {
+    "accounts": Account,
+    "contacts": Contact,
+    "orders": Order,
+    "interactions": Interaction,
+    "complaints": Complaint,
+}
+
+
+def _cut(text: str) -> str:
+    """``text`` as a name column keeps it: its first :data:`MAX_ID_LENGTH` characters
+    (every name in practice; the payload keeps it whole)."""
+    return text[:MAX_ID_LENGTH]
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    """``instant`` in UTC, or None for None and for an instant whose UTC day falls
+    outside the years 1-9999 (which no database column holds)."""
+    if instant is None:
+        return None
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def host_values(record: object) -> tuple[Any, ...]:
+    """The values of ``record``'s :data:`HOST_COLUMNS`, in their order.
+
+    >>> from decimal import Decimal
+    >>> host_values(Order("o-1", "acme", date(2027, 1, 5), Decimal("100.50"), currency="CNY"))
+    (Decimal('100.50'), None, 'CNY')
+    >>> host_values(Account(id="acme", name="Acme"))
+    ('Acme', 'customer', None, None)
+    """
+    if isinstance(record, Account):
+        return (_cut(record.name), record.stage.value, record.cooperation_since,
+                _utc(record.updated_at))  # fmt: skip
+    if isinstance(record, Contact):
+        return _cut(record.name), record.opted_out
+    if isinstance(record, Order):
+        return record.amount, record.margin, record.currency
+    if isinstance(record, Interaction):
+        return record.kind.value, record.contact_id
+    if isinstance(record, Complaint):
+        return record.severity.value, _instant(record.closed_at)
+    raise TypeError(f"no host columns for a {type(record).__name__}")
+
+
+def with_host_columns(rows: Mapping[str, Rows], checked: Checked) -> dict[str, Rows]:
+    """``rows`` (from :func:`table_rows` for ``checked``) with the :data:`HOST_COLUMNS`
+    of each record appended to its row."""
+    records: dict[str, Sequence[object]] = {
+        "accounts": checked.accounts,
+        "contacts": checked.contacts,
+        "orders": checked.orders,
+        "interactions": checked.interactions,
+        "complaints": checked.complaints,
+    }
+    grown = dict(rows)
+    for name, extra in HOST_COLUMNS.items():
+        columns, values = rows[name]
+        grown[name] = (
+            columns + extra,
+            [row + host_values(r) for row, r in zip(values, records[name], strict=True)],
+        )
+    return grown

@@ -19,6 +19,7 @@ history, and never changes once released.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
@@ -45,6 +46,8 @@ __all__ = [
     "too_long",
     "upsert",
 ]
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -357,7 +360,8 @@ def migrate(
     a file older than :data:`TEAM_VERSION` has no reps and no company, one older than
     :data:`LOSS_VERSION` no loss reviews); an older one
     that is not ``writable`` is a :class:`StoreError` saying to open it once with write
-    access."""
+    access. An upgrade is logged at INFO on ``accountcare.adapters._schema``, before and
+    after, naming the file (``where``) and the versions."""
     found = _version(db, where)
     if found > SCHEMA_VERSION:
         raise SchemaVersionError(where, found, SCHEMA_VERSION)
@@ -374,10 +378,18 @@ def migrate(
         found = _version(db, where)  # another process may have migrated meanwhile
         if found > SCHEMA_VERSION:
             raise SchemaVersionError(where, found, SCHEMA_VERSION)
+        if found == 0:
+            log.info("creating schema %d in %s", SCHEMA_VERSION, where)
+        else:
+            log.info("upgrading %s from schema %d to %d", where, found, SCHEMA_VERSION)
         for version in range(found, SCHEMA_VERSION):
             for statement in MIGRATIONS[version]:
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if found == 0:
+        log.info("created %s with schema %d", where, SCHEMA_VERSION)
+    else:
+        log.info("upgraded %s to schema %d", where, SCHEMA_VERSION)
     return SCHEMA_VERSION
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from accountcare.adapters._rows import (
@@ -26,7 +27,14 @@ from accountcare.adapters._rows import (
     write_report,
 )
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.activity import (
+    Complaint,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderTotal,
+    order_totals,
+)
 from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
@@ -34,7 +42,7 @@ from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.domain.warnings import LostAccountReview
-from accountcare.ports.store import Batch, WriteReport
+from accountcare.ports.store import Batch, WriteReport, wanted_accounts, wanted_keys
 
 __all__ = ["MemoryStore"]
 
@@ -143,6 +151,17 @@ class MemoryStore:
             found = [c for c in self._contacts.values() if c.account_id == account_id]
         return tuple(sorted(found, key=lambda c: c.id))
 
+    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+        wanted = wanted_accounts(account_ids)
+        with self._lock:
+            found = [c for c in self._contacts.values() if wanted is None or c.account_id in wanted]
+        return tuple(sorted(found, key=lambda c: c.id))
+
+    def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
+        with self._lock:
+            later = (a for a in self._accounts.values() if after is None or a.id > after)
+            return tuple(heapq.nsmallest(max(0, limit), later, key=lambda a: a.id))
+
     def orders(self, account_id: str) -> tuple[Order, ...]:
         with self._lock:
             found = [o for o in self._orders.values() if o.account_id == account_id]
@@ -153,6 +172,34 @@ class MemoryStore:
             found = [o for o in self._orders.values() if start <= o.ordered_on < end]
         return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
 
+    def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
+        wanted = wanted_accounts(account_ids)
+        with self._lock:
+            found = [o for o in self._orders.values() if wanted is None or o.account_id in wanted]
+        return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
+
+    def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
+        return order_totals(self.orders_between(start, end))
+
+    def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
+        wanted = wanted_accounts(account_ids)
+        with self._lock:
+            found = [
+                i for i in self._interactions.values() if wanted is None or i.account_id in wanted
+            ]
+        return tuple(sorted(found, key=lambda i: (i.occurred_at, i.id)))
+
+    def last_interactions(self, kind: InteractionKind) -> tuple[Interaction, ...]:
+        latest: dict[str, Interaction] = {}
+        with self._lock:
+            for touch in self._interactions.values():
+                if touch.kind is not kind:
+                    continue
+                best = latest.get(touch.account_id)
+                if best is None or (touch.occurred_at, touch.id) > (best.occurred_at, best.id):
+                    latest[touch.account_id] = touch
+        return tuple(latest[a] for a in sorted(latest))
+
     def interactions(self, account_id: str) -> tuple[Interaction, ...]:
         with self._lock:
             found = [i for i in self._interactions.values() if i.account_id == account_id]
@@ -161,6 +208,14 @@ class MemoryStore:
     def complaints(self, account_id: str) -> tuple[Complaint, ...]:
         with self._lock:
             found = [c for c in self._complaints.values() if c.account_id == account_id]
+        return tuple(sorted(found, key=lambda c: (c.opened_at, c.id)))
+
+    def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
+        wanted = wanted_accounts(account_ids)
+        with self._lock:
+            found = [
+                c for c in self._complaints.values() if wanted is None or c.account_id in wanted
+            ]
         return tuple(sorted(found, key=lambda c: (c.opened_at, c.id)))
 
     def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
@@ -196,6 +251,10 @@ class MemoryStore:
         with self._lock:
             found = [e for e in self._outbox.values() if status is None or e.status is status]
         return tuple(sorted(found, key=lambda e: (e.next_attempt_at, e.key)))
+
+    def queued_keys(self, keys: Iterable[str]) -> frozenset[str]:
+        with self._lock:
+            return frozenset(k for k in wanted_keys(keys) if k in self._outbox)
 
     def claim_outbox(
         self,

@@ -1,11 +1,17 @@
 """The SQL server store: PostgreSQL (psycopg 3) and MariaDB/MySQL (PyMySQL) through
 SQLAlchemy 2 Core (extras ``sql``, ``postgres``, ``mariadb``).
 
-The tables mirror the SQLite store's (see :mod:`accountcare.adapters._schema`): a few
-indexed columns and the record as JSON (``JSONB`` on PostgreSQL). Upserts use each
+Each table keeps the record as JSON (``JSONB`` on PostgreSQL) beside real, indexed
+columns a host can query and join (names, owners, stages, dates, amounts, statuses:
+[`sql_schema`][accountcare.adapters.sql_schema] declares them). Upserts use each
 dialect's insert-on-conflict; claiming outbox entries uses ``FOR UPDATE SKIP LOCKED``
 so several dispatchers can share one outbox. Table names carry a prefix, so several
 books (or test runs) can share one database.
+
+The bulk reads of the read side send a fixed number of statements whatever the size
+of the book: per-account order totals are summed by the database (exact ``NUMERIC``),
+each account's latest interaction of a kind is picked by it, and a list of ids travels
+to PostgreSQL as one array parameter (elsewhere, one ``IN`` list per 5,000 ids).
 
 On MariaDB/MySQL every connection the store uses runs in a strict ``sql_mode``
 (:data:`STRICT_MODES` added to the session's own), also the connections of an engine
@@ -18,14 +24,18 @@ repeat SQL parameters (the values of the records written).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from accountcare._imports import require
 from accountcare.adapters._rows import (
     HOLDINGS,
+    HOST_COLUMNS,
+    HOST_KINDS,
     KEYS,
     as_dicts,
     check,
@@ -34,15 +44,26 @@ from accountcare.adapters._rows import (
     chunks,
     decode_all,
     encode,
+    host_values,
     micros,
     outbox_row,
     table_rows,
+    with_host_columns,
     write_report,
 )
 from accountcare.adapters._schema import LIMITS, too_long
 from accountcare.adapters._unstorable import unstorable
+from accountcare.adapters.sql_schema import MARIADB_COLLATION, MYSQL_COLLATION, metadata
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.activity import (
+    Complaint,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderTotal,
+    order_totals,
+    summed,
+)
 from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
@@ -50,14 +71,28 @@ from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.domain.warnings import LostAccountReview
-from accountcare.ports.store import Batch, SchemaVersionError, StoreError, WriteReport
+from accountcare.ports.store import (
+    Batch,
+    SchemaVersionError,
+    StoreError,
+    WriteReport,
+    wanted_accounts,
+    wanted_keys,
+)
 
 __all__ = ["SCHEMA_VERSION", "STRICT_MODES", "SqlStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _ID = LIMITS["id"]
+_log = logging.getLogger(__name__)
+# Rows read and updated at a time when an upgrade fills the columns a version adds.
+_FILL_CHUNK = 1000
+# How many values one ``IN (...)`` list carries, where a list of values cannot travel as
+# one parameter (every database but PostgreSQL): a bulk read of more ids than this
+# sends one statement per this many.
+_IN_CHUNK = 5000
 
 #: The ``sql_mode`` flags every MariaDB/MySQL connection of a store runs with, added to
 #: the session's own: refuse (never truncate or zero) a value that does not fit.
@@ -165,56 +200,9 @@ def _refusal(error: Any) -> str:
 
 
 def _tables(sa: Any, prefix: str) -> Any:
-    """The schema as SQLAlchemy ``Table`` s, in a fresh ``MetaData``; every table but
-    ``schema`` ends with the record's ``payload``."""
-    from sqlalchemy.dialects.postgresql import JSONB
-
-    meta = sa.MetaData()
-    payload = sa.JSON().with_variant(JSONB(), "postgresql")
-    # Binary collation on MariaDB: ids are case-sensitive, as everywhere else.
-    options = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
-    text, instant = sa.String, sa.BigInteger
-
-    def table(name: str, *columns: Any) -> None:
-        last = sa.Column("payload", payload, nullable=False)
-        sa.Table(f"{prefix}{name}", meta, *columns, last, **options)
-
-    def account(**how: bool) -> Any:
-        key = sa.ForeignKey(f"{prefix}accounts.id", ondelete="CASCADE")
-        return sa.Column("account_id", text(_ID), key, **how)
-
-    table("accounts", sa.Column("id", text(_ID), primary_key=True),
-          sa.Column("owner", text(_ID), index=True),
-          sa.Column("updated_us", instant, index=True))  # fmt: skip
-    for name, extra in (
-        ("contacts", ()),
-        ("orders", (sa.Column("ordered_on", text(10), nullable=False, index=True),)),
-        ("interactions", (sa.Column("occurred_us", instant, nullable=False),)),
-        ("complaints", (sa.Column("opened_us", instant, nullable=False),)),
-    ):
-        id_column = sa.Column("id", text(_ID), primary_key=True)
-        table(name, id_column, account(nullable=False, index=True), *extra)
-    table("tier_assignments", sa.Column("policy", text(LIMITS["policy"]), primary_key=True),
-          sa.Column("as_of", text(10), primary_key=True), account(primary_key=True),
-          sa.Column("tier", text(LIMITS["tier"]), nullable=False),
-          sa.Index(f"{prefix}tiers_by_account", "policy", "account_id", "as_of"))  # fmt: skip
-    for name in ("visit_plans", "care_schedules"):
-        table(name, sa.Column("name", text(_ID), primary_key=True))
-    table("reps", sa.Column("id", text(_ID), primary_key=True))
-    table("loss_reviews", account(primary_key=True),
-          sa.Column("found_on", text(10), primary_key=True))  # fmt: skip
-    # One company per store: the row in slot 1.
-    table("company", sa.Column("slot", sa.Integer, primary_key=True, autoincrement=False),
-          sa.CheckConstraint("slot = 1", name=f"{prefix}company_slot"))  # fmt: skip
-    table("outbox", sa.Column("key", text(LIMITS["key"]), primary_key=True),
-          sa.Column("status", text(16), nullable=False),
-          sa.Column("channel", text(16), nullable=False),
-          sa.Column("next_attempt_us", instant, nullable=False),
-          sa.Column("attempts", sa.Integer, nullable=False),
-          sa.Index(f"{prefix}outbox_due", "status", "channel", "next_attempt_us",
-                   "key"))  # fmt: skip
-    sa.Table(f"{prefix}schema", meta, sa.Column("version", sa.Integer, nullable=False), **options)
-    return meta
+    """The schema as SQLAlchemy ``Table`` s, in a fresh ``MetaData``: see
+    [`metadata`][accountcare.adapters.sql_schema.metadata]."""
+    return metadata(prefix)
 
 
 class SqlStore:
@@ -258,8 +246,7 @@ class SqlStore:
         if self._strict and not sa.event.contains(self.engine, "connect", _strict_session):
             sa.event.listen(self.engine, "connect", _strict_session)
         self._prefix = prefix
-        self._meta = _tables(sa, prefix)
-        self._t = {name[len(prefix) :]: t for name, t in self._meta.tables.items()}
+        self._declare(MARIADB_COLLATION)  # MySQL's once the first connection tells
         problem: str
         try:
             self._migrate()
@@ -280,13 +267,38 @@ class SqlStore:
         # neither the cause nor the context of the one raised.
         raise StoreError(problem)
 
+    def _declare(self, collation: str) -> None:
+        """Build this store's tables, with ``collation`` on MariaDB/MySQL."""
+        self._collation = collation
+        self._meta = metadata(self._prefix, mysql_collation=collation)
+        self._t = {name[len(self._prefix) :]: t for name, t in self._meta.tables.items()}
+
+    @property
+    def metadata(self) -> Any:
+        """This store's tables, as
+        [`metadata`][accountcare.adapters.sql_schema.metadata] declares them for its
+        prefix (a ``sqlalchemy.MetaData``): for a host's joins, reports and Alembic
+        ``target_metadata``; the store creates and upgrades them itself.
+
+        >>> store = SqlStore("sqlite://", prefix="crm_")
+        >>> "crm_orders" in store.metadata.tables
+        True
+        """
+        return self._meta
+
     def _migrate(self) -> None:
         sa = self._sa
-        where = f"{self.engine.url.render_as_string()} (tables {self._prefix}*)"
+        url = self.engine.url.render_as_string(hide_password=True)
+        where = f"{url} (tables {self._prefix}*)"
         with self.engine.begin() as db:
             self._session(db)
             self._begin(db)
-            self._meta.create_all(db)
+            # A mysql:// URL may reach MariaDB or MySQL: the dialect knows once connected.
+            if self._strict and not getattr(db.dialect, "is_mariadb", False):
+                self._declare(MYSQL_COLLATION)
+            self._creating(db).create_all(db)
+            if self._dialect == "postgresql":
+                self._index_code_points(db)
             schema = self._t["schema"]
             version = db.execute(sa.select(sa.func.max(schema.c.version))).scalar()
             if version is None:
@@ -294,8 +306,48 @@ class SqlStore:
             elif version > SCHEMA_VERSION:
                 raise SchemaVersionError(where, version, SCHEMA_VERSION)
             elif version < SCHEMA_VERSION:
+                _log.info(
+                    "upgrading tables %s* at %s from schema %d to %d",
+                    self._prefix, url, version, SCHEMA_VERSION,
+                )  # fmt: skip
                 self._upgrade(db, version)
                 db.execute(schema.update().values(version=SCHEMA_VERSION))
+                _log.info("upgraded tables %s* to schema %d", self._prefix, SCHEMA_VERSION)
+
+    def _index_code_points(self, db: Any) -> None:
+        """On PostgreSQL, the index that pages accounts in Python's order of ids
+        ([`accounts_page`][accountcare.adapters.sql.SqlStore.accounts_page] sorts by
+        ``id COLLATE "C"``, which the primary key's index, in the database's collation,
+        cannot serve). Made when missing, by the first open that finds it missing."""
+        sa, quote = self._sa, self.engine.dialect.identifier_preparer.quote
+        table, index = self._t["accounts"].name, f"{self._prefix}accounts_by_code_point"
+        find = "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = :i"
+        if db.execute(sa.text(find), {"i": index}).first() is not None:
+            return
+        # Two processes making it at once would both write the catalogue and one fail:
+        # a lock that conflicts with itself (and not with reads) puts them in a row.
+        db.execute(sa.text(f"LOCK TABLE {quote(table)} IN SHARE ROW EXCLUSIVE MODE"))
+        create = f'CREATE INDEX IF NOT EXISTS {quote(index)} ON {quote(table)} (id COLLATE "C")'
+        db.execute(sa.text(create))
+
+    def _creating(self, db: Any) -> Any:
+        """The tables to make those missing from: the store's, but on MariaDB/MySQL in
+        the collation of the stored accounts table while an upgrade has yet to convert
+        it (the foreign key of a new table must match the column it references; the
+        upgrade then converts the new table with the others)."""
+        if not self._strict:
+            return self._meta
+        sa = self._sa
+        found = db.execute(
+            sa.text(
+                "SELECT TABLE_COLLATION FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
+            ),
+            {"name": self._t["accounts"].name},
+        ).scalar()
+        if found is None or found == self._collation:
+            return self._meta
+        return metadata(self._prefix, mysql_collation=str(found))
 
     def _begin(self, db: Any) -> None:
         """On SQLite, open the transaction of ``db`` now, taking the write lock: pysqlite
@@ -314,7 +366,7 @@ class SqlStore:
         upgrade is visible to the other, and the next open completes it). The tables
         a version adds (2 -> 3: reps and the company, 4 -> 5: the loss reviews) were made
         by ``create_all``, which makes any that are missing; a column it adds (3 -> 4:
-        the outbox's channel) is added here."""
+        the outbox's channel; 5 -> 6: the columns a host queries) is added here."""
         outbox = self._t["outbox"]
         if version < 4:  # 3 -> 4: the channel of each entry's message, from its payload
             if self._dialect == "sqlite":
@@ -325,6 +377,220 @@ class SqlStore:
             # (dropped, remade as declared).
             (due,) = (i for i in outbox.indexes if i.name == f"{self._prefix}outbox_due")
             self._remake_index(db, due)
+        if version < 6:  # 5 -> 6: MariaDB/MySQL's NO PAD collation; the host's columns
+            if self._strict:
+                self._convert_collation(db)
+            for name in HOST_COLUMNS:
+                self._add_host_columns(db, self._t[name])
+            for name in HOST_COLUMNS:
+                self._fill_host_columns(db, name)
+            for name in HOST_COLUMNS:  # each index as declared (most are there already)
+                for index in sorted(self._t[name].indexes, key=lambda i: str(i.name)):
+                    self._remake_index(db, index)
+
+    def _convert_collation(self, db: Any) -> None:
+        """Convert every table (and its text columns) that is not in the store's NO PAD
+        collation to it, on MariaDB/MySQL. The server refuses to change a column a
+        foreign key uses, so the keys that reference the accounts are dropped first and
+        made again after, as the schema declares them. Each DDL statement commits by
+        itself: every part looks first, so an upgrade cut short at any statement is
+        completed by the next, and one of another process meanwhile is fine."""
+        pending = self._unconverted(db)
+        if pending:
+            _log.info(
+                "converting tables %s to the collation %s",
+                ", ".join(sorted(pending)), self._collation,
+            )  # fmt: skip
+        referring = [t for t in self._meta.sorted_tables if self._account_keys(t)]
+        touched = {self._t["accounts"].name, *(t.name for t in referring)}
+        if touched & pending.keys():
+            for table in referring:
+                self._drop_account_keys(db, table)
+        for name, columns in sorted(pending.items()):
+            self._convert_table(db, self._meta.tables[name], columns)
+        for table in referring:
+            self._add_account_keys(db, table)
+
+    def _unconverted(self, db: Any) -> dict[str, list[str]]:
+        """Each table not wholly in the store's collation, with its text columns (the
+        JSON ``payload`` aside) that are not in it: read from ``information_schema``."""
+        sa = self._sa
+        names = sorted(self._meta.tables)
+        found_tables = sa.text(
+            "SELECT TABLE_NAME, TABLE_COLLATION FROM information_schema.TABLES "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names"
+        ).bindparams(sa.bindparam("names", expanding=True))
+        found_columns = sa.text(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :names "
+            "AND COLLATION_NAME IS NOT NULL"
+        ).bindparams(sa.bindparam("names", expanding=True))
+        pending: dict[str, list[str]] = {}
+        for name, collation in db.execute(found_tables, {"names": names}):
+            if collation != self._collation:
+                pending.setdefault(str(name), [])
+        for name, column, collation in db.execute(found_columns, {"names": names}):
+            declared = self._meta.tables[str(name)].c.get(str(column))
+            if declared is None or isinstance(declared.type, sa.JSON):
+                continue  # a JSON column keeps the collation the server gives it
+            if collation != self._collation:
+                pending.setdefault(str(name), []).append(str(column))
+        return pending
+
+    def _convert_table(self, db: Any, table: Any, columns: list[str]) -> None:
+        """Give ``table`` the store's collation by default and to each of ``columns``,
+        each declared as the schema declares it, in one statement."""
+        sa, dialect = self._sa, self.engine.dialect
+        quote = dialect.identifier_preparer.quote
+        parts = [f"DEFAULT CHARACTER SET utf8mb4 COLLATE {self._collation}"]
+        for column in columns:
+            spec = sa.schema.CreateColumn(table.c[column]).compile(dialect=dialect)
+            parts.append(f"MODIFY {spec}")
+        try:
+            db.execute(sa.text(f"ALTER TABLE {quote(table.name)} {', '.join(parts)}"))
+        except sa.exc.DBAPIError:
+            # Another process converted it meanwhile (and has made the keys again).
+            if table.name in self._unconverted(db):
+                raise
+        _log.info("converted table %s to the collation %s", table.name, self._collation)
+
+    def _account_keys(self, table: Any) -> list[Any]:
+        """The foreign keys of ``table`` the schema declares to the accounts."""
+        accounts = self._t["accounts"]
+        return sorted(
+            (k for k in table.foreign_key_constraints if k.referred_table is accounts),
+            key=lambda k: list(k.column_keys),
+        )
+
+    def _stored_keys(self, db: Any, table: Any) -> list[dict[str, Any]]:
+        """The foreign keys of the stored ``table`` that reference the accounts."""
+        accounts = self._t["accounts"].name
+        keys = self._sa.inspect(db).get_foreign_keys(table.name)
+        return [k for k in keys if k["referred_table"] == accounts]
+
+    def _drop_account_keys(self, db: Any, table: Any, keep: int = 0) -> None:
+        """Drop the foreign keys of ``table`` that reference the accounts, all but the
+        first ``keep`` of them (by the number the server named each with)."""
+        sa, quote = self._sa, self.engine.dialect.identifier_preparer.quote
+
+        def names() -> list[str]:
+            found = [str(k["name"]) for k in self._stored_keys(db, table)]
+            return sorted(found, key=lambda name: (len(name), name))
+
+        for name in names()[keep:]:
+            try:
+                db.execute(
+                    sa.text(f"ALTER TABLE {quote(table.name)} DROP FOREIGN KEY {quote(name)}")
+                )
+            except sa.exc.DBAPIError:
+                # Another process dropped it between the look and the statement: fine.
+                if name in names():
+                    raise
+            _log.info("dropped a foreign key of table %s to the accounts", table.name)
+
+    def _add_account_keys(self, db: Any, table: Any) -> None:
+        """Make the foreign key of ``table`` to the accounts, as the schema declares it,
+        unless it is there. It is added unnamed, as ``create_all`` makes it (the server
+        names it and keeps the index it made for the first one); should two processes
+        both add one, both then drop all but the first."""
+        sa = self._sa
+        keys = self._account_keys(table)
+        if not keys or self._stored_keys(db, table):
+            return
+        for key in keys:
+            spec = sa.schema.AddConstraint(key).compile(dialect=self.engine.dialect)
+            try:
+                db.execute(sa.text(str(spec)))
+            except sa.exc.DBAPIError:
+                if not self._stored_keys(db, table):  # not another process's, meanwhile
+                    raise
+            _log.info("made the foreign key of table %s to the accounts again", table.name)
+        self._drop_account_keys(db, table, keep=len(keys))
+
+    def _add_host_columns(self, db: Any, table: Any) -> None:
+        """Add the :data:`HOST_COLUMNS` of ``table`` that are not there, each as the
+        schema declares it (a NOT NULL one with its server default, which SQLite, too,
+        can add in place); another process adding one meanwhile is fine."""
+        sa = self._sa
+        quote = self.engine.dialect.identifier_preparer.quote
+        name = table.name[len(self._prefix) :]
+
+        def found() -> set[str]:
+            return {str(c["name"]) for c in sa.inspect(db).get_columns(table.name)}
+
+        # PostgreSQL and MariaDB skip a column another process added meanwhile (on
+        # PostgreSQL once that process committed); SQLite's upgrade holds the write lock.
+        mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
+        skips = self._dialect == "postgresql" or mariadb
+        add = "ADD COLUMN IF NOT EXISTS" if skips else "ADD COLUMN"
+        present = found()
+        for column in HOST_COLUMNS[name]:
+            if column in present:
+                continue
+            spec = sa.schema.CreateColumn(table.c[column]).compile(dialect=self.engine.dialect)
+            try:
+                db.execute(sa.text(f"ALTER TABLE {quote(table.name)} {add} {spec}"))
+            except sa.exc.DBAPIError:
+                # MySQL: another process added it between the look and the statement.
+                if self._dialect in ("postgresql", "sqlite") or column not in found():
+                    raise
+
+    def _fill_host_columns(self, db: Any, name: str) -> None:
+        """Fill the :data:`HOST_COLUMNS` of table ``name`` for every row, from its
+        payload, in chunks by primary key. The record is decoded in Python and its
+        values made by the function every write uses, so the columns agree with the
+        payload exactly (defaults omitted from a payload, money to the last digit). A
+        row whose payload cannot be read keeps the server defaults and is counted in a
+        warning (by number only: never a value); reading it still reports it."""
+        sa, t = self._sa, self._t[name]
+        kind, columns = HOST_KINDS[name], HOST_COLUMNS[name]
+        update = (
+            t.update()
+            .where(t.c.id == sa.bindparam("fill_id"))
+            .values({c: sa.bindparam(f"fill_{c}") for c in columns})
+        )
+        where = f"{self._dialect} {name}"
+        last: str | None = None
+        unreadable = 0
+        while True:
+            query = sa.select(t.c.id, t.c.payload).order_by(t.c.id).limit(_FILL_CHUNK)
+            if last is not None:
+                query = query.where(t.c.id > last)
+            rows = db.execute(query).all()
+            if not rows:
+                break
+            last = rows[-1].id
+            records = self._decoded([row.payload for row in rows], kind, where)
+            fills = []
+            for row, record in zip(rows, records, strict=True):
+                if record is None:
+                    unreadable += 1
+                    continue
+                values = dict(zip(columns, host_values(record), strict=True))
+                fills.append({"fill_id": row.id, **{f"fill_{c}": v for c, v in values.items()}})
+            if fills:
+                db.execute(update, fills)
+        if unreadable:
+            _log.warning(
+                "%d rows of %s could not be read while upgrading; their new columns keep "
+                "the defaults until each is written again",
+                unreadable, t.name,
+            )  # fmt: skip
+
+    @staticmethod
+    def _decoded(payloads: list[Any], kind: type, where: str) -> list[object | None]:
+        """Each of ``payloads`` as a ``kind``, or None for one that cannot be read."""
+        try:
+            return list(decode_all(payloads, kind, where))
+        except StoreError:
+            pass
+        records: list[object | None] = []
+        for payload in payloads:
+            try:
+                records.append(decode_all([payload], kind, where)[0])
+            except StoreError:
+                records.append(None)
+        return records
 
     def _remake_outbox(self, db: Any, outbox: Any) -> None:
         """SQLite's upgrade of the outbox to the table declared (SQLite alters no column):
@@ -372,22 +638,27 @@ class SqlStore:
         if found == wanted:
             return
         quote = self.engine.dialect.identifier_preparer.quote
-        on = f" ON {quote(index.table.name)}" if self._dialect in ("mysql", "mariadb") else ""
-        mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
-        if self._dialect in ("postgresql", "sqlite") or mariadb:
-            db.execute(self._sa.text(f"DROP INDEX IF EXISTS {quote(index.name)}{on}"))
-        elif found is not None:  # MySQL has no IF EXISTS here
-            db.execute(self._sa.text(f"DROP INDEX {quote(index.name)}{on}"))
         if self._dialect in ("postgresql", "sqlite"):  # DDL in the transaction
+            db.execute(self._sa.text(f"DROP INDEX IF EXISTS {quote(index.name)}"))
             index.create(db, checkfirst=True)
             return
-        try:
-            index.create(db, checkfirst=True)
-        except self._sa.exc.DBAPIError:
-            # Another process made it between the check and the statement: fine if it
-            # is the index wanted (MariaDB's failed DDL leaves the transaction usable).
-            if self._index_columns(db, index) != wanted:
-                raise
+        # MariaDB/MySQL commit each statement: another process may make (or drop) the
+        # index between a look and a statement, so a failed one looks again. Only an
+        # index on other columns is dropped, never one that is missing or as wanted.
+        drop = f"DROP INDEX {quote(index.name)} ON {quote(index.table.name)}"
+        for attempt in range(3):
+            try:
+                if found is not None:
+                    db.execute(self._sa.text(drop))
+                index.create(db)
+                return
+            except self._sa.exc.DBAPIError:
+                # MariaDB's failed DDL leaves the transaction usable.
+                found = self._index_columns(db, index)
+                if found == wanted:
+                    return
+                if attempt == 2:
+                    raise
 
     def _index_columns(self, db: Any, index: Any) -> list[str] | None:
         """The columns of the stored index named like ``index``, or None if none is."""
@@ -469,7 +740,8 @@ class SqlStore:
     def write(self, batch: Batch) -> WriteReport:
         checked = check(batch)
         rows_ = table_rows(checked, encode)
-        rows = {name: as_dicts(table) for name, table in rows_.items()}
+        grown = with_host_columns(rows_, checked)
+        rows = {name: as_dicts(table) for name, table in grown.items()}
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode) for m in checked.outbox}
         # PostgreSQL text holds no NUL, and no database a lone surrogate: say which field.
         problem = unstorable(checked, nul=True) or too_long(rows_, queued)
@@ -510,7 +782,8 @@ class SqlStore:
         for part in chunks(retired):
             lock = sa.select(accounts.c.id).where(accounts.c.id.in_(part))
             found = db.execute(lock.with_for_update() if self._dialect != "sqlite" else lock)
-            # Only ids stored exactly as given: MariaDB compares "acme " equal to "acme".
+            # Only ids stored exactly as given (a server collation that pads would match
+            # "acme " to "acme").
             wanted = set(part)
             part = [i for i in found.scalars() if i in wanted]
             stored += part
@@ -536,8 +809,8 @@ class SqlStore:
     def _existing(self, db: Any, column: Any, values: Iterable[str]) -> set[str]:
         """Those of ``values`` stored in ``column``."""
         found: set[str] = set()
-        for part in chunks(sorted(values)):
-            found.update(db.execute(self._sa.select(column).where(column.in_(part))).scalars())
+        for among in self._among(column, values):
+            found.update(db.execute(self._sa.select(column).where(among)).scalars())
         return found
 
     # -- reads ------------------------------------------------------------------
@@ -622,6 +895,130 @@ class SqlStore:
         by = lambda r: (r.opened_us, r.id)  # noqa: E731
         return self._select("complaints", Complaint, c.account_id == account_id, key=by)
 
+    # -- bulk reads: a fixed number of statements, whatever the size of the book ---
+
+    def _among(self, column: Any, values: Iterable[str]) -> list[Any]:
+        """Conditions ``column IN values``, one per statement to send: a single one on
+        PostgreSQL (the values travel as one array), one per :data:`_IN_CHUNK` values
+        elsewhere. No condition at all for no values."""
+        sa, asked = self._sa, sorted(set(values))
+        if not asked:
+            return []
+        if self._dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            # Text, not the column's type: a VARCHAR(n)[] cast would cut a longer value
+            # asked for down to one that is stored.
+            array = sa.bindparam("among", asked, type_=ARRAY(sa.Text()), unique=True)
+            return [column == sa.any_(array)]
+        return [column.in_(part) for part in chunks(asked, _IN_CHUNK)]
+
+    def _of_accounts(
+        self,
+        name: str,
+        kind: type[T],
+        account_ids: Iterable[str] | None,
+        key: Callable[[Any], Any],
+    ) -> tuple[T, ...]:
+        wanted = wanted_accounts(account_ids)
+        table = self._t[name]
+        if wanted is None:
+            return self._select(name, kind, key=key)
+        rows: list[Any] = []
+        for among in self._among(table.c.account_id, wanted):
+            rows.extend(self._rows(self._sa.select(table).where(among)))
+        rows.sort(key=key)
+        return decode_all([row.payload for row in rows], kind, f"{self._dialect} {name}")
+
+    def _rows(self, query: Any) -> list[Any]:
+        """The rows ``query`` reads."""
+        rows: list[Any] = self._reading(lambda db: db.execute(query).all())
+        return rows
+
+    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+        return self._of_accounts("contacts", Contact, account_ids, key=lambda r: r.id)
+
+    def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
+        by = lambda r: (r.ordered_on, r.id)  # noqa: E731
+        return self._of_accounts("orders", Order, account_ids, key=by)
+
+    def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
+        by = lambda r: (r.occurred_us, r.id)  # noqa: E731
+        return self._of_accounts("interactions", Interaction, account_ids, key=by)
+
+    def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
+        by = lambda r: (r.opened_us, r.id)  # noqa: E731
+        return self._of_accounts("complaints", Complaint, account_ids, key=by)
+
+    def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
+        sa, c = self._sa, self._t["accounts"].c
+        # Ids page in Python's order (by code point), as accounts() sorts them: the
+        # binary collation on MariaDB and SQLite, "C" on PostgreSQL.
+        ident = c.id.collate("C") if self._dialect == "postgresql" else c.id
+        query = sa.select(c.payload).order_by(ident).limit(max(0, limit))
+        if after is not None:
+            query = query.where(ident > after)
+        rows = self._reading(lambda db: db.execute(query).all())
+        return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
+
+    def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
+        if self._dialect == "sqlite":
+            # SQLite adds NUMERIC columns as floats, and money is exact: summed here.
+            return order_totals(self.orders_between(start, end))
+        sa, o = self._sa, self._t["orders"].c
+        query = (
+            sa.select(
+                o.account_id,
+                o.currency,
+                sa.func.count(),
+                sa.func.sum(o.amount),
+                sa.func.sum(o.margin),
+                sa.func.count(o.margin),
+                sa.func.min(o.ordered_on),
+                sa.func.max(o.ordered_on),
+            )
+            .where(o.ordered_on >= start.isoformat(), o.ordered_on < end.isoformat())
+            .group_by(o.account_id, o.currency)
+        )
+        rows = self._reading(lambda db: db.execute(query).all())
+        totals = [
+            OrderTotal(
+                account_id=account_id,
+                currency=currency,
+                orders=int(count),
+                amount=summed([Decimal(amount)]),
+                margin=summed([] if margin is None else [Decimal(margin)]),
+                margined=int(margined),
+                first_on=date.fromisoformat(first),
+                last_on=date.fromisoformat(last),
+            )
+            for account_id, currency, count, amount, margin, margined, first, last in rows
+        ]
+        return tuple(sorted(totals, key=lambda t: (t.account_id, t.currency)))
+
+    def last_interactions(self, kind: InteractionKind) -> tuple[Interaction, ...]:
+        sa, i = self._sa, self._t["interactions"].c
+        latest = (
+            sa.select(i.account_id, sa.func.max(i.occurred_us).label("at"))
+            .where(i.kind == kind.value)
+            .group_by(i.account_id)
+            .subquery()
+        )
+        query = (
+            sa.select(i.account_id, i.id, i.payload)
+            .join(
+                latest, sa.and_(i.account_id == latest.c.account_id, i.occurred_us == latest.c.at)
+            )
+            .where(i.kind == kind.value)
+        )
+        rows = self._reading(lambda db: db.execute(query).all())
+        best: dict[str, Any] = {}
+        for row in rows:  # of two at the latest instant, the greater id (Python's order)
+            if row.account_id not in best or row.id > best[row.account_id].id:
+                best[row.account_id] = row
+        chosen = [best[a].payload for a in sorted(best)]
+        return decode_all(chosen, Interaction, f"{self._dialect} interactions")
+
     def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
         c = self._t["tier_assignments"].c
         where = (c.policy == policy, c.as_of == as_of.isoformat())
@@ -659,6 +1056,13 @@ class SqlStore:
         where = () if status is None else (c.status == status.value,)
         by = lambda r: (r.next_attempt_us, r.key)  # noqa: E731
         return self._select("outbox", OutboxEntry, *where, key=by)
+
+    def queued_keys(self, keys: Iterable[str]) -> frozenset[str]:
+        column = self._t["outbox"].c.key
+        found: set[str] = set()
+        for among in self._among(column, wanted_keys(keys)):
+            found.update(row.key for row in self._rows(self._sa.select(column).where(among)))
+        return frozenset(found)
 
     def claim_outbox(
         self,

@@ -18,6 +18,7 @@ the ``sqlite3`` module: values go through the one converter as JSON text.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -57,7 +58,14 @@ from accountcare.adapters._schema import (
 )
 from accountcare.adapters._unstorable import unstorable
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.activity import (
+    Complaint,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderTotal,
+    order_totals,
+)
 from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus
@@ -65,7 +73,13 @@ from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.domain.warnings import LostAccountReview
-from accountcare.ports.store import Batch, StoreError, WriteReport
+from accountcare.ports.store import (
+    Batch,
+    StoreError,
+    WriteReport,
+    wanted_accounts,
+    wanted_keys,
+)
 
 __all__ = ["SqliteStore", "default_path", "from_uri"]
 
@@ -366,6 +380,56 @@ class SqliteStore:
         sql = "SELECT payload FROM contacts WHERE account_id = ? ORDER BY id"
         return self._select(sql, (account_id,), Contact)
 
+    def _of_accounts(
+        self, table: str, order: str, account_ids: Iterable[str] | None, kind: type[T]
+    ) -> tuple[T, ...]:
+        """The rows of ``table`` of ``account_ids`` (all when None), in one query however
+        many ids: they travel as one JSON array parameter."""
+        wanted = wanted_accounts(account_ids)
+        if wanted is None:
+            return self._select(f"SELECT payload FROM {table} ORDER BY {order}", (), kind)
+        sql = f"""SELECT payload FROM {table}
+                  WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY {order}"""
+        return self._select(sql, (json.dumps(sorted(wanted)),), kind)
+
+    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+        return self._of_accounts("contacts", "id", account_ids, Contact)
+
+    def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
+        if after is None:
+            sql = "SELECT payload FROM accounts ORDER BY id LIMIT ?"
+            return self._select(sql, (max(0, limit),), Account)
+        sql = "SELECT payload FROM accounts WHERE id > ? ORDER BY id LIMIT ?"
+        return self._select(sql, (after, max(0, limit)), Account)
+
+    def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
+        return self._of_accounts("orders", "ordered_on, id", account_ids, Order)
+
+    def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
+        # Summed here, not by SQLite: its SUM adds floats, and money is exact. The file
+        # is local, so reading the window's orders costs no round trips.
+        return order_totals(self.orders_between(start, end))
+
+    def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
+        return self._of_accounts("interactions", "occurred_us, id", account_ids, Interaction)
+
+    def last_interactions(self, kind: InteractionKind) -> tuple[Interaction, ...]:
+        # A payload that is not JSON (a damaged row) is read too, and named when it
+        # fails to decode: it might have been the latest.
+        sql = """
+            SELECT payload, account_id FROM (
+                SELECT payload, account_id, ROW_NUMBER() OVER (
+                    PARTITION BY account_id ORDER BY occurred_us DESC, id DESC) AS latest
+                FROM interactions
+                WHERE json_valid(payload) AND json_extract(payload, '$.kind') = ?)
+            WHERE latest = 1
+            UNION ALL SELECT payload, account_id FROM interactions WHERE NOT json_valid(payload)
+            ORDER BY 2"""
+        return self._select(sql, (kind.value,), Interaction)
+
+    def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
+        return self._of_accounts("complaints", "opened_us, id", account_ids, Complaint)
+
     def orders(self, account_id: str) -> tuple[Order, ...]:
         sql = "SELECT payload FROM orders WHERE account_id = ? ORDER BY ordered_on, id"
         return self._select(sql, (account_id,), Order)
@@ -430,6 +494,18 @@ class SqliteStore:
             return self._select(sql, (), OutboxEntry)
         sql = "SELECT payload FROM outbox WHERE status = ? ORDER BY next_attempt_us, key"
         return self._select(sql, (status.value,), OutboxEntry)
+
+    def queued_keys(self, keys: Iterable[str]) -> frozenset[str]:
+        asked = sorted(wanted_keys(keys))
+        if not asked:
+            return frozenset()
+        sql = "SELECT key FROM outbox WHERE key IN (SELECT value FROM json_each(?))"
+        with self._lock:
+            try:
+                rows = self._db.execute(sql, (json.dumps(asked),)).fetchall()
+            except sqlite3.Error as exc:
+                raise failure(exc, self.path, "nothing was changed") from exc
+        return frozenset(row[0] for row in rows)
 
     def claim_outbox(
         self,

@@ -264,6 +264,13 @@ def plan(
 @click.option("--name", default="current", show_default=True, help="Store the schedule as.")
 @click.option("--no-queue", is_flag=True, help="Do not queue the messages.")
 @click.option(
+    "--after",
+    metavar="NAME",
+    default=None,
+    help="Continue the stored schedule NAME, which must end on --from: the touches near "
+    "its end count against each contact's ceiling.",
+)
+@click.option(
     "--show",
     type=click.Choice(("tasks", "dropped")),
     default="tasks",
@@ -272,10 +279,20 @@ def plan(
 )
 @excel_option
 @pass_settings
-def care(settings: Settings, start: str, end: str, name: str, no_queue: bool, show: str) -> None:
+def care(
+    settings: Settings,
+    start: str,
+    end: str,
+    name: str,
+    no_queue: bool,
+    after: str | None,
+    show: str,
+) -> None:
     """Schedule greetings, calls and follow-ups in [--from, --to) and queue the messages.
 
-    How many touches were dropped for each reason is printed on stderr.
+    With --after NAME the window continues the stored schedule NAME (without it, the
+    window starts afresh). How many touches were dropped for each reason is printed on
+    stderr.
     """
     from accountcare.domain.care_rules import DEFAULT_CARE_RULES
     from accountcare.services.care import schedule_and_enqueue
@@ -285,7 +302,13 @@ def care(settings: Settings, start: str, end: str, name: str, no_queue: bool, sh
         raise UserError(f"--to ({last}) must come after --from ({first})")
     with settings.store() as store:
         result = schedule_and_enqueue(
-            store, start=first, end=last, name=name, enqueue=not no_queue, rates=settings.rates
+            store,
+            start=first,
+            end=last,
+            name=name,
+            enqueue=not no_queue,
+            rates=settings.rates,
+            after=after,
         )
     schedule = result.schedule
     dropped = list(schedule.dropped)

@@ -340,7 +340,7 @@ def export_ics(settings: Settings, file: str, what: str | None, rep: str | None,
                 raise UserError(
                     f"no care schedule named {name!r} is stored; run `accountcare care`"
                 )
-            people = {c.id: c.name for a in store.accounts() for c in store.contacts(a.id)}
+            people = {c.id: c.name for c in store.contacts_of()}
             data = ics.care_schedule_calendar(schedule, stamp=stamp, contact_names=people)
             count = len(schedule.tasks)
     temporary = target.with_name(f".{target.name}.partial")

@@ -6,6 +6,8 @@ Command modules register their commands on :data:`cli`; this module imports none
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -23,6 +25,7 @@ __all__ = [
     "cli",
     "excel_option",
     "existing_file",
+    "log_to_stderr",
     "open_store",
     "parse_day",
     "parse_rates",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 FORMATS = ("table", "csv", "json")
+# -v shows what each step did (INFO), -vv the details (DEBUG); by default only warnings.
+_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+_LOG_FORMAT = "accountcare: %(levelname)s: %(name)s: %(message)s"
 _EXCEL_HELP = "Write CSV for Excel: UTF-8 with a byte order mark and CRLF line ends."
 
 
@@ -186,6 +192,12 @@ def _one_line(error: BaseException) -> str:
     "(repeat: --rate CNY=0.14 --rate USD=1).",
 )
 @click.option("--excel", is_flag=True, help=_EXCEL_HELP)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log to stderr what the work did: -v for each step (INFO), -vv for details (DEBUG).",
+)
 @click.version_option(package_name="accountcare")
 @click.pass_context
 def cli(
@@ -195,11 +207,42 @@ def cli(
     as_of: str | None,
     rates: tuple[str, ...],
     excel: bool,
+    verbose: int,
 ) -> None:
     """Key-account care from the command line: tier the book, plan visits, schedule care,
     review health and early warnings, and send what is due."""
+    log_to_stderr(ctx, verbose)
     day = parse_day("--as-of", as_of) if as_of is not None else None
     ctx.obj = Settings(db, fmt, day, parse_rates(rates) if rates else None, excel=excel)
+
+
+def log_to_stderr(ctx: click.Context, verbose: int) -> None:
+    """Print the library's log records to stderr for the rest of ``ctx``: warnings only,
+    INFO too when ``verbose`` is 1, DEBUG from 2 on. The command line is an application,
+    so it may configure logging; the handler and the level are taken back when the
+    command ends, so a host that runs commands in its own process keeps its setup.
+
+    >>> with click.Context(cli) as ctx:
+    ...     log_to_stderr(ctx, 2)
+    ...     logging.getLogger("accountcare").level == logging.DEBUG
+    True
+    >>> logging.getLogger("accountcare").level == logging.NOTSET
+    True
+    """
+    level = _LEVELS[min(verbose, len(_LEVELS) - 1)]
+    logger = logging.getLogger("accountcare")
+    handler = logging.StreamHandler(sys.stderr)  # the stream of this run (a test's too)
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.setLevel(level)
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+
+    ctx.call_on_close(restore)
 
 
 def _excel_given(ctx: click.Context, _: click.Parameter, value: bool) -> bool:

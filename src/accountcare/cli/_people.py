@@ -5,6 +5,7 @@ why an account was lost, which lets its win-back start."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -38,9 +39,9 @@ def accounts(settings: Settings, search: str | None) -> None:
     wanted = normalise_company(search, suffixes=()) if search else ""
     with settings.store() as store:
         tiers = {a.id: t for t in _TIERS for a in store.accounts_in_tier("abc", t, settings.as_of)}
+        people = Counter(c.account_id for c in store.contacts_of())
         rows = [
-            (a.id, a.name, a.owner or "", a.stage.value, tiers.get(a.id, ""),
-             len(store.contacts(a.id)))
+            (a.id, a.name, a.owner or "", a.stage.value, tiers.get(a.id, ""), people[a.id])
             for a in store.accounts()
             if not wanted
             or any(wanted in normalise_company(n, suffixes=()) for n in (a.name, a.short_name)
@@ -69,8 +70,8 @@ def contacts(ctx: click.Context, account_id: str | None) -> None:
     with settings.store() as store:
         if account_id is not None and store.account(account_id) is None:
             raise UserError(f"--account: no account {account_id!r} is stored")
-        ids = [account_id] if account_id is not None else [a.id for a in store.accounts()]
-        found = [c for i in ids for c in store.contacts(i)]
+        wanted = None if account_id is None else [account_id]
+        found = sorted(store.contacts_of(wanted), key=lambda c: (c.account_id, c.id))
     rows = [
         (c.id, c.name, c.account_id, ", ".join(p.e164 or p.raw for p in c.phones),
          ", ".join(c.emails), c.locale, ", ".join(sorted(ch.value for ch in c.consents)),

@@ -23,7 +23,9 @@ from accountcare.domain.activity import (
     Interaction,
     InteractionKind,
     Order,
+    OrderTotal,
     Outcome,
+    order_totals,
 )
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence, TierCadence
 from accountcare.domain.calendars import MONDAY_TO_FRIDAY, WorkCalendar
@@ -137,6 +139,7 @@ __all__ = [
     "Message",
     "NewCustomerKind",
     "Order",
+    "OrderTotal",
     "OutboxEntry",
     "OutboxStatus",
     "Outcome",
@@ -174,4 +177,5 @@ __all__ = [
     "WorkCalendar",
     "channels_of_addresses",
     "layer_of_role",
+    "order_totals",
 ]

@@ -87,13 +87,22 @@ class HealthScore:
     reasons: tuple[str, ...] = attrs.field(converter=v.as_tuple, validator=v.each(v.a_text))
 
     def _repr_html_(self) -> str:
-        """The score as a table in Jupyter: each component, its weight and its reason."""
+        """The score as a table in Jupyter: each component, its weight (as its share of
+        the score, a percentage) and its reason."""
         from accountcare.domain._html import html_table
 
         reasons = dict(enumerate(self.reasons))
+        total = self.weights.total
         rows = [
-            (name, getattr(self.components, name), getattr(self.weights, name), reasons.get(i))
+            (
+                name,
+                getattr(self.components, name),
+                getattr(self.weights, name) / total,
+                reasons.get(i),
+            )
             for i, name in enumerate(COMPONENTS)
         ]
         caption = f"Health of {self.account_id}: {self.score:.1f} / 100"
-        return html_table(("component", "value", "weight", "reason"), rows, caption=caption)
+        return html_table(
+            ("component", "value", "weight", "reason"), rows, caption=caption, shares={"weight"}
+        )

@@ -1,8 +1,21 @@
-"""The store port: where a host keeps accounts, their activity, plans and the outbox.
+"""The store ports: where a host keeps accounts, their activity, plans and the outbox.
 
-A store takes writes as a :class:`Batch` (one transaction: all of it or nothing) and
-answers the queries the services need. Any class with these methods is a store; run
-:mod:`accountcare.testing.store_contract` against it to check it behaves like ours.
+The port has three sides, each a protocol of its own, so a host implements only what
+it needs:
+
+- [`BookReader`][accountcare.ports.store.BookReader], the read side: single records by
+  id, and bulk reads over many accounts at once (every contact, every interaction, the
+  orders of a window, per-account order totals, accounts a page at a time), each one
+  query however large the book;
+- [`UnitOfWork`][accountcare.ports.store.UnitOfWork], the writes: a :class:`Batch` is
+  one transaction, all of it or nothing;
+- [`OutboxStore`][accountcare.ports.store.OutboxStore], the queue of messages to send.
+
+[`Store`][accountcare.ports.store.Store] is all three, which the library's memory,
+SQLite and SQL stores are. A host whose accounts live in its own tables may implement
+only the read side and run the policies and read-only use cases over it. Run the
+suites of :mod:`accountcare.testing.store_contract` against an implementation to check
+it behaves like ours.
 
 >>> from accountcare.adapters.memory import MemoryStore
 >>> from accountcare.domain import Account
@@ -22,7 +35,13 @@ import attrs
 
 from accountcare.domain._validate import as_tuple
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Interaction, Order
+from accountcare.domain.activity import (
+    Complaint,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderTotal,
+)
 from accountcare.domain.care import CareSchedule
 from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.messages import Message
@@ -31,16 +50,21 @@ from accountcare.domain.team import Company, Rep
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.visits import VisitPlan
 from accountcare.domain.warnings import LostAccountReview
-from accountcare.errors import AccountcareError, InvalidRecord
+from accountcare.errors import AccountcareError, ConfigurationError, InvalidRecord
 
 __all__ = [
     "Batch",
+    "BookReader",
+    "OutboxStore",
     "SchemaVersionError",
     "Store",
     "StoreError",
+    "UnitOfWork",
     "UnreadableRecord",
     "UnstorableRecord",
     "WriteReport",
+    "wanted_accounts",
+    "wanted_keys",
 ]
 
 
@@ -113,6 +137,34 @@ def _tiers(
     if isinstance(value, Mapping):
         return tuple((as_of, a) for as_of, group in value.items() for a in group)
     return tuple(value)
+
+
+def wanted_accounts(account_ids: Iterable[str] | None) -> frozenset[str] | None:
+    """The account ids a bulk read asks for, as a set (None for every account): what
+    an implementation of the read side starts from. A single id given where a
+    collection is expected is refused, rather than read as its characters.
+
+    >>> sorted(wanted_accounts(["b", "a", "b"])), wanted_accounts(None)
+    (['a', 'b'], None)
+    >>> wanted_accounts("acme")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: account_ids must be a collection of ids, got the string 'acme'
+    """  # noqa: E501
+    if account_ids is None:
+        return None
+    return wanted_keys(account_ids, "account_ids")
+
+
+def wanted_keys(keys: Iterable[str], name: str = "keys") -> frozenset[str]:
+    """``keys`` as a set, refusing a single string (whose characters are not keys).
+
+    >>> sorted(wanted_keys(["k-2", "k-1"]))
+    ['k-1', 'k-2']
+    """
+    if isinstance(keys, str):
+        raise ConfigurationError(f"{name} must be a collection of ids, got the string {keys!r}")
+    return frozenset(keys)
 
 
 @attrs.frozen
@@ -192,22 +244,21 @@ class WriteReport:
 
 
 @runtime_checkable
-class Store(Protocol):
-    """What the services need from a store.
+class BookReader(Protocol):
+    """The read side of a store: what the use cases read.
 
     Reads return tuples in a stable order: accounts and contacts by id, orders by
     (date, id), interactions and complaints by (instant, id), tier assignments by
-    account id, outbox entries by (next attempt, key). Values come back equal to what
-    was written: Decimal money to the last digit, dates, aware datetimes with their
-    offset, enums and sets.
+    account id. Values come back equal to what was written: Decimal money to the last
+    digit, dates, aware datetimes with their offset, enums and sets.
 
-    ``write`` raises :class:`~accountcare.errors.InvalidRecord` naming the first bad
-    record and stores nothing of the batch; :class:`StoreError` when the store fails.
+    The bulk reads (``contacts_of``, ``orders_of``, ``interactions_of``,
+    ``complaints_of``, ``orders_between``, ``order_totals``, ``last_interactions``,
+    ``accounts_page``) each cost one query whatever the number of accounts: a use case
+    over the whole book makes the same few round trips to a server for ten accounts
+    as for a hundred thousand. (Given a list of ids, a store may send one statement
+    per several thousand ids, as the SQL store does on MariaDB: one per 5,000.)
     """
-
-    def write(self, batch: Batch) -> WriteReport:
-        """Apply ``batch`` in one transaction."""
-        ...
 
     def account(self, account_id: str) -> Account | None: ...
 
@@ -232,15 +283,99 @@ class Store(Protocol):
 
     def contacts(self, account_id: str) -> tuple[Contact, ...]: ...
 
+    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+        """The contacts of the accounts ``account_ids`` (of every account when None), by
+        id, in one read.
+
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Account, Contact
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(accounts=[Account(id="a", name="A"), Account(id="b", name="B")],
+        ...     contacts=[Contact(id="c-2", account_id="b", name="Li"),
+        ...               Contact(id="c-1", account_id="a", name="Wang")]))
+        >>> [c.id for c in store.contacts_of()], [c.id for c in store.contacts_of(["b"])]
+        (['c-1', 'c-2'], ['c-2'])
+        """
+        ...
+
+    def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
+        """At most ``limit`` accounts whose id comes after ``after`` (from the first when
+        None), by id: the book a page at a time, each page one query.
+
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Account
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(accounts=[Account(id=i, name=i) for i in "dcba"]))
+        >>> first = store.accounts_page(None, 3)
+        >>> [a.id for a in first], [a.id for a in store.accounts_page(first[-1].id, 3)]
+        (['a', 'b', 'c'], ['d'])
+        """
+        ...
+
     def orders(self, account_id: str) -> tuple[Order, ...]: ...
+
+    def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
+        """The orders of ``account_ids`` (of every account when None), by (date, id), in
+        one read."""
+        ...
 
     def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
         """Orders of every account placed in ``[start, end)``."""
         ...
 
+    def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
+        """Each account's orders placed in ``[start, end)``, summed per currency, by
+        (account id, currency): exactly
+        [`order_totals`][accountcare.domain.activity.order_totals] of those orders. A
+        server store computes them in the database and sends one row per account and
+        currency, not the orders.
+
+        >>> from datetime import date
+        >>> from decimal import Decimal
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Account, Order
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(accounts=[Account(id="a", name="A")], orders=[
+        ...     Order("o-1", "a", date(2027, 1, 5), Decimal("100.50"), margin=Decimal(20)),
+        ...     Order("o-2", "a", date(2027, 2, 5), Decimal("99.50"))]))
+        >>> (total,) = store.order_totals(date(2027, 1, 1), date(2028, 1, 1))
+        >>> total.amount, total.margin, total.orders, total.last_on
+        (Decimal('200'), Decimal('20'), 2, datetime.date(2027, 2, 5))
+        """
+        ...
+
     def interactions(self, account_id: str) -> tuple[Interaction, ...]: ...
 
+    def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
+        """The interactions of ``account_ids`` (of every account when None), by
+        (instant, id), in one read."""
+        ...
+
+    def last_interactions(self, kind: InteractionKind) -> tuple[Interaction, ...]:
+        """Each account's latest interaction of ``kind`` (the latest instant; of two at
+        the same instant, the greater id), by account id: one row per account.
+
+        >>> from datetime import UTC, datetime
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Account, Interaction, InteractionKind
+        >>> store = MemoryStore()
+        >>> call = InteractionKind.CALL
+        >>> _ = store.write(Batch(accounts=[Account(id="a", name="A")], interactions=[
+        ...     Interaction("i-1", "a", datetime(2027, 1, 5, tzinfo=UTC), call, by="li"),
+        ...     Interaction("i-2", "a", datetime(2027, 3, 5, tzinfo=UTC), call, by="li"),
+        ...     Interaction("i-3", "a", datetime(2027, 4, 5, tzinfo=UTC), InteractionKind.VISIT,
+        ...                 by="li")]))
+        >>> [i.id for i in store.last_interactions(call)]
+        ['i-2']
+        """
+        ...
+
     def complaints(self, account_id: str) -> tuple[Complaint, ...]: ...
+
+    def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
+        """The complaints of ``account_ids`` (of every account when None), by
+        (instant, id), in one read."""
+        ...
 
     def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
         """The assignments of the run of ``policy`` dated ``as_of``."""
@@ -276,10 +411,46 @@ class Store(Protocol):
         """
         ...
 
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """The write side of a store: each :class:`Batch` is one transaction.
+
+    ``write`` raises :class:`~accountcare.errors.InvalidRecord` naming the first bad
+    record and stores nothing of the batch; :class:`StoreError` when the store fails.
+    """
+
+    def write(self, batch: Batch) -> WriteReport:
+        """Apply ``batch`` in one transaction."""
+        ...
+
+
+@runtime_checkable
+class OutboxStore(Protocol):
+    """The outbox of a store: messages queued (by a [`Batch`][accountcare.ports.store.Batch]'s
+    ``outbox``), claimed by dispatchers and settled. Entries are read by (next attempt,
+    key)."""
+
     def outbox_entry(self, key: str) -> OutboxEntry | None: ...
 
     def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
         """Entries in ``status`` (all when None)."""
+        ...
+
+    def queued_keys(self, keys: Iterable[str]) -> frozenset[str]:
+        """Which of ``keys`` are in the outbox, in any state: one read (or one per
+        several thousand keys), however many are asked.
+
+        >>> from datetime import UTC, datetime
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> from accountcare.domain import Channel, Message, Recipient
+        >>> store = MemoryStore()
+        >>> _ = store.write(Batch(outbox=[Message(key="k", channel=Channel.EMAIL,
+        ...     recipient=Recipient("c", "Li", "li@x.cn"), subject="s", text="t",
+        ...     due_at=datetime(2027, 3, 1, tzinfo=UTC))]))
+        >>> sorted(store.queued_keys(["k", "other"]))
+        ['k']
+        """
         ...
 
     def claim_outbox(
@@ -351,3 +522,14 @@ class Store(Protocol):
         (False, True)
         """
         ...
+
+
+@runtime_checkable
+class Store(BookReader, UnitOfWork, OutboxStore, Protocol):
+    """A whole store: the read side, the writes and the outbox, as the library's memory,
+    SQLite and SQL stores are.
+
+    >>> from accountcare.adapters.memory import MemoryStore
+    >>> isinstance(MemoryStore(), Store), isinstance(MemoryStore(), BookReader)
+    (True, True)
+    """

@@ -36,11 +36,12 @@ import attrs
 from accountcare.domain.activity import InteractionKind
 from accountcare.domain.book import Book
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
-from accountcare.domain.care import CareSchedule, CareTask
+from accountcare.domain.care import CareSchedule, CareState, CareTask
 from accountcare.domain.care_rules import DEFAULT_CARE_RULES, CareEvent, CareRules, ExtraHoliday
 from accountcare.domain.messages import Message
 from accountcare.domain.warnings import LostAccountReview
-from accountcare.policies.care.schedule import schedule_care
+from accountcare.errors import ConfigurationError
+from accountcare.policies.care.schedule import last_calls, schedule_care
 from accountcare.policies.care.templates import TemplateBook
 from accountcare.ports.store import Batch, Store, WriteReport
 from accountcare.services.book import load_book
@@ -50,7 +51,6 @@ from accountcare.services.tiering import current_tiers
 
 __all__ = [
     "CareRun",
-    "last_calls",
     "messages_and_actions",
     "schedule_and_enqueue",
     "signed_renderer",
@@ -93,17 +93,6 @@ def messages_and_actions(
     return tuple(messages), tuple(actions)
 
 
-def last_calls(book: Book) -> dict[str, date]:
-    """The day of each account's last relationship call (UTC), from the book's history."""
-    last: dict[str, date] = {}
-    for touch in book.interactions:
-        if touch.kind is InteractionKind.CALL:
-            day = touch.occurred_at.date()
-            if day > last.get(touch.account_id, date.min):
-                last[touch.account_id] = day
-    return last
-
-
 def schedule_and_enqueue(
     store: Store,
     *,
@@ -121,6 +110,7 @@ def schedule_and_enqueue(
     events: Iterable[CareEvent] = (),
     extra_holidays: Iterable[ExtraHoliday] = (),
     loss_reviews: Iterable[LostAccountReview] | None = None,
+    after: str | None = None,
 ) -> CareRun:
     """Schedule the care of every stored contact (or of ``accounts`` only) in
     ``[start, end)``, store the schedule under ``name`` and queue its messages, all in
@@ -132,15 +122,55 @@ def schedule_and_enqueue(
     a lost account be won back; the stored ones, from
     [`Store.loss_reviews`][accountcare.ports.store.Store.loss_reviews], when not given)
     go to [`schedule_care`][accountcare.policies.care.schedule.schedule_care] as they are.
+
+    ``after`` names the stored schedule this window continues: its
+    [`carry`][accountcare.domain.care.CareSchedule.carry] is passed on as ``state``, so
+    the touches near its end count against each contact's ceiling in this window, and
+    scheduling ``[a, b)`` then ``[b, c)`` with ``after`` queues what ``[a, c)`` would
+    have (given the same data: pass ``tiers`` to keep the tiers of ``a``, as they
+    otherwise default to each window's start). The stored schedule must end on
+    ``start`` and carry its state, and ``after`` must differ from ``name`` (the previous
+    window stays stored); otherwise, or when no schedule is stored under ``after``,
+    this raises [`ConfigurationError`][accountcare.errors.ConfigurationError] and
+    writes nothing. Without ``after`` the window starts afresh: no stored schedule is
+    read, not even one that ends on ``start``, so the touches just before ``start`` do
+    not count against the ceiling. The service never guesses which stored schedule
+    came before; continuing one is always asked for by name.
+
+    >>> from accountcare.adapters.memory import MemoryStore
+    >>> from accountcare.sample import sample_book
+    >>> from accountcare.services.book import save_book
+    >>> store = MemoryStore()
+    >>> save_book(store, sample_book(accounts=10, as_of=date(2026, 11, 1)))
+    >>> november = schedule_and_enqueue(store, start=date(2026, 11, 1),
+    ...                                 end=date(2026, 12, 1), name="november")
+    >>> december = schedule_and_enqueue(store, start=date(2026, 12, 1),
+    ...                                 end=date(2027, 1, 1), name="december",
+    ...                                 after="november")
+    >>> december.schedule.start == november.schedule.end
+    True
+    >>> schedule_and_enqueue(store, start=date(2027, 2, 1), end=date(2027, 3, 1),
+    ...                      name="february", after="december")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: care schedule 'february' starts on 2027-02-01,
+    but the schedule it continues, 'december', ends on 2027-01-01: schedule the windows
+    back to back
     """
-    book = load_book(store) if book is None else book
-    wanted = set(accounts) if accounts is not None else None
-    contacts = [c for c in book.contacts if wanted is None or c.account_id in wanted]
+    state = _continued(store, after, name, start) if after is not None else None
+    # Tiers come from the book given, else from the store (its order totals).
     labels = (
         dict(tiers)
         if tiers is not None
         else current_tiers(store, as_of=start, book=book, rates=rates)
     )
+    if book is None:
+        book = load_book(store, interactions=False)
+        calls = last_calls(store.last_interactions(InteractionKind.CALL))
+    else:
+        calls = last_calls(book.interactions)
+    wanted = set(accounts) if accounts is not None else None
+    contacts = [c for c in book.contacts if wanted is None or c.account_id in wanted]
     schedule = schedule_care(
         contacts,
         start=start,
@@ -151,10 +181,11 @@ def schedule_and_enqueue(
         complaints=book.complaints,
         cadence=cadence,
         rules=rules,
-        last_calls=last_calls(book),
+        last_calls=calls,
         events=events,
         extra_holidays=extra_holidays,
         loss_reviews=store.loss_reviews() if loss_reviews is None else loss_reviews,
+        state=state,
     )
     messages, actions = messages_and_actions(schedule.tasks, rules)
     rendered = (
@@ -163,6 +194,34 @@ def schedule_and_enqueue(
     # One transaction: a task that cannot be rendered leaves neither schedule nor messages.
     queued = store.write(Batch(care_schedules={name: schedule}, outbox=rendered))
     return CareRun(name, schedule, queued, messages, actions)
+
+
+def _continued(store: Store, after: str, name: str, start: date) -> CareState:
+    """The state carried by the stored schedule ``after``, which ``name`` continues on
+    ``start``, once it is checked to end there (one store read)."""
+    if after == name:
+        raise ConfigurationError(
+            f"care schedule {name!r} cannot continue itself: store the new window under "
+            "another name, so the one it continues stays stored"
+        )
+    previous = store.care_schedule(after)
+    if previous is None:
+        raise ConfigurationError(
+            f"care schedule {name!r} continues {after!r}, but no care schedule is stored "
+            f"under {after!r}"
+        )
+    if previous.end != start:
+        raise ConfigurationError(
+            f"care schedule {name!r} starts on {start.isoformat()}, but the schedule it "
+            f"continues, {after!r}, ends on {previous.end.isoformat()}: schedule the "
+            "windows back to back"
+        )
+    if previous.carry is None:
+        raise ConfigurationError(
+            f"care schedule {after!r} holds no state to carry into {name!r}: schedule "
+            f"{after!r} again with schedule_and_enqueue to store one"
+        )
+    return previous.carry
 
 
 def signed_renderer(

@@ -16,6 +16,10 @@ already stored, written in one transaction.
 - An accounts file adopts the accounts contacts created earlier for the same company
   (``a-...`` ids): their contacts, orders, interactions and complaints move to the new id.
 
+Each import logs one INFO line on ``accountcare.services.importing`` with its counts
+(rows read, matched, created, merged, problems), and a WARNING for the rows the store
+made it skip (how many, and the first reason); never a value of the file.
+
 >>> from datetime import date
 >>> from accountcare.adapters.importers import ImportOptions, read_accounts_csv
 >>> from accountcare.adapters.memory import MemoryStore
@@ -27,13 +31,19 @@ already stored, written in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 
 import attrs
 
 from accountcare.adapters.importers.drafts import DERIVED_PREFIX
-from accountcare.adapters.importers.report import ImportFailed, ImportReport, Problem
+from accountcare.adapters.importers.report import (
+    ImportFailed,
+    ImportReport,
+    Problem,
+    log_skipped,
+)
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
 from accountcare.domain.contacts import Contact
@@ -57,6 +67,8 @@ __all__ = [
     "import_orders",
     "import_reps",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -126,8 +138,10 @@ def _judge(
     report: ImportReport, problems: list[Problem], keep_good: bool, **records: object
 ) -> None:
     """Raise [`ImportFailed`][accountcare.adapters.importers.ImportFailed] for the
-    problems found against the store, unless the good records are to be kept."""
+    problems found against the store, unless the good records are to be kept (then
+    log the rows they skip: the reader logged its own)."""
     if (problems or report.problems) and not keep_good:
+        log_skipped(report.source, (*report.problems, *problems), kept=False)
         failed = attrs.evolve(
             report,
             contacts=(),
@@ -137,6 +151,20 @@ def _judge(
             problems=(*report.problems, *problems),
         )
         raise ImportFailed(failed)
+    log_skipped(report.source, problems, kept=True)
+
+
+def _logged(kind: str, result: ImportResult) -> ImportResult:
+    """``result``, its counts logged at INFO: numbers and the file's name only."""
+    log.info(
+        "imported %s from %s: %d read, %d matched, %d created, %d added, %d merged, "
+        "%d unchanged, %d problems",
+        kind, result.report.source or "a report", result.report.rows, result.matched,
+        result.created, result.added, result.merged, result.unchanged, len(result.problems),
+    )  # fmt: skip
+    for old, new in result.adopted:
+        log.debug("account %s adopted by %s and retired", old, new)
+    return result
 
 
 def _preferring_real(found: CompanyMatch) -> CompanyMatch:
@@ -147,10 +175,6 @@ def _preferring_real(found: CompanyMatch) -> CompanyMatch:
     if found.ambiguous and len(real) == 1:
         return CompanyMatch(real[0], found.candidates)
     return found
-
-
-def _all_contacts(store: Store, accounts: Sequence[Account]) -> list[Contact]:
-    return [c for account in accounts for c in store.contacts(account.id)]
 
 
 def import_contacts(
@@ -198,7 +222,8 @@ def import_contacts(
     matched = 0
     if default_account is not None and default_account not in stored_ids:
         created[default_account] = Account(id=default_account, name=default_account)
-    people = ContactIndex(_all_contacts(store, stored_accounts))
+    # The stored contacts by account, then id: of two that match, the first is kept.
+    people = ContactIndex(sorted(store.contacts_of(), key=lambda c: (c.account_id, c.id)))
     changed: dict[str, Contact] = {}
     unchanged = added = 0
     for contact in report.contacts:
@@ -263,7 +288,7 @@ def import_contacts(
     used = {c.account_id for c in contacts}
     accounts = tuple(a for a in created.values() if a.id in used)
     written = store.write(Batch(accounts=accounts, contacts=contacts))
-    return ImportResult(
+    result = ImportResult(
         report,
         matched=matched,
         created=len(accounts),
@@ -274,6 +299,7 @@ def import_contacts(
         problems=(*report.problems, *problems),
         written=written,
     )
+    return _logged("contacts", result)
 
 
 def import_accounts(
@@ -303,7 +329,6 @@ def import_accounts(
     stored = store.accounts()
     earlier = CompanyIndex([a for a in stored if a.id.startswith(DERIVED_PREFIX)], suffixes)
     accounts: list[Account] = []
-    moved: list[Batch] = []
     adopted: list[tuple[str, str]] = []
     matched = created = unchanged = 0
     by_id = {a.id: a for a in stored}
@@ -323,24 +348,16 @@ def import_accounts(
             for old_id, old in sorted(olds.items()):
                 earlier.remove(old_id)
                 adopted.append((old_id, account.id))
-                moved.append(_moved(store, old_id, account.id))
                 # What the team curated on the account made earlier (its stage, owner,
                 # tags, notes...) stays, unless the file says otherwise.
                 given = {*report.provided.get(account.id, ()), "name"}
                 account = merge_account(attrs.evolve(old, id=account.id), account, given)
         accounts.append(account)
     _judge(report, [], keep_good)
-    batch = Batch(
-        accounts=accounts,
-        contacts=[c for b in moved for c in b.contacts],
-        orders=[o for b in moved for o in b.orders],
-        interactions=[i for b in moved for i in b.interactions],
-        complaints=[c for b in moved for c in b.complaints],
-        loss_reviews=[r for b in moved for r in b.loss_reviews],
-        retired_accounts=[old for old, _ in adopted],
-    )
+    moved = _moved(store, dict(adopted))
+    batch = attrs.evolve(moved, accounts=accounts, retired_accounts=[old for old, _ in adopted])
     written = store.write(batch)
-    return ImportResult(
+    result = ImportResult(
         report,
         matched=matched,
         created=created,
@@ -351,16 +368,29 @@ def import_accounts(
         retired=tuple(old for old, _ in adopted),
         written=written,
     )
+    return _logged("accounts", result)
 
 
-def _moved(store: Store, old: str, new: str) -> Batch:
-    """The records of account ``old``, under account ``new``."""
+def _moved(store: Store, to: Mapping[str, str]) -> Batch:
+    """The records of the accounts ``to`` maps, each under the account it maps to: one
+    read of each kind of record, however many accounts move."""
+    if not to:
+        return Batch()
+    olds = sorted(to)
     return Batch(
-        contacts=[attrs.evolve(c, account_id=new) for c in store.contacts(old)],
-        orders=[attrs.evolve(o, account_id=new) for o in store.orders(old)],
-        interactions=[attrs.evolve(i, account_id=new) for i in store.interactions(old)],
-        complaints=[attrs.evolve(c, account_id=new) for c in store.complaints(old)],
-        loss_reviews=[attrs.evolve(r, account_id=new) for r in store.loss_reviews(old)],
+        contacts=[attrs.evolve(c, account_id=to[c.account_id]) for c in store.contacts_of(olds)],
+        orders=[attrs.evolve(o, account_id=to[o.account_id]) for o in store.orders_of(olds)],
+        interactions=[
+            attrs.evolve(i, account_id=to[i.account_id]) for i in store.interactions_of(olds)
+        ],
+        complaints=[
+            attrs.evolve(c, account_id=to[c.account_id]) for c in store.complaints_of(olds)
+        ],
+        loss_reviews=[
+            attrs.evolve(r, account_id=to[r.account_id])
+            for r in store.loss_reviews()
+            if r.account_id in to
+        ],
     )
 
 
@@ -400,7 +430,7 @@ def import_orders(store: Store, report: ImportReport, *, keep_good: bool = False
     written = store.write(Batch(orders=changed))
     kept = sum(1 for o in good if o.id in stored)
     same = len(good) - len(changed)
-    return ImportResult(
+    result = ImportResult(
         report,
         matched=kept,
         created=len(good) - kept,
@@ -409,6 +439,7 @@ def import_orders(store: Store, report: ImportReport, *, keep_good: bool = False
         problems=(*report.problems, *problems),
         written=written,
     )
+    return _logged("orders", result)
 
 
 def import_reps(store: Store, report: ImportReport, *, keep_good: bool = False) -> ImportResult:
@@ -432,7 +463,7 @@ def import_reps(store: Store, report: ImportReport, *, keep_good: bool = False) 
     same = [r for r in merged if held.get(r.id) == r]
     changed = [r for r in merged if r not in same]
     written = store.write(Batch(reps=changed))
-    return ImportResult(
+    result = ImportResult(
         report,
         matched=len(stored),
         created=len(report.reps) - len(stored),
@@ -441,3 +472,4 @@ def import_reps(store: Store, report: ImportReport, *, keep_good: bool = False) 
         problems=report.problems,
         written=written,
     )
+    return _logged("reps", result)

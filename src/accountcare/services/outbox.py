@@ -56,6 +56,7 @@ sent c-1|birthday|2027-03-28|email
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -63,13 +64,14 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
+from accountcare._redact import redacted
 from accountcare.domain.care import CareTask
 from accountcare.domain.contacts import Channel, Contact
 from accountcare.domain.messages import Delivery, Message
 from accountcare.domain.outbox import OutboxEntry, OutboxStatus, RetryPolicy
 from accountcare.errors import ConfigurationError
 from accountcare.ports.notify import Notifier
-from accountcare.ports.store import Batch, Store, UnreadableRecord, WriteReport
+from accountcare.ports.store import Batch, OutboxStore, Store, UnreadableRecord, WriteReport
 
 __all__ = [
     "DispatchReport",
@@ -108,11 +110,13 @@ def enqueue_tasks(
 
 
 def render_tasks(
-    store: Store, tasks: Iterable[CareTask], render: Callable[[CareTask], Message]
+    store: OutboxStore, tasks: Iterable[CareTask], render: Callable[[CareTask], Message]
 ) -> list[Message]:
     """The messages of the tasks whose key is not queued yet (see :func:`enqueue_tasks`);
     nothing is written."""
-    pending = [task for task in tasks if store.outbox_entry(task.key) is None]
+    tasks = list(tasks)
+    queued = store.queued_keys(task.key for task in tasks)
+    pending = [task for task in tasks if task.key not in queued]
     messages = []
     for task in pending:
         message = render(task)
@@ -211,7 +215,15 @@ class Dispatcher:
     [`may_contact`][accountcare.domain.contacts.Contact.may_contact] on its channel;
     otherwise it is withheld (see
     [`withheld_because`][accountcare.services.outbox.withheld_because]).
+
+    It logs on ``accountcare.services.outbox``: an INFO line with the counts (sent,
+    retried, dead, withheld, left) per pass that handled an entry, an INFO line per
+    retry scheduled and per message withheld, a WARNING per dead letter (its key and its
+    last error on one line, with anything like an email address or a phone number
+    redacted), and a DEBUG line per entry; never a recipient's address.
     """
+
+    _log = logging.getLogger(__name__)
 
     def __init__(
         self,
@@ -270,14 +282,26 @@ class Dispatcher:
                 break
             (entry,) = claimed
             outcome = self._dispatch(entry)
+            if outcome == "skipped":
+                self._log.debug("%s: skipped, its lease ran out before the send", entry.key)
             done[outcome].append(entry.key)
             handled += outcome != "skipped"
         unserved = sorted({e.message.channel.value for e in left})
-        return DispatchReport(
+        report = DispatchReport(
             **{name: tuple(keys) for name, keys in done.items()},
             left=tuple(e.key for e in left),
             unserved=tuple(unserved),
         )
+        # A pass that only found entries left for other channels is DEBUG: a dispatcher
+        # that runs for days would otherwise say so every idle second.
+        busy = report.handled or report.skipped
+        self._log.log(
+            logging.INFO if busy else logging.DEBUG,
+            "dispatch pass: %d sent, %d retried, %d dead, %d withheld, %d left",
+            len(report.sent), len(report.retried), len(report.dead), len(report.withheld),
+            len(report.left),
+        )  # fmt: skip
+        return report
 
     def _unserved(self, channels: frozenset[Channel]) -> tuple[OutboxEntry, ...]:
         """The entries due now on channels none of the notifiers delivers, by due time."""
@@ -317,12 +341,35 @@ class Dispatcher:
         if not self.store.settle_outbox(outcome):
             return "skipped"
         if why is not None:
-            return "withheld"
-        if outcome.status is OutboxStatus.SENT:
-            return "sent"
-        if outcome.status is OutboxStatus.DEAD:
-            return "dead"
-        return "retried"
+            name = "withheld"
+        elif outcome.status is OutboxStatus.SENT:
+            name = "sent"
+        elif outcome.status is OutboxStatus.DEAD:
+            name = "dead"
+        else:
+            name = "retried"
+        self._logged(outcome, name)
+        return name
+
+    def _logged(self, outcome: OutboxEntry, name: str) -> None:
+        """Log the settled ``outcome`` of one entry: ids and the error's words, never
+        the recipient's address."""
+        key, channel = outcome.key, outcome.message.channel.value
+        parts = key.split("|")
+        kind = parts[1] if len(parts) == 4 else "message"
+        self._log.debug("%s: %s %s on %s (attempt %d)", key, name, kind, channel, outcome.attempts)
+        error = redacted(outcome.last_error)
+        if name == "dead":
+            self._log.warning(
+                "dead letter %s after %d attempt(s): %s", key, outcome.attempts, error
+            )
+        elif name == "retried":
+            self._log.info(
+                "retry of %s after attempt %d scheduled for %s: %s",
+                key, outcome.attempts, outcome.next_attempt_at.isoformat(), error,
+            )  # fmt: skip
+        elif name == "withheld":
+            self._log.info("%s withheld: %s", key, error)
 
     def _withheld(self, message: Message) -> str | None:
         """Why ``message`` may not be sent now (the recipient's consent, read again), or

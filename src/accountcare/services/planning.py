@@ -64,7 +64,7 @@ def plan_and_save(
     :func:`~accountcare.policies.visits.planner.plan_visits`. Pass ``book`` when it is
     already loaded.
     """
-    book = load_book(store) if book is None else book
+    book = load_book(store, orders=False) if book is None else book
     accounts = [a for a in book.accounts if rep is None or a.owner == rep]
     wanted = {a.id for a in accounts}
     plan = plan_visits(

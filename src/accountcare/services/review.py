@@ -36,7 +36,7 @@ from accountcare.policies.health.early_warning import (
     EarlyWarningPolicy,
     early_warnings,
 )
-from accountcare.ports.store import Store
+from accountcare.ports.store import BookReader
 from accountcare.services.book import load_book
 from accountcare.services.tiering import current_tiers
 
@@ -73,7 +73,7 @@ def review_periods(as_of: date, months: int = 3) -> tuple[Period, Period]:
 
 
 def review_book(
-    store: Store,
+    store: BookReader,
     *,
     as_of: date,
     months: int = 3,
@@ -90,12 +90,15 @@ def review_book(
     plan whose visits up to ``as_of`` count as planned (and, when a visit interaction
     of the same account and day exists, as done). Pass ``book`` when it is already loaded.
     """
-    book = load_book(store) if book is None else book
+    previous, current = review_periods(as_of, months)
+    # Tiers come from the book given, else from the store (their own window of orders).
     labels = (
         dict(tiers)
         if tiers is not None
         else current_tiers(store, as_of=as_of, book=book, rates=rates)
     )
+    if book is None:  # every order: the usual interval between orders spans the history
+        book = load_book(store)
     account_tiers: dict[str, str | None] = {a.id: labels.get(a.id) for a in book.accounts}
     health = health_scores(
         book.contacts,
@@ -105,14 +108,15 @@ def review_book(
         tiers=account_tiers,
         visits=None if plan is None else _visits_done(store, plan, book, as_of),
     )
-    previous, current = review_periods(as_of, months)
     alerts = early_warnings(
         book.orders, book.complaints, previous=previous, current=current, policy=policy
     )
     return Review(as_of, previous, current, health, alerts)
 
 
-def _visits_done(store: Store, plan: str, book: Book, as_of: date) -> dict[str, tuple[int, int]]:
+def _visits_done(
+    store: BookReader, plan: str, book: Book, as_of: date
+) -> dict[str, tuple[int, int]]:
     """Per account, the stored plan's visits before ``as_of`` (planned) and those with a
     visit interaction of the same account and day (done)."""
     stored = store.visit_plan(plan)

@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,18 +27,19 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from accountcare.domain.activity import Order
+from accountcare.domain._html import html_table
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import order_totals
 from accountcare.domain.book import Book
 from accountcare.domain.periods import Period
 from accountcare.domain.tiers import TierAssignment
 from accountcare.errors import ConfigurationError
-from accountcare.policies.health.metrics import account_metrics
 from accountcare.policies.tiers.abc import AbcPolicy
+from accountcare.policies.tiers.measures import MEASURES, sales_values, score_values
 from accountcare.policies.tiers.profitability import ProfitabilityPolicy
 from accountcare.policies.tiers.rank_bands import RankBandPolicy
-from accountcare.policies.tiers.scorecard import Scorecard, criterion_scores
-from accountcare.ports.store import Batch, Store
-from accountcare.services.book import load_book
+from accountcare.policies.tiers.scorecard import Scorecard
+from accountcare.ports.store import Batch, BookReader, UnitOfWork
 
 __all__ = ["TIER_METHODS", "TierRun", "current_tiers", "policy_for", "retier", "tier_values"]
 
@@ -73,19 +74,22 @@ def policy_for(method: str) -> TierPolicyLike:
 
 
 def tier_values(
-    book: Book,
+    source: Book | BookReader,
     method: str,
     *,
     as_of: date,
     months: int = 12,
     rates: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Any]:
-    """What ``method`` ranks, per account of ``book``, over the ``months`` before ``as_of``.
+    """What ``method`` ranks, per account, over the ``months`` before ``as_of``.
 
-    Accounts without orders in the window count 0 (they still get a tier). Amounts in
-    different currencies do not compare: a book with more than one currency in the
-    window needs ``rates`` (currency -> value of one unit in the currency you report
-    in), and each order's amount and margin are converted before they are summed.
+    ``source`` is a loaded [`Book`][accountcare.domain.book.Book] or a store's read
+    side: from a store, the accounts and their order totals in the window (summed by
+    the database on a server) are read, two statements whatever the size of the book;
+    the scorecard rates the same sales and margin, the years of cooperation and the
+    potential. Accounts without orders in the window count 0 (they still get a tier). A
+    window with orders in more than one currency needs ``rates`` (see
+    [`measures`][accountcare.policies.tiers.measures]).
 
     >>> from accountcare.domain import Account, Order
     >>> book = Book(accounts=[Account(id="a", name="A"), Account(id="b", name="B")],
@@ -99,56 +103,92 @@ def tier_values(
     ...             rates={"CNY": Decimal("0.14"), "USD": Decimal(1)})
     {'a': Decimal('140.00'), 'b': Decimal('200')}
     """
+    return _measured(source, method, as_of=as_of, months=months, rates=rates)[1]
+
+
+def _measured(
+    source: Book | BookReader,
+    method: str,
+    *,
+    as_of: date,
+    months: int,
+    rates: Mapping[str, Decimal] | None,
+) -> tuple[tuple[Account, ...], dict[str, Any]]:
+    """The accounts of ``source`` and what ``method`` ranks for each (see
+    :func:`tier_values`)."""
     policy_for(method)  # an unknown method fails before any work
     if months < 1:
         raise ConfigurationError(f"months must be at least 1, got {months}")
     period = Period(as_of - relativedelta(months=months), as_of)
-    orders = [o for o in book.orders if period.start <= o.ordered_on < period.end]
-    currencies = sorted({o.currency for o in orders})
-    if rates is not None:
-        orders = _converted(orders, rates)
-    elif len(currencies) > 1:
-        raise ConfigurationError(
-            f"orders in the window are in {', '.join(currencies)}: give rates to convert "
-            "them to one currency"
-        )
-    metrics = account_metrics(book.accounts, orders, book.complaints, period=period, as_of=as_of)
-    if method in ("abc", "rank"):
-        return {a: m.revenue for a, m in metrics.items()}
-    if method == "profit":
-        return {a: m.margin for a, m in metrics.items()}
-    scores = criterion_scores(metrics, book.accounts)
-    card = Scorecard()
-    return {a: card.rate(a, **s).score for a, s in scores.items()}
-
-
-def _converted(orders: list[Order], rates: Mapping[str, Decimal]) -> list[Order]:
-    missing = sorted({o.currency for o in orders} - set(rates))
-    if missing:
-        raise ConfigurationError(f"no rate given for {', '.join(missing)}")
-    for currency, rate in rates.items():
-        if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
-            raise ConfigurationError(
-                f"the rate of {currency} must be a positive Decimal, got {rate!r}"
-            )
-    return [
-        attrs.evolve(
-            o,
-            amount=o.amount * rates[o.currency],
-            margin=None if o.margin is None else o.margin * rates[o.currency],
-        )
-        for o in orders
-    ]
+    if isinstance(source, Book):
+        accounts = source.accounts
+        totals = order_totals(o for o in source.orders if period.start <= o.ordered_on < period.end)
+    else:
+        accounts = source.accounts()
+        totals = source.order_totals(period.start, period.end)
+    measure = MEASURES.get(method)
+    if measure is not None:
+        ids = [a.id for a in accounts]
+        return accounts, sales_values(ids, totals, measure=measure, rates=rates)
+    return accounts, score_values(accounts, totals, period=period, as_of=as_of, rates=rates)
 
 
 @attrs.frozen
 class TierRun:
-    """One tier run: the policy's name, the day, the values ranked and the assignments."""
+    """One tier run: the policy's name, the day, the values ranked and the assignments,
+    and the names of the accounts tiered (a notebook shows them beside the ids).
+
+    >>> from accountcare.adapters.memory import MemoryStore
+    >>> from accountcare.domain import Account, Order
+    >>> store = MemoryStore()
+    >>> _ = store.write(Batch(accounts=[Account(id="C1001", name="华东电子"),
+    ...     Account(id="C1002", name="Pengcheng <Logistics>")],
+    ...     orders=[Order("o-1", "C1001", date(2026, 5, 1), Decimal(900)),
+    ...             Order("o-2", "C1002", date(2026, 5, 1), Decimal(100))]))
+    >>> run = retier(store, "abc", as_of=date(2026, 11, 2), save=False)
+    >>> html = run._repr_html_()
+    >>> "华东电子" in html, "Pengcheng &lt;Logistics&gt;" in html, "90.0%" in html
+    (True, True, True)
+    >>> html.index("华东电子") < html.index("Pengcheng")  # best first
+    True
+    """
 
     policy: str
     as_of: date
     values: Mapping[str, Any]
     assignments: Mapping[str, TierAssignment]
+    names: Mapping[str, str] = attrs.field(factory=dict)
+
+    def _repr_html_(self) -> str:
+        """The run as a table in Jupyter, best first: rank, account id and name, tier,
+        the value ranked, the share of the total ranked above the account (for the
+        policies that rank shares), and the rule."""
+        ranked = sorted(
+            self.assignments.values(),
+            key=lambda a: (a.reason.rank if a.reason.rank is not None else 0, a.account_id),
+        )
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for got in ranked:
+                why, name = got.reason, self.names.get(got.account_id, "")
+                yield (
+                    why.rank,
+                    got.account_id,
+                    name,
+                    got.tier,
+                    why.value,
+                    why.share_before,
+                    why.rule,
+                )
+
+        counts = ", ".join(f"{tier} {n:,}" for tier, n in self.counts().items())
+        return html_table(
+            ("rank", "account", "name", "tier", "value", "share before", "rule"),
+            rows(),
+            caption=f"{self.policy} tiers of {len(ranked):,} accounts on {self.as_of}: {counts}",
+            total=len(ranked),
+            shares={"share before"},
+        )
 
     def labels(self) -> dict[str, str]:
         """Account id -> tier label."""
@@ -163,7 +203,7 @@ class TierRun:
 
 
 def retier(
-    store: Store,
+    store: BookReader,
     method: str = "abc",
     *,
     as_of: date,
@@ -173,19 +213,27 @@ def retier(
     rates: Mapping[str, Decimal] | None = None,
 ) -> TierRun:
     """Tier every stored account with ``method`` as of ``as_of``; store the assignments
-    (all or nothing) unless ``save=False``. Pass ``book`` when it is already loaded, and
-    ``rates`` when its orders are in more than one currency (see :func:`tier_values`)."""
+    (all or nothing) unless ``save=False``, when the read side of a store is enough.
+    Pass ``book`` when it is already loaded, and ``rates`` when its orders are in more
+    than one currency (see :func:`tier_values`)."""
     policy = policy_for(method)
-    book = load_book(store) if book is None else book
-    values = tier_values(book, method, as_of=as_of, months=months, rates=rates)
+    if save and not isinstance(store, UnitOfWork):
+        raise ConfigurationError(
+            f"{type(store).__name__} cannot write the tiers: pass save=False, or a store "
+            "with a write(batch) method"
+        )
+    accounts, values = _measured(
+        store if book is None else book, method, as_of=as_of, months=months, rates=rates
+    )
     assignments = policy.assign(values) if values else {}
-    if save and assignments:
+    if save and assignments and isinstance(store, UnitOfWork):
         store.write(Batch(tiers={as_of: list(assignments.values())}))
-    return TierRun(policy.name, as_of, values, assignments)
+    names = {a.id: a.name for a in accounts}
+    return TierRun(policy.name, as_of, values, assignments, names)
 
 
 def current_tiers(
-    store: Store,
+    store: BookReader,
     *,
     as_of: date,
     method: str = "abc",

@@ -244,7 +244,7 @@ def rep_worklist(
     schedule = store.care_schedule(name)
     if schedule is None:
         raise ConfigurationError(f"no care schedule named {name!r} is stored")
-    book = load_book(store)
+    book = load_book(store, interactions=False)
     render = signed_renderer(store, book, templates)
 
     def what(task: CareTask) -> str:

@@ -1,8 +1,29 @@
-"""The store contract: the one test suite every store must pass.
+"""The store contract: the test suites a store must pass, one for each side of the port.
 
-Subclass :class:`StoreContract` in a test module and give it a ``store`` fixture that
-returns an empty store; pytest runs every test below against it. The library runs it on
-its memory, SQLite, PostgreSQL and MariaDB stores; a host CRM runs it on its own::
+Each suite is a class a test module subclasses; pytest runs its tests against the
+fixture the subclass gives:
+
+- [`BookReaderContract`][accountcare.testing.store_contract.BookReaderContract], the
+  read side ([`BookReader`][accountcare.ports.store.BookReader]): every record kind
+  read back equal and in its stable order, the queries, and the bulk reads
+  (``contacts_of``, ``orders_of``, ``interactions_of``, ``complaints_of``, ``order_totals``,
+  ``last_interactions``, ``accounts_page``). Its one fixture, ``reader_of``, takes a
+  [`Batch`][accountcare.ports.store.Batch] and returns a reader holding exactly its
+  records; it is called once for each example of the Hypothesis tests, so each call
+  starts from nothing;
+- [`UnitOfWorkContract`][accountcare.testing.store_contract.UnitOfWorkContract], the
+  writes ([`UnitOfWork`][accountcare.ports.store.UnitOfWork]): upserts, batches all
+  or nothing, references, retiring accounts, records refused by name. Fixture
+  ``store``, an empty [`Store`][accountcare.ports.store.Store];
+- [`OutboxContract`][accountcare.testing.store_contract.OutboxContract], the outbox
+  ([`OutboxStore`][accountcare.ports.store.OutboxStore]): idempotent queuing,
+  ``queued_keys``, claims with a lease, settling, retrying dead letters, crashes
+  charged to the entry that made them. Fixture ``store``, an empty store;
+- [`StoreContract`][accountcare.testing.store_contract.StoreContract], all three, from
+  a ``store`` fixture alone.
+
+A whole store (the library runs this on its memory, SQLite, PostgreSQL and MariaDB
+stores)::
 
     import pytest
     from accountcare.testing.store_contract import StoreContract
@@ -14,6 +35,29 @@ its memory, SQLite, PostgreSQL and MariaDB stores; a host CRM runs it on its own
             yield store
             store.wipe()
 
+[`StoreContract`][accountcare.testing.store_contract.StoreContract] makes
+``reader_of`` from ``store``: the first reader is the store itself with the batch
+written; before each later one the store is emptied with its ``clear()`` method. A
+store without one overrides
+[`emptied`][accountcare.testing.store_contract.StoreContract.emptied] to return an
+empty store (a new in-memory one, a new file, the same tables truncated).
+
+A host whose accounts live in its own tables, read through a read-only adapter, runs
+the read suite alone: ``reader_of`` loads the batch into its tables the way its own
+programs write them, and returns its adapter over them::
+
+    import pytest
+    from accountcare.testing.store_contract import BookReaderContract
+
+    class TestMyCrmReader(BookReaderContract):
+        @pytest.fixture
+        def reader_of(self, crm_database):
+            def reader_of(batch):
+                crm_database.truncate_all()         # each call starts from nothing
+                load_into_crm_tables(crm_database, batch)
+                return MyCrmBookReader(crm_database)
+            return reader_of
+
 Needs pytest and Hypothesis (the ``dev`` extra).
 """
 
@@ -21,9 +65,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 import pytest
@@ -31,7 +76,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Interaction, InteractionKind, Order
+from accountcare.domain.activity import (
+    Complaint,
+    Interaction,
+    InteractionKind,
+    Order,
+    OrderTotal,
+    order_totals,
+)
 from accountcare.domain.care import CareKind, CareSchedule, CareTask
 from accountcare.domain.contacts import Channel, ConsentAction, ConsentEvent, Contact
 from accountcare.domain.messages import Delivery, Message, Recipient
@@ -41,21 +93,44 @@ from accountcare.domain.tiers import TierAssignment, TierReason
 from accountcare.domain.visits import Visit, VisitPlan, VisitPurpose
 from accountcare.domain.warnings import LostAccountReview, RootCause
 from accountcare.errors import InvalidRecord
-from accountcare.ports.store import Batch, Store
+from accountcare.ports.store import Batch, BookReader, OutboxStore, Store, UnitOfWork
 from accountcare.services.outbox import Dispatcher
 from accountcare.testing import storable
 
-__all__ = ["StoreContract"]
+__all__ = [
+    "BookReaderContract",
+    "OutboxContract",
+    "ReaderOf",
+    "StoreContract",
+    "UnitOfWorkContract",
+]
+
+#: What the ``reader_of`` fixture of
+#: [`BookReaderContract`][accountcare.testing.store_contract.BookReaderContract] is: a
+#: callable taking a [`Batch`][accountcare.ports.store.Batch] and returning a reader that
+#: holds exactly its records.
+ReaderOf: TypeAlias = Callable[[Batch], BookReader]
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-# One store serves all examples of a test (hence function_scoped_fixture), and each
+# The writes' and the outbox's Hypothesis tests reuse one store for all examples, the
+# reads' call ``reader_of`` once per example (hence function_scoped_fixture), and each
 # subclass runs the same test methods (hence differing_executors): both on purpose.
 _CONTRACT = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
 )
+
+# Ids that sort differently by UTF-8 bytes, by case-insensitive or accent-aware
+# collations and by Python: the port orders by Python's str order (code points).
+_SORTS_APART = ("B", "a", "é", "ä", "Z1", "z", "A", "王", "𝔸", "a-1")
+# Ids no record of _SORTS_APART has, but that a database comparing case-insensitively,
+# without accents or ignoring trailing spaces would mistake for one.
+_LOOKALIKES = ("nobody", "a ", "b", "e", "Ä", "z1")
+_CURRENCIES = ("CNY", "USD", "KRW")
+# The first and last micro-unit amounts the domain allows: 1e15 - 0.000001.
+_LARGEST = Decimal("999999999999999.999999")
 
 
 def _account(account_id: str, **fields: Any) -> Account:
@@ -66,6 +141,12 @@ def _order(order_id: str, account_id: str, on: date, amount: str = "10.00") -> O
     return Order(
         id=order_id, account_id=account_id, ordered_on=on, amount=Decimal(amount), currency="CNY"
     )
+
+
+def _touch(
+    touch_id: str, account_id: str, at: datetime, kind: InteractionKind = InteractionKind.CALL
+) -> Interaction:
+    return Interaction(id=touch_id, account_id=account_id, occurred_at=at, kind=kind, by="li")
 
 
 def _message(key: str, due_at: datetime = NOW) -> Message:
@@ -113,20 +194,70 @@ def _review(
     return LostAccountReview(account_id, cause, evidence, "rep-li", on)
 
 
-class StoreContract:
-    """What every :class:`~accountcare.ports.store.Store` must do.
+def _by_id(record: Contact) -> str:
+    return record.id
 
-    Subclasses provide a ``store`` fixture returning an empty store. The Hypothesis
-    tests reuse that store for all their examples, so they only assume what the port
-    promises: the last write of an id wins.
+
+def _by_day(record: Order) -> tuple[date, str]:
+    return record.ordered_on, record.id
+
+
+def _by_instant(record: Interaction) -> tuple[datetime, str]:
+    return record.occurred_at, record.id
+
+
+def _by_opening(record: Complaint) -> tuple[datetime, str]:
+    return record.opened_at, record.id
+
+
+def _latest(touches: Iterable[Interaction], kind: InteractionKind) -> tuple[Interaction, ...]:
+    """What ``last_interactions(kind)`` means, said in Python."""
+    latest: dict[str, Interaction] = {}
+    for touch in touches:
+        best = latest.get(touch.account_id)
+        if touch.kind is kind and (best is None or _by_instant(touch) > _by_instant(best)):
+            latest[touch.account_id] = touch
+    return tuple(latest[a] for a in sorted(latest))
+
+
+def _pages(reader: BookReader, limit: int, after: str | None = None) -> Iterator[Account]:
+    """Every account after ``after``, read ``limit`` at a time."""
+    for _ in range(10_000):  # a store that never ends a walk fails, it does not hang
+        page = reader.accounts_page(after, limit)
+        assert type(page) is tuple
+        assert len(page) <= limit
+        if not page:
+            return
+        yield from page
+        after = page[-1].id
+    raise AssertionError(f"paging by {limit} never came to an end")
+
+
+class BookReaderContract:
+    """What every [`BookReader`][accountcare.ports.store.BookReader] must do.
+
+    Subclasses provide a ``reader_of`` fixture: a callable taking a
+    [`Batch`][accountcare.ports.store.Batch] (accounts, contacts, orders, interactions,
+    complaints, tiers, plans, schedules, reps, the company, loss reviews) and returning
+    a reader that holds exactly those records. The Hypothesis tests call it once per
+    example, so each call must start from nothing. For example, over the memory store:
+
+    >>> from accountcare.adapters.memory import MemoryStore
+    >>> def reader_of(batch):
+    ...     store = MemoryStore()
+    ...     _ = store.write(batch)
+    ...     return store
+    >>> reader = reader_of(Batch(accounts=[Account(id="acme", name="Acme")]))
+    >>> isinstance(reader, BookReader), [a.id for a in reader.accounts_page(None, 10)]
+    (True, ['acme'])
     """
 
     # -- the port ---------------------------------------------------------------
 
-    def test_store_satisfies_the_port(self, store: Store) -> None:
-        assert isinstance(store, Store)
+    def test_reader_satisfies_the_read_port(self, reader_of: ReaderOf) -> None:
+        assert isinstance(reader_of(Batch()), BookReader)
 
-    def test_every_kind_of_record_comes_back_equal(self, store: Store) -> None:
+    def test_every_kind_of_record_comes_back_equal(self, reader_of: ReaderOf) -> None:
         acme = _account("acme", owner="rep-li", tags={"important", "group"})
         contact = Contact(id="c-1", account_id="acme", name="김민준", consents=[Channel.SMS])
         order = _order("o-1", "acme", date(2027, 1, 5), "1234.50")
@@ -135,7 +266,7 @@ class StoreContract:
         )
         complaint = Complaint(id="q-1", account_id="acme", opened_at=NOW, subject="late")
         plan, schedule = _plan_and_schedule()
-        store.write(
+        store = reader_of(
             Batch(
                 accounts=[acme],
                 contacts=[contact],
@@ -158,7 +289,8 @@ class StoreContract:
         assert store.visit_plan("east") == plan
         assert store.care_schedule("march") == schedule
 
-    def test_missing_records_are_none_or_empty(self, store: Store) -> None:
+    def test_missing_records_are_none_or_empty(self, reader_of: ReaderOf) -> None:
+        store = reader_of(Batch())
         assert store.rep("nobody") is None
         assert store.reps() == ()
         assert store.company() is None
@@ -168,9 +300,499 @@ class StoreContract:
         assert store.contact("nobody") is None
         assert store.visit_plan("nothing") is None
         assert store.care_schedule("nothing") is None
-        assert store.outbox_entry("nothing") is None
         assert store.accounts() == ()
         assert store.orders("nobody") == ()
+        # The outbox half of this test is OutboxContract.test_a_key_never_queued_has_no_entry.
+
+    def test_bulk_reads_of_an_empty_book_are_empty(self, reader_of: ReaderOf) -> None:
+        reader = reader_of(Batch())
+        bulks = (reader.contacts_of, reader.orders_of, reader.interactions_of, reader.complaints_of)
+        for bulk in bulks:
+            assert bulk() == ()
+            assert bulk(None) == ()
+            assert bulk(["nobody"]) == ()
+            assert bulk([]) == ()
+        assert reader.orders_between(date(1900, 1, 1), date(2200, 1, 1)) == ()
+        assert reader.order_totals(date(1900, 1, 1), date(2200, 1, 1)) == ()
+        assert all(reader.last_interactions(kind) == () for kind in InteractionKind)
+        assert reader.accounts_page(None, 10) == ()
+        assert reader.accounts_page("a", 10) == ()
+
+    def test_ids_are_case_sensitive(self, reader_of: ReaderOf) -> None:
+        store = reader_of(Batch(accounts=[_account("acme"), _account("ACME"), _account("Acme")]))
+        assert [a.id for a in store.accounts()] == ["ACME", "Acme", "acme"]
+
+    # -- the team and the company ----------------------------------------------
+
+    def test_the_consent_log_comes_back_in_order(self, reader_of: ReaderOf) -> None:
+        kim = Contact(id="c-1", account_id="acme", name="김민준")
+        for event in (
+            ConsentEvent(date(2026, 5, 2), ConsentAction.GIVEN, "contacts.csv line 7",
+                         channels={Channel.EMAIL, Channel.SMS, Channel.MESSENGER}),
+            ConsentEvent(date(2026, 6, 1), ConsentAction.WITHDRAWN, "reply",
+                         channels={Channel.SMS}),
+            ConsentEvent(date(2026, 7, 9), ConsentAction.OPTED_OUT, "a call with rep-li"),
+            ConsentEvent(date(2026, 8, 3), ConsentAction.OPTED_IN, "web form"),
+        ):  # fmt: skip
+            kim = kim.recording(event)
+        store = reader_of(Batch(accounts=[_account("acme")], contacts=[kim]))
+        back = store.contact("c-1")
+        assert back == kim
+        assert back is not None
+        assert [e.action for e in back.consent_log] == list(ConsentAction)
+        assert back.consent_log[0].channels == {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
+        assert back.consents == {Channel.EMAIL, Channel.MESSENGER}
+        assert type(back.consent_log[0].channels) is frozenset
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_reps_and_the_company_round_trip_exactly(self, reader_of: ReaderOf, data: Any) -> None:
+        reps = data.draw(st.lists(storable.reps(), min_size=1, max_size=3, unique_by=_id))
+        company = data.draw(storable.companies())
+        store = reader_of(Batch(reps=reps, company=company))
+        assert storable.exactly(store.company()) == storable.exactly(company)
+        for rep in reps:
+            assert storable.exactly(store.rep(rep.id)) == storable.exactly(rep)
+        stored = [r.id for r in store.reps()]
+        assert stored == sorted(stored)
+        assert stored == sorted(r.id for r in reps)
+
+    # -- loss reviews ------------------------------------------------------------
+
+    def test_loss_reviews_come_back_by_account_then_the_day_found(
+        self, reader_of: ReaderOf
+    ) -> None:
+        first, later = date(2026, 11, 2), date(2027, 1, 15)
+        reviews = [
+            _review("kr-001", later, RootCause.RELATIONSHIP, "김 부장님이 퇴사하셨습니다"),
+            _review("acme", later, RootCause.COMPETITOR, "signed with Initech\nfor 2 years"),
+            _review("kr-001", first),
+            _review("acme", first, RootCause.DELIVERY, "three late shipments in a row"),
+        ]
+        store = reader_of(
+            Batch(accounts=[_account("acme"), _account("kr-001")], loss_reviews=reviews)
+        )
+        keys = [(r.account_id, r.found_on) for r in store.loss_reviews()]
+        assert keys == [("acme", first), ("acme", later), ("kr-001", first), ("kr-001", later)]
+        assert store.loss_reviews("acme") == (reviews[3], reviews[1])
+        assert store.loss_reviews("ACME") == ()
+        assert set(store.loss_reviews()) == set(reviews)
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_loss_reviews_round_trip_exactly(self, reader_of: ReaderOf, data: Any) -> None:
+        account = data.draw(storable.accounts())
+        reviews = data.draw(
+            st.lists(storable.loss_reviews(account.id), max_size=4, unique_by=lambda r: r.found_on)
+        )
+        store = reader_of(Batch(accounts=[account], loss_reviews=reviews))
+        back = {r.found_on: r for r in store.loss_reviews(account.id)}
+        for review in reviews:
+            assert storable.exactly(back[review.found_on]) == storable.exactly(review)
+        days = [r.found_on for r in store.loss_reviews(account.id)]
+        assert days == sorted(r.found_on for r in reviews)
+        everything = [(r.account_id, r.found_on) for r in store.loss_reviews()]
+        assert everything == sorted(everything)
+
+    # -- queries ----------------------------------------------------------------
+
+    def test_accounts_by_owner(self, reader_of: ReaderOf) -> None:
+        store = reader_of(
+            Batch(accounts=[_account("b", owner="li"), _account("a", owner="li"), _account("c")])
+        )
+        assert [a.id for a in store.accounts_by_owner("li")] == ["a", "b"]
+        assert store.accounts_by_owner("LI") == ()
+
+    def test_accounts_in_tier_follow_each_accounts_latest_assignment(
+        self, reader_of: ReaderOf
+    ) -> None:
+        store = reader_of(
+            Batch(
+                accounts=[_account("x"), _account("y"), _account("z")],
+                tiers={
+                    date(2026, 1, 1): [_tier("x", "A"), _tier("y", "A"), _tier("z", "B")],
+                    date(2027, 1, 1): [_tier("x", "B"), _tier("z", "A", policy="rank")],
+                },
+            )
+        )
+        assert [a.id for a in store.accounts_in_tier("abc", "A")] == ["y"]
+        assert [a.id for a in store.accounts_in_tier("abc", "B")] == ["x", "z"]
+        assert [a.id for a in store.accounts_in_tier("abc", "A", date(2026, 6, 1))] == ["x", "y"]
+        assert store.accounts_in_tier("abc", "A", date(2025, 12, 31)) == ()
+        assert [a.id for a in store.accounts_in_tier("rank", "A")] == ["z"]
+
+    def test_accounts_changed_since_compare_instants_not_wall_clocks(
+        self, reader_of: ReaderOf
+    ) -> None:
+        seoul = timezone(timedelta(hours=9))
+        store = reader_of(
+            Batch(
+                accounts=[
+                    _account("before", updated_at=datetime(2027, 3, 1, 17, 59, tzinfo=seoul)),
+                    _account("at", updated_at=datetime(2027, 3, 1, 9, tzinfo=UTC)),
+                    _account(
+                        "after",
+                        updated_at=datetime(2027, 3, 1, 4, 1, tzinfo=timezone(timedelta(hours=-5))),
+                    ),
+                    _account("never"),
+                ]
+            )
+        )
+        assert [a.id for a in store.accounts_changed_since(NOW)] == ["after", "at"]
+
+    def test_orders_between_is_half_open_and_ordered(self, reader_of: ReaderOf) -> None:
+        days = [date(2027, 1, 31), date(2027, 1, 1), date(2027, 1, 15), date(2026, 12, 31)]
+        orders = [_order(f"o-{n}", "acme", day) for n, day in enumerate(days)]
+        store = reader_of(Batch(accounts=[_account("acme")], orders=orders))
+        found = store.orders_between(date(2027, 1, 1), date(2027, 1, 31))
+        assert [o.id for o in found] == ["o-1", "o-2"]
+        assert [o.id for o in store.orders("acme")] == ["o-3", "o-1", "o-2", "o-0"]
+
+    def test_activity_is_ordered_by_instant_then_id(self, reader_of: ReaderOf) -> None:
+        tokyo = timezone(timedelta(hours=9))
+        late = Interaction(
+            id="a",
+            account_id="acme",
+            occurred_at=datetime(2027, 1, 1, 12, tzinfo=UTC),
+            kind=InteractionKind.CALL,
+            by="li",
+        )
+        early = Interaction(  # later on the wall clock, earlier as an instant
+            id="b",
+            account_id="acme",
+            occurred_at=datetime(2027, 1, 1, 20, tzinfo=tokyo),
+            kind=InteractionKind.CALL,
+            by="li",
+        )
+        store = reader_of(Batch(accounts=[_account("acme")], interactions=[late, early]))
+        assert store.interactions("acme") == (early, late)
+
+    # -- bulk reads: contacts, interactions, complaints of many accounts -----------
+
+    def test_bulk_reads_take_the_accounts_asked_for(self, reader_of: ReaderOf) -> None:
+        seoul, new_york = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
+        at = datetime(2027, 1, 4, 9, tzinfo=UTC)
+        ids = ("acme", "globex", "idle", "Acme")
+        contacts = [
+            Contact(id=contact_id, account_id=owner, name="Li")
+            for contact_id, owner in (("B", "acme"), ("a", "globex"), ("é", "acme"),
+                                      ("ä", "Acme"), ("Z1", "globex"), ("z", "acme"))
+        ]  # fmt: skip
+        touches = [
+            _touch("i-2", "acme", at.astimezone(seoul)),  # one instant, three offsets
+            _touch("i-10", "globex", at.astimezone(new_york), InteractionKind.VISIT),
+            _touch("i-1", "acme", at),
+            _touch("i-0", "Acme", at + timedelta(microseconds=1)),
+            _touch("i-9", "globex", at - timedelta(days=400)),
+        ]
+        complaints = [
+            Complaint(id="q-b", account_id="globex", opened_at=at.astimezone(seoul), subject="x"),
+            Complaint(id="q-a", account_id="acme", opened_at=at, subject="late"),
+            Complaint(id="q-0", account_id="Acme", opened_at=at - timedelta(hours=1), subject="y"),
+        ]
+        reader = reader_of(
+            Batch(
+                accounts=[_account(a) for a in ids],
+                contacts=contacts,
+                interactions=touches,
+                complaints=complaints,
+            )
+        )
+        assert [c.id for c in reader.contacts_of()] == ["B", "Z1", "a", "z", "ä", "é"]
+        assert [c.id for c in reader.contacts_of(["globex", "idle", "globex"])] == ["Z1", "a"]
+        assert [c.id for c in reader.contacts_of(iter(["acme"]))] == ["B", "z", "é"]
+        assert reader.contacts_of(["idle", "ACME", "acme "]) == ()
+        assert reader.contacts_of(()) == ()
+        assert [i.id for i in reader.interactions_of()] == ["i-9", "i-1", "i-10", "i-2", "i-0"]
+        assert [i.id for i in reader.interactions_of({"acme", "globex"})] == [
+            "i-9", "i-1", "i-10", "i-2"
+        ]  # fmt: skip
+        assert reader.interactions_of(["Acme"]) == (touches[3],)
+        assert [c.id for c in reader.complaints_of()] == ["q-0", "q-a", "q-b"]
+        assert [c.id for c in reader.complaints_of(a for a in ("globex", "acme"))] == [
+            "q-a", "q-b"
+        ]  # fmt: skip
+        assert reader.complaints_of([]) == ()
+        got = reader.interactions_of(["globex"])
+        assert storable.exactly(got) == storable.exactly((touches[4], touches[1]))
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_bulk_reads_equal_the_reads_of_each_account(
+        self, reader_of: ReaderOf, data: Any
+    ) -> None:
+        ids = data.draw(
+            st.lists(st.sampled_from(_SORTS_APART), min_size=1, max_size=5, unique=True)
+        )
+        owner = st.sampled_from(ids)
+        batch = Batch(
+            accounts=[_account(a) for a in ids],
+            contacts=data.draw(
+                st.lists(owner.flatmap(storable.contacts), max_size=6, unique_by=_id)
+            ),
+            orders=data.draw(st.lists(owner.flatmap(storable.orders), max_size=6, unique_by=_id)),
+            interactions=data.draw(
+                st.lists(owner.flatmap(storable.interactions), max_size=6, unique_by=_id)
+            ),
+            complaints=data.draw(
+                st.lists(owner.flatmap(storable.complaints), max_size=6, unique_by=_id)
+            ),
+        )
+        asked = data.draw(st.lists(st.sampled_from((*_SORTS_APART, *_LOOKALIKES)), max_size=8))
+        reader = reader_of(batch)
+        reads: tuple[tuple[Any, Any, Any, Any], ...] = (
+            (reader.contacts_of, reader.contacts, _by_id, batch.contacts),
+            (reader.orders_of, reader.orders, _by_day, batch.orders),
+            (reader.interactions_of, reader.interactions, _by_instant, batch.interactions),
+            (reader.complaints_of, reader.complaints, _by_opening, batch.complaints),
+        )
+        for bulk, one, order, written in reads:
+            everything = tuple(sorted(written, key=order))
+            assert bulk() == everything
+            assert storable.exactly(bulk(None)) == storable.exactly(everything)
+            expected = tuple(sorted((r for a in set(asked) for r in one(a)), key=order))
+            assert expected == tuple(r for r in everything if r.account_id in asked)
+            assert storable.exactly(bulk(asked)) == storable.exactly(expected)
+            assert bulk(iter(asked)) == expected  # any iterable, read once
+            assert bulk([]) == ()
+
+    def test_bulk_reads_of_many_accounts_in_one_call(self, reader_of: ReaderOf) -> None:
+        at = datetime(2027, 1, 4, 9, tzinfo=UTC)
+        reader = reader_of(
+            Batch(
+                accounts=[_account("acme")],
+                contacts=[Contact(id="c-1", account_id="acme", name="Li")],
+                orders=[_order("o-1", "acme", date(2027, 1, 4))],
+                interactions=[_touch("i-1", "acme", at)],
+                complaints=[Complaint(id="q-1", account_id="acme", opened_at=at, subject="x")],
+            )
+        )
+        asked = [f"nobody-{n:05d}" for n in range(12_000)]
+        asked.insert(6_000, "acme")
+        assert [c.id for c in reader.contacts_of(asked)] == ["c-1"]
+        assert [o.id for o in reader.orders_of(asked)] == ["o-1"]
+        assert [i.id for i in reader.interactions_of(asked)] == ["i-1"]
+        assert [c.id for c in reader.complaints_of(asked)] == ["q-1"]
+
+    # -- bulk reads: order totals ----------------------------------------------------
+
+    def test_order_totals_add_money_exactly(self, reader_of: ReaderOf) -> None:
+        on = date(2027, 1, 5)
+
+        def order(n: int, account: str, amount: Decimal | str, **fields: Any) -> Order:
+            return Order(f"o-{n}", account, on, Decimal(amount), **fields)
+
+        orders = [
+            order(1, "acme", "98651.37", currency="CNY", margin=Decimal("0.10")),
+            order(2, "acme", "0.63", currency="CNY"),
+            order(3, "acme", "0.10", currency="KRW"),
+            order(4, "acme", "-0.10", currency="KRW"),  # a refund
+            order(5, "Globex", _LARGEST, currency="CNY", margin=_LARGEST),
+            order(6, "Globex", _LARGEST, currency="CNY", margin=-_LARGEST + Decimal("0.000001")),
+            order(7, "Globex", _LARGEST, currency="CNY"),
+            order(8, "Globex", _LARGEST, currency="USD"),
+            order(9, "Globex", "-999999999999999.999998", currency="USD"),
+            Order("o-late", "acme", on + timedelta(days=1), Decimal(1), currency="CNY"),
+        ]
+        reader = reader_of(Batch(accounts=[_account("acme"), _account("Globex")], orders=orders))
+        got = reader.order_totals(on, on + timedelta(days=1))
+
+        def total(account: str, currency: str, n: int, amount: str, margin: str, m: int) -> Any:
+            figures = OrderTotal(account, currency, n, Decimal(amount), Decimal(margin), m, on, on)
+            return storable.exactly(figures)
+
+        assert storable.exactly(got) == (
+            total("Globex", "CNY", 3, "2999999999999999.999997", "0.000001", 2),
+            total("Globex", "USD", 2, "0.000001", "0", 0),
+            total("acme", "CNY", 2, "98652", "0.1", 1),
+            total("acme", "KRW", 2, "0", "0", 0),
+        )
+        assert got == order_totals(orders[:-1])
+        (late,) = reader.order_totals(on + timedelta(days=1), on + timedelta(days=2))
+        assert (late.account_id, late.amount, late.orders) == ("acme", Decimal(1), 1)
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_order_totals_are_the_totals_of_the_orders_in_the_window(
+        self, reader_of: ReaderOf, data: Any
+    ) -> None:
+        start = date(2027, 1, 1) + timedelta(days=data.draw(st.integers(-20, 20), label="start"))
+        end = start + timedelta(days=data.draw(st.integers(-2, 30), label="days"))
+        edges = [start - timedelta(days=1), start, end - timedelta(days=1), end]
+        days = st.sampled_from(edges) | st.dates(start - timedelta(days=40), end + timedelta(40))
+        money = storable.money | st.decimals(-1000, 1000, places=2) | st.decimals(-5, 5, places=6)
+        ids = data.draw(
+            st.lists(st.sampled_from(_SORTS_APART), min_size=1, max_size=3, unique=True)
+        )
+        order = st.builds(
+            Order,
+            id=storable.ids,
+            account_id=st.sampled_from(ids),
+            ordered_on=days,
+            amount=money,
+            margin=st.none() | money,
+            currency=st.sampled_from(_CURRENCIES),
+        )
+        orders = data.draw(st.lists(order, max_size=12, unique_by=_id))
+        reader = reader_of(Batch(accounts=[_account(a) for a in ids], orders=orders))
+        expected = order_totals(o for o in orders if start <= o.ordered_on < end)
+        got = reader.order_totals(start, end)
+        assert got == expected
+        assert storable.exactly(got) == storable.exactly(expected)
+
+    # -- bulk reads: each account's latest interaction -----------------------------
+
+    def test_last_interactions_are_each_accounts_latest_of_the_kind(
+        self, reader_of: ReaderOf
+    ) -> None:
+        call, visit = InteractionKind.CALL, InteractionKind.VISIT
+        seoul, new_york = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
+        at = datetime(2027, 1, 4, 9, tzinfo=UTC)
+        touches = [
+            _touch("i-1", "acme", at),
+            # Later as an instant, earlier on the wall clock of the other entry.
+            _touch("i-2", "acme", (at + timedelta(minutes=1)).astimezone(new_york)),
+            _touch("i-3", "acme", at + timedelta(days=9), visit),  # another kind
+            # One instant, two offsets: the greater id ("i-9" after "i-10") wins.
+            _touch("i-10", "globex", at.astimezone(seoul)),
+            _touch("i-9", "globex", at.astimezone(new_york)),
+            # Python's str order, not a case-insensitive one: "a" comes after "B".
+            _touch("B", "Initech", at),
+            _touch("a", "Initech", at.astimezone(seoul)),
+            _touch("v-1", "umbrella", at, visit),  # no call: absent from the calls
+        ]
+        reader = reader_of(
+            Batch(
+                accounts=[_account(a) for a in ("acme", "globex", "Initech", "umbrella", "idle")],
+                interactions=touches,
+            )
+        )
+        calls = reader.last_interactions(call)
+        assert [(i.account_id, i.id) for i in calls] == [
+            ("Initech", "a"),
+            ("acme", "i-2"),
+            ("globex", "i-9"),
+        ]
+        assert storable.exactly(calls) == storable.exactly((touches[6], touches[1], touches[4]))
+        assert calls[1].occurred_at.utcoffset() == timedelta(hours=-5)  # its offset kept
+        visits = reader.last_interactions(visit)
+        assert storable.exactly(visits) == storable.exactly((touches[2], touches[7]))
+        assert reader.last_interactions(InteractionKind.GREETING) == ()
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_last_interactions_are_the_latest_by_instant_then_id(
+        self, reader_of: ReaderOf, data: Any
+    ) -> None:
+        ids = data.draw(
+            st.lists(st.sampled_from(_SORTS_APART), min_size=1, max_size=4, unique=True)
+        )
+        base = datetime(2027, 1, 4, 9, tzinfo=UTC)
+        instants = st.builds(
+            lambda hours, offset: (base + timedelta(hours=hours)).astimezone(offset),
+            st.integers(-2, 2),  # few instants: ties are common
+            st.sampled_from(storable.OFFSETS),
+        )
+        touch = st.builds(
+            Interaction,
+            id=st.sampled_from(_SORTS_APART) | storable.ids,
+            account_id=st.sampled_from(ids),
+            occurred_at=instants,
+            kind=st.sampled_from([InteractionKind.CALL, InteractionKind.VISIT]),
+            by=st.just("li"),
+        )
+        touches = data.draw(st.lists(touch, max_size=10, unique_by=_id))
+        reader = reader_of(Batch(accounts=[_account(a) for a in ids], interactions=touches))
+        for kind in InteractionKind:
+            expected = _latest(touches, kind)
+            got = reader.last_interactions(kind)
+            assert got == expected
+            assert storable.exactly(got) == storable.exactly(expected)
+
+    # -- bulk reads: the book a page at a time -----------------------------------
+
+    def test_accounts_come_a_page_at_a_time_in_python_order(self, reader_of: ReaderOf) -> None:
+        book = [_account(a, owner="rep-li", tags={"key"}) for a in reversed(_SORTS_APART)]
+        reader = reader_of(Batch(accounts=book))
+        everything = reader.accounts()
+        assert [a.id for a in everything] == sorted(_SORTS_APART)
+        assert [a.id for a in everything] == [
+            "A", "B", "Z1", "a", "a-1", "z", "ä", "é", "王", "𝔸"
+        ]  # fmt: skip
+        for limit in (1, 2, 3, 4, len(book) - 1, len(book), len(book) + 1, 1000):
+            assert tuple(_pages(reader, limit)) == everything, limit
+        assert reader.accounts_page(None, 3) == everything[:3]
+        assert reader.accounts_page("a", 2) == everything[4:6]
+        assert reader.accounts_page("Z", 2) == everything[2:4]  # "Z" is not an id
+        assert reader.accounts_page("𝔸", 5) == ()  # after the last id
+        assert reader.accounts_page("a ", 1) == everything[4:5]  # "a " after "a", before "a-1"
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_paging_through_the_book_gives_every_account_once_in_order(
+        self, reader_of: ReaderOf, data: Any
+    ) -> None:
+        ids = st.sampled_from((*_SORTS_APART, *_LOOKALIKES)) | storable.ids
+        book = data.draw(st.lists(ids, max_size=12, unique=True))
+        reader = reader_of(Batch(accounts=[_account(a) for a in book]))
+        everything = reader.accounts()
+        assert [a.id for a in everything] == sorted(book)
+        limit = data.draw(st.integers(1, 5), label="limit")
+        assert tuple(_pages(reader, limit)) == everything
+        after = data.draw(ids, label="after")
+        later = tuple(a for a in everything if a.id > after)
+        assert reader.accounts_page(after, limit) == later[:limit]
+        assert tuple(_pages(reader, limit, after)) == later
+        if everything:
+            assert reader.accounts_page(everything[-1].id, limit) == ()
+
+    # -- laws -------------------------------------------------------------------
+
+    @_CONTRACT
+    @given(data=st.data())
+    def test_values_round_trip_exactly_through_the_store(
+        self, reader_of: ReaderOf, data: Any
+    ) -> None:
+        account = data.draw(storable.accounts())
+        aid = account.id
+        batch = Batch(
+            accounts=[account],
+            contacts=data.draw(st.lists(storable.contacts(aid), max_size=2, unique_by=_id)),
+            orders=data.draw(st.lists(storable.orders(aid), max_size=3, unique_by=_id)),
+            interactions=data.draw(st.lists(storable.interactions(aid), max_size=2, unique_by=_id)),
+            complaints=data.draw(st.lists(storable.complaints(aid), max_size=2, unique_by=_id)),
+        )
+        store = reader_of(batch)
+        assert storable.exactly(store.account(aid)) == storable.exactly(account)
+        for contact in batch.contacts:
+            assert storable.exactly(store.contact(contact.id)) == storable.exactly(contact)
+        for kind, read in (
+            ("orders", store.orders),
+            ("interactions", store.interactions),
+            ("complaints", store.complaints),
+        ):
+            stored = {r.id: r for r in read(aid)}
+            assert set(stored) == {r.id for r in getattr(batch, kind)}
+            for record in getattr(batch, kind):
+                assert storable.exactly(stored[record.id]) == storable.exactly(record)
+
+
+class UnitOfWorkContract:
+    """What every [`UnitOfWork`][accountcare.ports.store.UnitOfWork] must do.
+
+    Subclasses provide a ``store`` fixture returning an empty
+    [`Store`][accountcare.ports.store.Store] (the tests read back what they wrote).
+    The Hypothesis tests reuse that store for all their examples, so they only assume
+    what the port promises: the last write of an id wins.
+
+    >>> "test_a_batch_naming_an_unknown_account_stores_nothing" in vars(UnitOfWorkContract)
+    True
+    """
+
+    def test_store_is_a_unit_of_work(self, store: Store) -> None:
+        assert isinstance(store, UnitOfWork)
+
+    # -- upserts ------------------------------------------------------------------
 
     def test_writing_an_id_again_replaces_the_record(self, store: Store) -> None:
         store.write(Batch(accounts=[_account("acme", owner="rep-li")]))
@@ -182,9 +804,17 @@ class StoreContract:
         store.write(Batch(accounts=[first, last]))
         assert store.accounts() == (last,)
 
-    def test_ids_are_case_sensitive(self, store: Store) -> None:
-        store.write(Batch(accounts=[_account("acme"), _account("ACME"), _account("Acme")]))
-        assert [a.id for a in store.accounts()] == ["ACME", "Acme", "acme"]
+    def test_ids_differing_only_in_trailing_spaces_are_different_records(
+        self, store: Store
+    ) -> None:
+        li = Contact(id="c-1", account_id="acme", name="Li")
+        kim = Contact(id="c-1 ", account_id="acme ", name="Kim")
+        store.write(Batch(accounts=[_account("acme")], contacts=[li]))
+        store.write(Batch(accounts=[_account("acme ", owner="rep-kim")], contacts=[kim]))
+        assert store.accounts() == (_account("acme"), _account("acme ", owner="rep-kim"))
+        assert store.account("acme") == _account("acme")
+        assert (store.contact("c-1"), store.contact("c-1 ")) == (li, kim)
+        assert (store.contacts("acme"), store.contacts("acme ")) == ((li,), (kim,))
 
     # -- the team and the company ----------------------------------------------
 
@@ -230,55 +860,7 @@ class StoreContract:
             store.write(Batch(company=_account("acme")))  # type: ignore[arg-type]
         assert (store.reps(), store.company(), store.accounts()) == ((), None, ())
 
-    def test_the_consent_log_comes_back_in_order(self, store: Store) -> None:
-        kim = Contact(id="c-1", account_id="acme", name="김민준")
-        for event in (
-            ConsentEvent(date(2026, 5, 2), ConsentAction.GIVEN, "contacts.csv line 7",
-                         channels={Channel.EMAIL, Channel.SMS, Channel.MESSENGER}),
-            ConsentEvent(date(2026, 6, 1), ConsentAction.WITHDRAWN, "reply",
-                         channels={Channel.SMS}),
-            ConsentEvent(date(2026, 7, 9), ConsentAction.OPTED_OUT, "a call with rep-li"),
-            ConsentEvent(date(2026, 8, 3), ConsentAction.OPTED_IN, "web form"),
-        ):  # fmt: skip
-            kim = kim.recording(event)
-        store.write(Batch(accounts=[_account("acme")], contacts=[kim]))
-        back = store.contact("c-1")
-        assert back == kim
-        assert back is not None
-        assert [e.action for e in back.consent_log] == list(ConsentAction)
-        assert back.consent_log[0].channels == {Channel.EMAIL, Channel.SMS, Channel.MESSENGER}
-        assert back.consents == {Channel.EMAIL, Channel.MESSENGER}
-        assert type(back.consent_log[0].channels) is frozenset
-
-    @_CONTRACT
-    @given(data=st.data())
-    def test_reps_and_the_company_round_trip_exactly(self, store: Store, data: Any) -> None:
-        reps = data.draw(st.lists(storable.reps(), min_size=1, max_size=3, unique_by=_id))
-        company = data.draw(storable.companies())
-        store.write(Batch(reps=reps, company=company))
-        assert storable.exactly(store.company()) == storable.exactly(company)
-        for rep in reps:
-            assert storable.exactly(store.rep(rep.id)) == storable.exactly(rep)
-        stored = [r.id for r in store.reps()]
-        assert stored == sorted(stored)
-        assert {r.id for r in reps} <= set(stored)
-
     # -- loss reviews ------------------------------------------------------------
-
-    def test_loss_reviews_come_back_by_account_then_the_day_found(self, store: Store) -> None:
-        first, later = date(2026, 11, 2), date(2027, 1, 15)
-        reviews = [
-            _review("kr-001", later, RootCause.RELATIONSHIP, "김 부장님이 퇴사하셨습니다"),
-            _review("acme", later, RootCause.COMPETITOR, "signed with Initech\nfor 2 years"),
-            _review("kr-001", first),
-            _review("acme", first, RootCause.DELIVERY, "three late shipments in a row"),
-        ]
-        store.write(Batch(accounts=[_account("acme"), _account("kr-001")], loss_reviews=reviews))
-        keys = [(r.account_id, r.found_on) for r in store.loss_reviews()]
-        assert keys == [("acme", first), ("acme", later), ("kr-001", first), ("kr-001", later)]
-        assert store.loss_reviews("acme") == (reviews[3], reviews[1])
-        assert store.loss_reviews("ACME") == ()
-        assert set(store.loss_reviews()) == set(reviews)
 
     def test_a_review_of_the_same_account_and_day_replaces_the_stored_one(
         self, store: Store
@@ -330,23 +912,6 @@ class StoreContract:
         assert store.loss_reviews() == (_review("erp-1001", on),)
         store.write(Batch(accounts=[_account("phone-acme")]))  # the id used again: no review
         assert store.loss_reviews("phone-acme") == ()
-
-    @_CONTRACT
-    @given(data=st.data())
-    def test_loss_reviews_round_trip_exactly(self, store: Store, data: Any) -> None:
-        account = data.draw(storable.accounts())
-        reviews = data.draw(
-            st.lists(storable.loss_reviews(account.id), max_size=4, unique_by=lambda r: r.found_on)
-        )
-        stale = store.loss_reviews(account.id)  # from an earlier example with that id
-        store.write(Batch(accounts=[account], loss_reviews=reviews))
-        back = {r.found_on: r for r in store.loss_reviews(account.id)}
-        for review in reviews:
-            assert storable.exactly(back[review.found_on]) == storable.exactly(review)
-        days = [r.found_on for r in store.loss_reviews(account.id)]
-        assert days == sorted({*days, *(r.found_on for r in stale)})
-        everything = [(r.account_id, r.found_on) for r in store.loss_reviews()]
-        assert everything == sorted(everything)
 
     # -- retiring accounts -------------------------------------------------------
 
@@ -474,76 +1039,26 @@ class StoreContract:
             store.write(Batch(accounts=bad))
         assert store.accounts() == ()
 
-    # -- queries ----------------------------------------------------------------
 
-    def test_accounts_by_owner(self, store: Store) -> None:
-        store.write(
-            Batch(accounts=[_account("b", owner="li"), _account("a", owner="li"), _account("c")])
-        )
-        assert [a.id for a in store.accounts_by_owner("li")] == ["a", "b"]
-        assert store.accounts_by_owner("LI") == ()
+class OutboxContract:
+    """What every [`OutboxStore`][accountcare.ports.store.OutboxStore] must do.
 
-    def test_accounts_in_tier_follow_each_accounts_latest_assignment(self, store: Store) -> None:
-        store.write(
-            Batch(
-                accounts=[_account("x"), _account("y"), _account("z")],
-                tiers={
-                    date(2026, 1, 1): [_tier("x", "A"), _tier("y", "A"), _tier("z", "B")],
-                    date(2027, 1, 1): [_tier("x", "B"), _tier("z", "A", policy="rank")],
-                },
-            )
-        )
-        assert [a.id for a in store.accounts_in_tier("abc", "A")] == ["y"]
-        assert [a.id for a in store.accounts_in_tier("abc", "B")] == ["x", "z"]
-        assert [a.id for a in store.accounts_in_tier("abc", "A", date(2026, 6, 1))] == ["x", "y"]
-        assert store.accounts_in_tier("abc", "A", date(2025, 12, 31)) == ()
-        assert [a.id for a in store.accounts_in_tier("rank", "A")] == ["z"]
+    Subclasses provide a ``store`` fixture returning an empty
+    [`Store`][accountcare.ports.store.Store] (messages are queued by its writes). The
+    Hypothesis tests reuse that store for all their examples; their keys are new in
+    each example.
 
-    def test_accounts_changed_since_compare_instants_not_wall_clocks(self, store: Store) -> None:
-        seoul = timezone(timedelta(hours=9))
-        store.write(
-            Batch(
-                accounts=[
-                    _account("before", updated_at=datetime(2027, 3, 1, 17, 59, tzinfo=seoul)),
-                    _account("at", updated_at=datetime(2027, 3, 1, 9, tzinfo=UTC)),
-                    _account(
-                        "after",
-                        updated_at=datetime(2027, 3, 1, 4, 1, tzinfo=timezone(timedelta(hours=-5))),
-                    ),
-                    _account("never"),
-                ]
-            )
-        )
-        assert [a.id for a in store.accounts_changed_since(NOW)] == ["after", "at"]
+    >>> "test_queued_keys_count_every_state_and_no_other_key" in vars(OutboxContract)
+    True
+    """
 
-    def test_orders_between_is_half_open_and_ordered(self, store: Store) -> None:
-        days = [date(2027, 1, 31), date(2027, 1, 1), date(2027, 1, 15), date(2026, 12, 31)]
-        orders = [_order(f"o-{n}", "acme", day) for n, day in enumerate(days)]
-        store.write(Batch(accounts=[_account("acme")], orders=orders))
-        found = store.orders_between(date(2027, 1, 1), date(2027, 1, 31))
-        assert [o.id for o in found] == ["o-1", "o-2"]
-        assert [o.id for o in store.orders("acme")] == ["o-3", "o-1", "o-2", "o-0"]
+    def test_store_is_an_outbox_store(self, store: Store) -> None:
+        assert isinstance(store, OutboxStore)
 
-    def test_activity_is_ordered_by_instant_then_id(self, store: Store) -> None:
-        tokyo = timezone(timedelta(hours=9))
-        late = Interaction(
-            id="a",
-            account_id="acme",
-            occurred_at=datetime(2027, 1, 1, 12, tzinfo=UTC),
-            kind=InteractionKind.CALL,
-            by="li",
-        )
-        early = Interaction(  # later on the wall clock, earlier as an instant
-            id="b",
-            account_id="acme",
-            occurred_at=datetime(2027, 1, 1, 20, tzinfo=tokyo),
-            kind=InteractionKind.CALL,
-            by="li",
-        )
-        store.write(Batch(accounts=[_account("acme")], interactions=[late, early]))
-        assert store.interactions("acme") == (early, late)
-
-    # -- the outbox -------------------------------------------------------------
+    def test_a_key_never_queued_has_no_entry(self, store: Store) -> None:
+        assert store.outbox_entry("nothing") is None
+        assert store.outbox() == ()
+        assert store.queued_keys(["nothing"]) == frozenset()
 
     def test_queuing_a_key_twice_never_duplicates(self, store: Store) -> None:
         first = store.write(Batch(outbox=[_message("k-1"), _message("k-2"), _message("k-1")]))
@@ -561,6 +1076,53 @@ class StoreContract:
         entry = store.outbox_entry("k-1")
         assert entry is not None
         assert entry.status is OutboxStatus.SENT
+
+    def test_keys_differing_only_in_trailing_spaces_are_different_entries(
+        self, store: Store
+    ) -> None:
+        first = store.write(Batch(outbox=[_message("k")]))
+        second = store.write(Batch(outbox=[_message("k "), _message("k")]))
+        assert (first.enqueued, second.enqueued, second.already_queued) == (("k",), ("k ",), ("k",))
+        assert [e.key for e in store.outbox()] == ["k", "k "]
+        assert store.queued_keys(["k ", "k  "]) == {"k "}
+
+    # -- which keys are queued ------------------------------------------------------
+
+    def test_queued_keys_count_every_state_and_no_other_key(self, store: Store) -> None:
+        later = NOW + timedelta(days=1)
+        keys = ["pending", "flying", "sent", "dead", "Sent", "王", "𝔸"]
+        due = [_message(k, NOW - timedelta(minutes=4 - n)) for n, k in enumerate(keys[1:4])]
+        store.write(Batch(outbox=[*due, *(_message(k, later) for k in keys[:1] + keys[4:])]))
+        claimed = {e.key: e for e in store.claim_outbox(NOW, 10, LEASE)}
+        assert set(claimed) == {"flying", "sent", "dead"}
+        assert store.settle_outbox(claimed["sent"].delivered(NOW))
+        failed = claimed["dead"].failed(NOW, "550", RetryPolicy(max_attempts=3), retryable=False)
+        assert store.settle_outbox(failed)
+        states = {e.key: e.status for e in store.outbox()}
+        assert [states[k] for k in keys[:4]] == list(OutboxStatus)
+        asked = [*keys, "pending", "unknown", "PENDING", "sent ", "Dead", "王 ", "A", "flying"]
+        found = store.queued_keys(asked)
+        assert type(found) is frozenset
+        assert found == frozenset(keys)
+        lower = store.queued_keys(k for k in asked if k.islower())  # any iterable, read once
+        assert lower == {"pending", "flying", "sent", "dead"}
+        assert store.queued_keys(["unknown", "PENDING", "sent "]) == frozenset()
+
+    def test_queued_keys_of_nothing_is_an_empty_frozenset(self, store: Store) -> None:
+        store.write(Batch(outbox=[_message("k-1")]))
+        nothing: tuple[Iterable[str], ...] = ([], (), set(), iter([]))
+        for keys in nothing:
+            found = store.queued_keys(keys)
+            assert (type(found), found) == (frozenset, frozenset())
+
+    def test_queued_keys_answer_twelve_thousand_keys_in_one_call(self, store: Store) -> None:
+        asked = [f"k-{n:05d}" for n in range(12_000)]
+        queued = asked[::97]
+        store.write(Batch(outbox=[_message(k) for k in queued]))
+        assert store.queued_keys(asked) == frozenset(queued)
+        assert store.queued_keys([*asked, *asked]) == frozenset(queued)
+
+    # -- claims, leases, settling ------------------------------------------------------
 
     def test_claims_take_due_entries_oldest_first(self, store: Store) -> None:
         store.write(
@@ -779,31 +1341,6 @@ class StoreContract:
     # -- laws -------------------------------------------------------------------
 
     @_CONTRACT
-    @given(data=st.data())
-    def test_values_round_trip_exactly_through_the_store(self, store: Store, data: Any) -> None:
-        account = data.draw(storable.accounts())
-        aid = account.id
-        batch = Batch(
-            accounts=[account],
-            contacts=data.draw(st.lists(storable.contacts(aid), max_size=2, unique_by=_id)),
-            orders=data.draw(st.lists(storable.orders(aid), max_size=3, unique_by=_id)),
-            interactions=data.draw(st.lists(storable.interactions(aid), max_size=2, unique_by=_id)),
-            complaints=data.draw(st.lists(storable.complaints(aid), max_size=2, unique_by=_id)),
-        )
-        store.write(batch)
-        assert storable.exactly(store.account(aid)) == storable.exactly(account)
-        for contact in batch.contacts:
-            assert storable.exactly(store.contact(contact.id)) == storable.exactly(contact)
-        for kind, read in (
-            ("orders", store.orders),
-            ("interactions", store.interactions),
-            ("complaints", store.complaints),
-        ):
-            stored = {r.id: r for r in read(aid)}
-            for record in getattr(batch, kind):
-                assert storable.exactly(stored[record.id]) == storable.exactly(record)
-
-    @_CONTRACT
     @given(drawn=st.lists(storable.messages(), min_size=1, max_size=6))
     def test_queued_messages_round_trip_and_never_duplicate(
         self, store: Store, drawn: list[Message]
@@ -822,6 +1359,58 @@ class StoreContract:
             assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0)
         keys = [e.key for e in store.outbox() if e.key.startswith(run)]
         assert sorted(keys) == sorted(first)
+
+
+class StoreContract(BookReaderContract, UnitOfWorkContract, OutboxContract):
+    """What every [`Store`][accountcare.ports.store.Store] must do: the three suites.
+
+    Subclasses provide a ``store`` fixture returning an empty store. The read suite's
+    ``reader_of`` is made from it: the first call writes its batch into ``store`` and
+    returns it; each later one (the read suite's Hypothesis tests call it once per
+    example) writes into [`emptied`][accountcare.testing.store_contract.StoreContract.emptied]
+    of the store before.
+
+    >>> issubclass(StoreContract, (BookReaderContract, UnitOfWorkContract, OutboxContract))
+    True
+    """
+
+    @pytest.fixture
+    def reader_of(self, store: Store) -> ReaderOf:
+        """Readers made from ``store``, each holding exactly the batch it was given."""
+        current: list[Store] = []
+
+        def reader_of(batch: Batch) -> BookReader:
+            target = self.emptied(current[-1]) if current else store
+            current.append(target)
+            target.write(batch)
+            return target
+
+        return reader_of
+
+    def emptied(self, store: Store) -> Store:
+        """An empty store for the next reader, once ``store`` has been written: ``store``
+        itself, after its ``clear()``. Override it for a store without one (return a new
+        store, or ``store`` after deleting every record of it some other way).
+
+        >>> from accountcare.adapters.memory import MemoryStore
+        >>> class TestMemoryStore(StoreContract):
+        ...     def emptied(self, store):
+        ...         return MemoryStore()
+        >>> TestMemoryStore().emptied(MemoryStore()).accounts()
+        ()
+        """
+        clear = getattr(store, "clear", None)
+        if not callable(clear):
+            pytest.fail(
+                f"{type(store).__name__} has no clear() to empty it between the examples of "
+                "a read test: give it one, or override StoreContract.emptied to return an "
+                "empty store"
+            )
+        clear()
+        return store
+
+    def test_store_satisfies_the_port(self, store: Store) -> None:
+        assert isinstance(store, Store)
 
 
 def _id(record: Any) -> str:

@@ -69,7 +69,7 @@ def read_contacts_csv(
         mapping = attrs.evolve(mapping, account_id=options.account_column)
     draft_of = _contact_reader(table, mapping)
     drafts = [draft_of(line, row, suspect) for line, row, suspect in table.rows()]
-    return finish(assemble(drafts, options), keep_good=options.keep_good)
+    return finish(assemble(drafts, options), keep_good=options.keep_good, source=options.source)
 
 
 def _contact_reader(

@@ -213,7 +213,7 @@ def read_orders_csv(
         warnings=tuple(warnings),
         origins=origins,
     )
-    return finish(report, keep_good=options.keep_good)
+    return finish(report, keep_good=options.keep_good, source=options.source)
 
 
 def _money(raw: str) -> Decimal:
@@ -290,4 +290,4 @@ def read_accounts_csv(
         origins=origins,
         provided={a.id: given[a.id] for a in accounts},
     )
-    return finish(report, keep_good=options.keep_good)
+    return finish(report, keep_good=options.keep_good, source=options.source)

@@ -16,10 +16,12 @@ never make an import fail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 
 import attrs
 
+from accountcare._redact import redacted
 from accountcare.domain._validate import shown
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
@@ -28,6 +30,8 @@ from accountcare.domain.team import Rep
 from accountcare.errors import AccountcareError
 
 __all__ = ["ImportFailed", "ImportFormatError", "ImportReport", "Merge", "Problem"]
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -49,8 +53,22 @@ class Problem:
 
     def __str__(self) -> str:
         value = f" ({shown(self.value)})" if self.value else ""
-        where = f"{self.unit} {self.number}" if self.number else self.unit
-        return f"{where}: field {self.field!r} {self.problem}{value}"
+        return f"{self.where}: field {self.field!r} {self.problem}{value}"
+
+    @property
+    def where(self) -> str:
+        """The row: ``line 12``, ``card 3``, or the record when the row is not known."""
+        return f"{self.unit} {self.number}" if self.number else self.unit
+
+    @property
+    def reason(self) -> str:
+        """What is wrong and where, without the value: fit for a log line, which never
+        carries what a person wrote in a field.
+
+        >>> Problem("line", 12, "Phone 1 - Value", "is not a phone number", "12ab").reason
+        "line 12: field 'Phone 1 - Value' is not a phone number"
+        """
+        return redacted(f"{self.where}: field {self.field!r} {self.problem}")
 
 
 @attrs.frozen
@@ -98,6 +116,7 @@ class ImportReport:
     provided: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     reps: tuple[Rep, ...] = ()
     origins: Mapping[str, tuple[str, int]] = attrs.field(factory=dict)
+    source: str = ""  # the file's name (the import option ``source``), for log lines
 
     @property
     def ok(self) -> bool:
@@ -141,8 +160,41 @@ class ImportFailed(AccountcareError, ValueError):
         )
 
 
-def finish(report: ImportReport, *, keep_good: bool) -> ImportReport:
+def rows_of(problems: Sequence[Problem]) -> int:
+    """How many rows (or cards, or records) ``problems`` fall on.
+
+    >>> rows_of([Problem("line", 2, "id", "is missing"), Problem("line", 2, "name", "is missing")])
+    1
+    """
+    return len({(p.unit, p.number) for p in problems})
+
+
+def log_skipped(source: str, problems: Sequence[Problem], *, kept: bool) -> None:
+    """Log what ``problems`` did to the import of ``source``: a WARNING naming how many
+    rows were skipped and the first reason when the good rows were ``kept``, an INFO
+    line when the import was refused (the refusal itself tells the caller). Never a
+    value of the file: only where the rows are and what is wrong with them.
+
+    >>> bad = Problem("line", 7, "Mobile", "is not a phone number", "138 0013")
+    >>> log_skipped("contacts.csv", [bad], kept=True)  # WARNING, without '138 0013'
+    """
+    if not problems:
+        return
+    if kept:
+        log.warning(
+            "%s: %d row(s) skipped for %d problem(s); first: %s",
+            source or "import", rows_of(problems), len(problems), problems[0].reason,
+        )  # fmt: skip
+    else:
+        log.info(
+            "%s: import refused: %d row(s) with %d problem(s); first: %s",
+            source or "import", rows_of(problems), len(problems), problems[0].reason,
+        )  # fmt: skip
+
+
+def finish(report: ImportReport, *, keep_good: bool, source: str = "") -> ImportReport:
     """Apply the all-or-nothing rule: raise :class:`ImportFailed` unless clean or asked.
+    The report is stamped with ``source`` (the file's name), which its log lines name.
 
     >>> try:
     ...     finish(ImportReport(problems=(Problem("line", 2, "id", "is missing"),)),
@@ -151,6 +203,9 @@ def finish(report: ImportReport, *, keep_good: bool) -> ImportReport:
     ...     print(failed.report.problems[0])
     line 2: field 'id' is missing
     """
+    report = attrs.evolve(report, source=source) if source else report
+    log.debug("read %s: %s", report.source or "import", report.summary())
+    log_skipped(report.source, report.problems, kept=keep_good)
     if report.problems and not keep_good:
         raise ImportFailed(
             attrs.evolve(report, contacts=(), accounts=(), orders=(), reps=(), merges=report.merges)

@@ -76,4 +76,4 @@ def read_reps_csv(source: Source, *, options: ImportOptions) -> ImportReport:
     report = ImportReport(
         reps=tuple(reps), problems=tuple(problems), rows=rows, origins=origins, provided=provided
     )
-    return finish(report, keep_good=options.keep_good)
+    return finish(report, keep_good=options.keep_good, source=options.source)

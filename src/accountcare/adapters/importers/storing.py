@@ -8,6 +8,7 @@ name them). The store applies the batch in one transaction, so a failure stores 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from accountcare.adapters.importers.report import ImportFailed, ImportReport
@@ -15,6 +16,8 @@ from accountcare.domain.accounts import Account
 from accountcare.ports.store import Batch, Store, WriteReport
 
 __all__ = ["import_batch", "write_import"]
+
+log = logging.getLogger(__name__)
 
 
 def import_batch(report: ImportReport, *, accounts: Iterable[Account] = ()) -> Batch:
@@ -64,4 +67,11 @@ def write_import(
     """
     if report.problems and not keep_good:
         raise ImportFailed(report)
-    return store.write(import_batch(report, accounts=accounts))
+    batch = import_batch(report, accounts=accounts)
+    written = store.write(batch)
+    log.info(
+        "stored %s: %d read, %d accounts, %d contacts, %d orders, %d problems",
+        report.source or "a report", report.rows, len(batch.accounts), len(batch.contacts),
+        len(batch.orders), len(report.problems),
+    )  # fmt: skip
+    return written

@@ -282,7 +282,7 @@ def read_vcards(source: Source, *, options: ImportOptions) -> ImportReport:
     """
     cards = parse_vcards(read_bytes(source), options.encoding)
     drafts = [_draft(card) for card in cards]
-    return finish(assemble(drafts, options), keep_good=options.keep_good)
+    return finish(assemble(drafts, options), keep_good=options.keep_good, source=options.source)
 
 
 def _draft(card: Card) -> ContactDraft:

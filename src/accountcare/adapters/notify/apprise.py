@@ -9,12 +9,17 @@ turns this off); a repeat after a crash is recognisable by that line.
 Apprise 2 returns a result object from ``notify()``; its ``status`` tells success,
 failure, no match and timeout apart.
 
+It logs on ``accountcare.adapters.notify.apprise``: DEBUG for each send (the key and how
+many services), WARNING for a failed one (Apprise's status, or the class of what it
+raised); never a URL. Apprise's own loggers (``apprise``) are the host's to configure.
+
 >>> AppriseNotifier(["json://127.0.0.1:9/hook"])  # doctest: +ELLIPSIS
 AppriseNotifier(1 service(s), channels=['messenger', 'sms'])
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +30,8 @@ from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
 
 __all__ = ["AppriseNotifier"]
+
+log = logging.getLogger(__name__)
 
 
 class AppriseNotifier:
@@ -77,13 +84,17 @@ class AppriseNotifier:
         if refused is not None:
             return refused
         body = f"{message.text}\n\nRef: {key}" if self.include_key else message.text
+        log.debug("sending %s through %d Apprise service(s)", key, self._count)
         try:
             result = self._apprise.notify(body=body, title=message.subject, timeout=self.timeout)
         except Exception as exc:  # Apprise plugins may raise anything; never leak the URL
+            log.warning("Apprise send of %s failed: it raised %s", key, type(exc).__name__)
             return Delivery(key, False, f"apprise raised {type(exc).__name__}")
         status = getattr(result, "status", None)
         name = getattr(status, "name", "SUCCESS" if result else "FAILURE")
         if bool(result):
+            log.debug("%s sent through Apprise (%s)", key, name.lower())
             return Delivery(key, True, f"apprise {name.lower()}", provider_id=key)
+        log.warning("Apprise send of %s failed: status %s", key, name.lower())
         # NOMATCH means no service was configured to take it: retrying cannot help.
         return Delivery(key, False, f"apprise {name.lower()}", None, name != "NOMATCH")

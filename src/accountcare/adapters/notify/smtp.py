@@ -17,6 +17,10 @@ again after a crash carries the same Message-ID and mail systems and people can 
 is a repeat. One connection is kept open and reused for many messages (reopened when
 the server drops it); call :meth:`SmtpNotifier.close` or use it as a context manager.
 
+It logs on ``accountcare.adapters.notify.smtp``: DEBUG for each connection and send,
+WARNING for a failed send (the message key, the error's class and the SMTP status);
+never the password, an address, or the server's words (which may quote an address).
+
 >>> notifier = SmtpNotifier("127.0.0.1", 2525, sender="care@example.com",
 ...                         sender_name="Acme 客户关怀")
 >>> notifier.message_id("c-1|birthday|2027-03-28|email")
@@ -26,6 +30,7 @@ the server drops it); call :meth:`SmtpNotifier.close` or use it as a context man
 from __future__ import annotations
 
 import hashlib
+import logging
 import smtplib
 import ssl
 import threading
@@ -47,6 +52,8 @@ from accountcare.domain.messages import Delivery, Message
 from accountcare.errors import ConfigurationError
 
 __all__ = ["SmtpNotifier"]
+
+log = logging.getLogger(__name__)
 
 
 # Every data-bearing header is written already folded (see _headers), so the email
@@ -190,6 +197,10 @@ class SmtpNotifier:
     def _connect(self) -> smtplib.SMTP:
         context = self._ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP
+        log.debug(
+            "connecting to %s:%d (tls=%s, starttls=%s, login=%s)",
+            self.host, self.port, self.use_ssl, self.starttls, self.username is not None,
+        )  # fmt: skip
         if self.use_ssl:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
@@ -218,9 +229,15 @@ class SmtpNotifier:
         try:
             email = self.build(message)
         except (ValueError, TypeError, IndexError) as exc:
+            log.warning("SMTP send of %s failed: cannot build the email (%s)", key,
+                        type(exc).__name__)  # fmt: skip
             return Delivery(key, False, f"cannot build the email: {exc}", None, False)
+        log.debug("sending %s over SMTP to %s:%d", key, self.host, self.port)
         with self._lock:
-            return self._transmit(key, email)
+            delivery = self._transmit(key, email)
+        if delivery.ok:
+            log.debug("%s accepted by %s:%d", key, self.host, self.port)
+        return delivery
 
     def _transmit(self, key: str, email: EmailMessage) -> Delivery:
         """Send ``email`` over the open connection (or a new one), and say how it went."""
@@ -233,22 +250,28 @@ class SmtpNotifier:
                 # A reused connection the server closed meanwhile: reconnect once.
                 self._drop()
                 if attempt == 2:
+                    _failed(key, exc)
                     return Delivery(key, False, f"server disconnected: {exc}")
+                log.debug("%s: the server closed the connection; reconnecting", key)
                 continue
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = [code for code, _ in exc.recipients.values()]
+                _failed(key, exc, codes)
                 return Delivery(key, False, f"recipient refused: {codes}", None, _soft(codes))
             except smtplib.SMTPResponseException as exc:
                 self._reset()
                 soft = exc.smtp_code < 500
+                _failed(key, exc, [exc.smtp_code])
                 return Delivery(key, False, f"server said {exc.smtp_code}", None, soft)
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
+                _failed(key, exc)
                 return Delivery(key, False, f"{type(exc).__name__}: {exc}")
             if not self.reuse_connection:
                 self._quit()
             if refused:
                 codes = [code for code, _ in refused.values()]
+                log.warning("SMTP send of %s failed: a recipient was refused %s", key, codes)
                 return Delivery(key, False, f"refused: {codes}", None, _soft(codes))
             return Delivery(key, True, "accepted", provider_id=email["Message-ID"])
         return Delivery(key, False, "not sent")  # pragma: no cover - the loop always returns
@@ -291,6 +314,13 @@ class SmtpNotifier:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _failed(key: str, exc: BaseException, codes: list[int] | None = None) -> None:
+    """Log a failed send: the error's class and status, never its text (a server's reply
+    may quote the recipient's address)."""
+    status = f"status {codes}" if codes else "no status"
+    log.warning("SMTP send of %s failed: %s (%s)", key, type(exc).__name__, status)
 
 
 def _soft(codes: list[int]) -> bool:

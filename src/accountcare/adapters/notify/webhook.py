@@ -18,6 +18,10 @@ and reading the status, the headers and (at most 64 KiB of) the body, however sl
 receiver trickles them. 5xx, 408, 425, 429, timeouts and connection errors are retried
 with bounded exponential backoff; other 4xx are final; redirects are not followed.
 
+It logs on ``accountcare.adapters.notify.webhook``: DEBUG for each attempt (the key and
+the receiver's scheme and host only: a URL's path or query may hold a token), WARNING
+for a failed send (the error's class or the HTTP status); never a secret.
+
 >>> notifier = WebhookNotifier("https://crm.example.com/hooks", secret="whsec_" + "A" * 32)
 >>> notifier
 WebhookNotifier('https://crm.example.com...')
@@ -28,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import io
+import logging
 import re
 import selectors
 import socket
@@ -53,6 +58,8 @@ if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 __all__ = ["SEND_BUDGET", "WebhookNotifier"]
+
+log = logging.getLogger(__name__)
 
 # The longest one send() may take, all attempts and waits together: well inside the
 # outbox dispatcher's default five-minute lease, so a claimed entry is settled in time.
@@ -299,8 +306,12 @@ class WebhookNotifier:
         )
 
     def __repr__(self) -> str:
+        return f"WebhookNotifier('{self._where()}...')"
+
+    def _where(self) -> str:
+        """The receiver's scheme and host: what a log line or ``repr`` may show."""
         parts = urllib.parse.urlsplit(self.url)
-        return f"WebhookNotifier('{parts.scheme}://{parts.hostname}...')"
+        return f"{parts.scheme}://{parts.hostname}"
 
     @property
     def channels(self) -> frozenset[Channel]:
@@ -354,12 +365,15 @@ class WebhookNotifier:
             body = to_json(message).encode("utf-8")
             webhook_id = header_key(key)
         except (ValueError, TypeError) as exc:
+            log.warning("webhook send of %s failed: cannot build the request (%s)", key,
+                        type(exc).__name__)  # fmt: skip
             return Delivery(key, False, f"cannot build the request: {exc}", None, False)
-        detail = "not sent"
+        detail = failure = "not sent"
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 self._sleep(min(self.backoff * 2 ** (attempt - 2), self.max_backoff))
             request = self._request(body, webhook_id)  # a fresh timestamp per attempt
+            log.debug("posting %s to %s (attempt %d)", key, self._where(), attempt)
             try:
                 with self._opener.open(request, timeout=self.timeout) as response:
                     status = response.status
@@ -368,16 +382,24 @@ class WebhookNotifier:
                     # the message was accepted, so a body cut short changes nothing.
                     with contextlib.suppress(OSError, http.client.HTTPException):
                         response.read(_MAX_RESPONSE_BODY)
+                log.debug("%s accepted by %s: HTTP %d", key, self._where(), status)
                 return Delivery(key, True, f"HTTP {status}", provider_id=provider_id)
             except urllib.error.HTTPError as exc:
                 exc.close()
                 status = exc.code
                 detail = f"HTTP {status} after {attempt} attempt(s)"
+                failure = f"HTTPError (status {status})"
                 if not (status >= 500 or status in _RETRY_STATUSES):
+                    log.warning("webhook send of %s to %s failed: %s after %d attempt(s)",
+                                key, self._where(), failure, attempt)  # fmt: skip
                     return Delivery(key, False, detail, None, False)
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
                 detail = f"{type(reason).__name__} after {attempt} attempt(s): {reason}"
+                failure = f"{type(reason).__name__} (no status)"
+            log.debug("%s: attempt %d to %s failed: %s", key, attempt, self._where(), failure)
+        log.warning("webhook send of %s to %s failed: %s after %d attempt(s)",
+                    key, self._where(), failure, self.max_attempts)  # fmt: skip
         return Delivery(key, False, detail, None, True)
 
 

@@ -48,7 +48,7 @@ from itertools import islice
 from operator import attrgetter
 
 from accountcare.domain.accounts import Account
-from accountcare.domain.activity import Complaint, Order
+from accountcare.domain.activity import Complaint, Interaction, InteractionKind, Order
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
 from accountcare.domain.care import CareKind, CareSchedule, CareState
 from accountcare.domain.care_rules import (
@@ -68,9 +68,36 @@ from accountcare.policies.care.occasions import CareInputs, collect
 from accountcare.policies.visits.cadence import Tiers, tier_labels
 from accountcare.policies.visits.workdays import check_window
 
-__all__ = ["schedule_care"]
+__all__ = ["last_calls", "schedule_care"]
 
 _ID = attrgetter("id")
+
+
+def last_calls(interactions: Iterable[Interaction]) -> dict[str, date]:
+    """The day of each account's last relationship call among ``interactions``: what
+    ``schedule_care``'s ``last_calls`` anchors each account's call rhythm at. The last
+    call is the latest by instant (of two at one instant, the greater id), and its day
+    is the one where it was made (the date of its ``occurred_at``, in its own offset),
+    so every interaction or only each account's latest call
+    ([`BookReader.last_interactions`][accountcare.ports.store.BookReader.last_interactions])
+    give the same days.
+
+    >>> from datetime import UTC, datetime, timedelta, timezone
+    >>> seoul = timezone(timedelta(hours=9))
+    >>> calls = [Interaction("i-1", "acme", datetime(2027, 3, 6, 8, tzinfo=seoul),
+    ...                      InteractionKind.CALL, by="li"),
+    ...          Interaction("i-2", "acme", datetime(2027, 3, 1, tzinfo=UTC),
+    ...                      InteractionKind.CALL, by="li")]
+    >>> last_calls(calls)  # the call at 08:00 in Seoul, on 6 March there
+    {'acme': datetime.date(2027, 3, 6)}
+    """
+    latest: dict[str, Interaction] = {}
+    for touch in interactions:
+        if touch.kind is InteractionKind.CALL:
+            best = latest.get(touch.account_id)
+            if best is None or (touch.occurred_at, touch.id) > (best.occurred_at, best.id):
+                latest[touch.account_id] = touch
+    return {account_id: touch.occurred_at.date() for account_id, touch in latest.items()}
 
 
 def schedule_care(

@@ -186,9 +186,42 @@ def _group_starts(keys: list[Any]) -> Sequence[int]:
     return [0, *(i + 1 for i, tie in enumerate(ties) if not tie), len(keys)]
 
 
+def as_mapping(values: Any) -> Mapping[str, Any]:
+    """``values`` as a mapping of account id to value: a mapping as it is, a pandas
+    Series by its index (the account ids), a one-column pandas frame by its column.
+    A Series without an index of ids (polars, pyarrow) or anything else is a
+    [`ConfigurationError`][accountcare.errors.ConfigurationError] saying what to pass.
+
+    >>> as_mapping({"acme": 800})
+    {'acme': 800}
+    >>> as_mapping([800, 150])
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: values must map account ids to numbers (a dict, or a pandas Series indexed by account id), got a list; for a column without ids use vector_tiers(policy, values, ids=...)
+    """  # noqa: E501
+    if isinstance(values, Mapping):
+        return values
+    module = type(values).__module__.partition(".")[0]
+    if module == "pandas" and hasattr(values, "index"):
+        frame_columns = getattr(values, "columns", None)
+        if frame_columns is not None:  # a frame: its one column
+            if len(frame_columns) != 1:
+                raise ConfigurationError(
+                    f"values must be one column, got a DataFrame with columns "
+                    f"{list(frame_columns)}: pass one of them"
+                )
+            values = values.iloc[:, 0]
+        return dict(zip(values.index.tolist(), values.tolist(), strict=True))
+    raise ConfigurationError(
+        "values must map account ids to numbers (a dict, or a pandas Series indexed by "
+        f"account id), got a {type(values).__name__}; for a column without ids use "
+        "vector_tiers(policy, values, ids=...)"
+    )
+
+
 def rank_population(rule: Rule, values: Mapping[str, Any]) -> Tiering:
     """Rank ``values`` and cut the ranking into ``rule``'s tiers."""
-    ids, vals, floats = _clean(values, rule)
+    ids, vals, floats = _clean(as_mapping(values), rule)
     # Python compares ints, floats and Decimals exactly, so these sorts are exact; equal
     # values are then put in id order (a stable sort keeps input order among them).
     # ``next`` on an iterator over the values is the key of each id in turn: no lookups.
@@ -358,7 +391,11 @@ class Tiering(Mapping[str, TierAssignment]):
         return f"<Tiering {self._rule.name}: {self.counts()}>"
 
     def _repr_html_(self) -> str:
-        """The ranking as a table in Jupyter, best first; only the rows shown are built."""
+        """The ranking as a table in Jupyter, best first; only the rows shown are built.
+
+        Shares before read as percentages; the accounts are their ids (a tiering knows
+        no names).
+        """
         counts = ", ".join(f"{tier} {n:,}" for tier, n in self.counts().items())
 
         def rows() -> Iterator[tuple[object, ...]]:
@@ -372,6 +409,7 @@ class Tiering(Mapping[str, TierAssignment]):
             rows(),
             caption=f"{self._rule.name} tiers of {len(self):,} accounts: {counts}",
             total=len(self),
+            shares={"share before"},
         )
 
     def tier_of(self, account_id: str) -> str:
