@@ -305,14 +305,16 @@ def test_health_lists_the_weakest_accounts_first(book_db: Path) -> None:
 
 
 def test_alerts_match_the_early_warning_policy(book_db: Path) -> None:
-    from accountcare.policies.health.early_warning import early_warnings
+    from accountcare.policies.health.early_warning import early_warnings, model_alerts
     from accountcare.services.review import review_periods
 
     rows = json_rows(run(book_db, "--format", "json", "alerts"))
     previous, current = review_periods(AS_OF, 3)
     with SqliteStore(book_db) as store:
         book = load_book(store)
-    expected = early_warnings(book.orders, book.complaints, previous=previous, current=current)
+    rules = early_warnings(book.orders, book.complaints, previous=previous, current=current)
+    models = model_alerts(book.orders, as_of=AS_OF, previous_as_of=current.start)
+    expected = sorted((*rules, *models), key=lambda a: (a.account_id, a.rule.value))
     assert [(r["account"], r["rule"]) for r in rows] == [
         (a.account_id, a.rule.value) for a in expected
     ]

@@ -23,6 +23,7 @@ EXPLANATION_PAGES = [
     "early-warning.md",
     "care.md",
     "calendar-export.md",
+    "models.md",
 ]
 
 

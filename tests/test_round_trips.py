@@ -91,6 +91,12 @@ def _review_with_plan(store: Store) -> object:
     return review_book(store, as_of=AS_OF, plan="current")
 
 
+def _forecast(store: Store) -> object:
+    from accountcare.services.forecast import forecast_book
+
+    return forecast_book(store, as_of=AS_OF)
+
+
 USE_CASES: dict[str, UseCase] = {
     "load_book": load_book,
     "retier abc": lambda s: retier(s, "abc", as_of=AS_OF),
@@ -106,6 +112,7 @@ USE_CASES: dict[str, UseCase] = {
     "import_contacts": _import,
     "import_accounts, adopting": _adopt,
     "review_book with a plan": _review_with_plan,
+    "forecast_book": _forecast,
 }
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from accountcare.cli._group import (
     pass_settings,
 )
 from accountcare.cli._output import emit, output_file, write_csv
+from accountcare.domain.activity import Order
 from accountcare.domain.tiers import TierAssignment
+from accountcare.domain.warnings import Alert
 
 __all__ = ["alerts", "care", "health", "plan", "tier"]
 
@@ -389,12 +392,25 @@ def health(settings: Settings, top: int, plan_name: str | None) -> None:
 @excel_option
 @pass_settings
 def alerts(settings: Settings, months: int) -> None:
-    """Early warnings: declining top accounts, lapses, volatile buyers, rising complaints."""
+    """Early warnings: declining top accounts, lapses, volatile buyers, rising complaints.
+
+    With scipy installed (pip install 'accountcare[models]') and enough accounts, a
+    purchase model adds low P(alive) and falling expected purchases; otherwise one line
+    on stderr says why they are left out.
+    """
+    from accountcare.services.book import load_book
     from accountcare.services.review import review_book
 
     with settings.store() as store:
-        review = review_book(store, as_of=settings.as_of, months=months, rates=settings.rates)
-    rows = [(a.account_id, a.rule.value, a.message) for a in review.alerts]
+        book = load_book(store)
+        review = review_book(
+            store, as_of=settings.as_of, months=months, rates=settings.rates, book=book
+        )
+    found = sorted(
+        (*review.alerts, *_model_alerts(book.orders, settings.as_of, review.current.start)),
+        key=lambda a: (a.account_id, a.rule.value),
+    )
+    rows = [(a.account_id, a.rule.value, a.message) for a in found]
     emit(
         rows,
         ("account", "rule", "message"),
@@ -402,3 +418,18 @@ def alerts(settings: Settings, months: int) -> None:
         excel=settings.excel,
         title=f"{len(rows):,} alerts: {review.previous} vs {review.current}",
     )
+
+
+def _model_alerts(orders: Iterable[Order], as_of: date, previous_as_of: date) -> tuple[Alert, ...]:
+    """The purchase-model rules, or none with one line on stderr saying why."""
+    from accountcare.errors import ConfigurationError, MissingExtra
+    from accountcare.policies.health.early_warning import model_alerts
+
+    try:
+        return model_alerts(orders, as_of=as_of, previous_as_of=previous_as_of)
+    except MissingExtra:
+        why = "scipy is not installed (pip install 'accountcare[models]')"
+    except ConfigurationError as error:
+        why = " ".join(str(error).split())
+    click.echo(f"accountcare: purchase-model rules left out: {why}", err=True)
+    return ()

@@ -7,7 +7,15 @@ module (as :func:`accountcare.cli.main` does) is what makes the command line com
 from __future__ import annotations
 
 # Imported for their side effect: each registers its commands on ``cli``.
-from accountcare.cli import _analyses, _book, _delivery, _import, _people, _worklist  # noqa: F401
+from accountcare.cli import (  # noqa: F401
+    _analyses,
+    _book,
+    _delivery,
+    _forecast,
+    _import,
+    _people,
+    _worklist,
+)
 from accountcare.cli._group import UserError, cli, run
 
 __all__ = ["UserError", "cli", "run"]

@@ -37,6 +37,8 @@ class AlertRule(enum.Enum):
     VOLATILE_INTERVAL = "volatile_interval"  # gaps between orders swing widely
     LAPSED = "lapsed"  # no order for k times the usual interval
     RISING_COMPLAINTS = "rising_complaints"
+    LOW_P_ALIVE = "low_p_alive"  # a purchase model gives it a low chance of still buying
+    FALLING_EXPECTED_PURCHASES = "falling_expected_purchases"  # a model expects far fewer
 
 
 def _figures(value: Any) -> tuple[tuple[str, Decimal], ...]:

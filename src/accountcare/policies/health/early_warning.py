@@ -20,25 +20,37 @@ exact (Decimal and integer arithmetic, no float rounding at a boundary).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from datetime import UTC, date
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import compress, repeat
 from operator import attrgetter, eq, ge, gt
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from accountcare._imports import require
 from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.periods import Period, check_consecutive
 from accountcare.domain.warnings import Alert, AlertRule
 from accountcare.errors import ConfigurationError
 from accountcare.policies.health._order_history import ONE, ZERO, OrderRules
 
+if TYPE_CHECKING:
+    from accountcare.policies.models.summaries import PurchaseSummaries
+
 __all__ = [
     "DEFAULT_EARLY_WARNING",
+    "DEFAULT_MODEL_WARNING",
+    "PURCHASE_MODELS",
     "EarlyWarningPolicy",
+    "ModelWarningPolicy",
+    "RepeatPurchaseModel",
     "declining_top_accounts",
     "early_warnings",
+    "model_alerts",
+    "purchase_model",
 ]
 
 
@@ -240,3 +252,274 @@ def _complaint_rules(
                 )
             )
     return alerts
+
+
+# -- the purchase-model rules ------------------------------------------------------------
+
+#: The repeat-purchase models the model rules (and forecasts) can use, by name.
+PURCHASE_MODELS: Mapping[str, str] = MappingProxyType({"bgnbd": "BG/NBD", "pareto": "Pareto/NBD"})
+
+
+class RepeatPurchaseModel(Protocol):
+    """What the model rules ask of a repeat-purchase model (BG/NBD, Pareto/NBD).
+
+    >>> model = purchase_model("bgnbd")
+    >>> all(hasattr(model, m) for m in ("fit", "p_alive", "expected_purchases", "predict"))
+    True
+    """
+
+    def fit(self, data: PurchaseSummaries) -> Any: ...
+
+    def p_alive(self, params: Any, data: PurchaseSummaries) -> Any: ...
+
+    def expected_purchases(self, params: Any, data: PurchaseSummaries, horizon: float) -> Any: ...
+
+    def predict(self, params: Any, data: PurchaseSummaries, horizon: float) -> Any: ...
+
+
+def purchase_model(name: str) -> RepeatPurchaseModel:
+    """The repeat-purchase model called ``name`` (a key of [`PURCHASE_MODELS`][accountcare.policies.health.early_warning.PURCHASE_MODELS]).
+
+    Fitting needs scipy: without it this is a
+    [`MissingExtra`][accountcare.errors.MissingExtra] naming
+    ``pip install 'accountcare[models]'``.
+
+    >>> type(purchase_model("bgnbd")).__name__
+    'BgNbd'
+    >>> purchase_model("cox")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: unknown purchase model 'cox'; use one of bgnbd, pareto
+    """  # noqa: E501
+    if name not in PURCHASE_MODELS:
+        raise ConfigurationError(
+            f"unknown purchase model {name!r}; use one of {', '.join(PURCHASE_MODELS)}"
+        )
+    require("scipy", "models")
+    if name == "pareto":
+        from accountcare.policies.models.pareto import ParetoNbd
+
+        return ParetoNbd()
+    from accountcare.policies.models.bgnbd import BgNbd
+
+    return BgNbd()
+
+
+def _probability(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ConfigurationError(
+            f"{attribute.name} must be a number between 0 and 1, got {value!r}"
+        )
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+        raise ConfigurationError(f"{attribute.name} must be a positive number, got {value!r}")
+
+
+def _model_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in PURCHASE_MODELS:
+        raise ConfigurationError(
+            f"{attribute.name} must be one of {', '.join(PURCHASE_MODELS)}, got {value!r}"
+        )
+
+
+def _at_least_zero(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"{attribute.name} must be an int >= 0, got {value!r}")
+
+
+@attrs.frozen
+class ModelWarningPolicy:
+    """The thresholds of the purchase-model rules.
+
+    A repeat-purchase model (``model``: ``"bgnbd"`` or ``"pareto"``) is fitted to every
+    account's purchase days before ``as_of``: how many times it came back (frequency),
+    when it last bought and how long it has been a customer (recency and T, in weeks).
+
+    - ``p_alive``: ``low_p_alive`` fires when the probability that the account is still
+      buying is strictly below it (default 0.3).
+    - ``purchases_drop``: ``falling_expected_purchases`` fires when the purchases the
+      model expects over the next ``horizon_days`` are at most ``(1 - purchases_drop)``
+      of what the model fitted to the previous period expected over the same horizon
+      (default 50%; the boundary fires). The previous calibration ends ``period_days``
+      before ``as_of`` (default 91, a quarter) unless the caller names its end.
+    - ``min_expected``: the drop rule judges only accounts the previous fit expected at
+      least this many purchases of (default 1: a fall from almost nothing is noise).
+    - ``min_frequency``: repeat purchase days an account needs before either rule judges
+      it (default 1: one purchase is no habit to lose).
+    - ``min_accounts``: the accounts a calibration needs before a model is fitted to it
+      (default 20); fewer is a ConfigurationError saying so.
+
+    >>> ModelWarningPolicy(p_alive=0.2).purchases_drop
+    0.5
+    >>> ModelWarningPolicy(model="cox")
+    Traceback (most recent call last):
+    ...
+    accountcare.errors.ConfigurationError: model must be one of bgnbd, pareto, got 'cox'
+    """
+
+    model: str = attrs.field(default="bgnbd", validator=_model_name)
+    p_alive: float = attrs.field(default=0.3, validator=_probability)
+    purchases_drop: float = attrs.field(default=0.5, validator=_probability)
+    horizon_days: float = attrs.field(default=364.0, validator=_positive)
+    period_days: int = attrs.field(default=91, validator=_count)
+    min_expected: float = attrs.field(default=1.0, validator=_positive)
+    min_frequency: int = attrs.field(default=1, validator=_at_least_zero)
+    min_accounts: int = attrs.field(default=20, validator=_count)
+    unit_days: float = attrs.field(default=7.0, validator=_positive)
+
+
+DEFAULT_MODEL_WARNING = ModelWarningPolicy()
+"""The purchase-model thresholds to start from: P(alive) below 0.3, expected purchases
+over the next 52 weeks halved since the previous quarter."""
+
+
+def _figure(x: float) -> Decimal:
+    return Decimal(repr(round(float(x), 6)))
+
+
+def _units(days: float) -> str:
+    return {7.0: "weeks", 1.0: "days"}.get(days, f"units of {days:g} days")
+
+
+@attrs.frozen
+class _Fit:
+    """One calibration: its summaries, the fitted parameters and what they predict."""
+
+    data: PurchaseSummaries
+    params: Any
+    p_alive: Any
+    expected: Any
+    end: date
+
+
+def _fit(
+    model: RepeatPurchaseModel, orders: list[Order], as_of: date, policy: ModelWarningPolicy
+) -> _Fit:
+    from accountcare.policies.models.summaries import summarise
+
+    end = as_of - timedelta(days=1)  # the calibration includes its last day
+    data = summarise(
+        (o for o in orders if o.ordered_on < as_of), calibration_end=end, unit_days=policy.unit_days
+    )
+    if len(data) < policy.min_accounts:
+        raise ConfigurationError(
+            f"the purchase model needs at least {policy.min_accounts} accounts that bought "
+            f"before {as_of}, got {len(data)}"
+        )
+    params = model.fit(data)
+    horizon = policy.horizon_days / policy.unit_days
+    return _Fit(
+        data,
+        params,
+        model.p_alive(params, data),
+        model.expected_purchases(params, data, horizon),
+        end,
+    )
+
+
+def _one_currency(orders: Iterable[Order]) -> list[Order]:
+    """``orders``, all in one currency: the rules count purchase days, never amounts."""
+    kept = list(orders)
+    if len({o.currency for o in kept}) > 1:
+        kept = [attrs.evolve(o, currency="XXX") for o in kept]
+    return kept
+
+
+def model_alerts(
+    orders: Iterable[Order],
+    *,
+    as_of: date,
+    previous_as_of: date | None = None,
+    policy: ModelWarningPolicy = DEFAULT_MODEL_WARNING,
+) -> tuple[Alert, ...]:
+    """The purchase-model rules, ``low_p_alive`` and ``falling_expected_purchases``,
+    sorted by account id then rule.
+
+    The model is fitted to the orders before ``as_of`` and, for the drop rule, again to
+    those before ``previous_as_of`` (default: ``policy.period_days`` before ``as_of``);
+    each alert names the figures behind it. Needs scipy
+    (``pip install 'accountcare[models]'``); a calibration with too few accounts, or
+    data the model cannot be fitted to, is a ConfigurationError saying why.
+
+    Forty accounts buying at their own pace through 2025; every third one stops early:
+
+    >>> from decimal import Decimal
+    >>> from accountcare.domain import Order
+    >>> def days(i):
+    ...     gap, stop = 10 + (i * 7) % 40, (2 + i % 5 if i % 3 == 0 else 99)
+    ...     return [date(2025, 1, 1) + timedelta(days=i + gap * k) for k in range(stop)
+    ...             if i + gap * k < 365]
+    >>> orders = [Order(id=f"{i}-{k}", account_id=f"c{i:02d}", ordered_on=d, amount=Decimal(9))
+    ...           for i in range(40) for k, d in enumerate(days(i))]
+    >>> alerts = model_alerts(orders, as_of=date(2026, 1, 1))
+    >>> {a.account_id for a in alerts} <= {f"c{i:02d}" for i in range(0, 40, 3)}
+    True
+    >>> for alert in alerts[1:3]:
+    ...     print(alert.message)
+    expected purchases of c03 in the next 52 weeks fell by 87% under BG/NBD: 0.29 fitted to 2025-12-31, against 2.17 fitted to 2025-10-01
+    P(alive) 0.04 of c03 is below 0.3 under BG/NBD: frequency 4, recency 17.7 and T 51.6 weeks (bought on 5 days, the last 33.9 weeks ago)
+    """  # noqa: E501
+    previous_as_of = (
+        as_of - timedelta(days=policy.period_days) if previous_as_of is None else previous_as_of
+    )
+    if previous_as_of >= as_of:
+        raise ConfigurationError(f"previous_as_of {previous_as_of} must come before as_of {as_of}")
+    model = purchase_model(policy.model)
+    kept = [o for o in _one_currency(orders) if o.ordered_on < as_of]
+    now = _fit(model, kept, as_of, policy)
+    before = _fit(model, kept, previous_as_of, policy)
+    name, unit = PURCHASE_MODELS[policy.model], _units(policy.unit_days)
+    horizon = policy.horizon_days / policy.unit_days
+    alerts: list[Alert] = []
+    data = now.data
+    for i, account_id in enumerate(data.ids):
+        frequency = int(data.frequency[i])
+        if frequency < policy.min_frequency:
+            continue
+        p = float(now.p_alive[i])
+        if p < policy.p_alive:
+            recency, age = float(data.recency[i]), float(data.T[i])
+            alerts.append(
+                Alert(
+                    account_id,
+                    AlertRule.LOW_P_ALIVE,
+                    {
+                        "p_alive": _figure(p),
+                        "threshold": _figure(policy.p_alive),
+                        "frequency": Decimal(frequency),
+                        "recency": _figure(recency),
+                        "T": _figure(age),
+                    },
+                    f"P(alive) {p:.2f} of {account_id} is below {policy.p_alive:g} under {name}: "
+                    f"frequency "
+                    f"{frequency}, recency {recency:.1f} and T {age:.1f} {unit} (bought on "
+                    f"{frequency + 1} days, the last {age - recency:.1f} {unit} ago)",
+                )
+            )
+    keep = 1 - policy.purchases_drop
+    previous_rows = {a: i for i, a in enumerate(before.data.ids)}
+    for i, account_id in enumerate(data.ids):
+        j = previous_rows.get(account_id)
+        if j is None or int(before.data.frequency[j]) < policy.min_frequency:
+            continue
+        was, expected = float(before.expected[j]), float(now.expected[i])
+        if was >= policy.min_expected and expected <= keep * was:
+            alerts.append(
+                Alert(
+                    account_id,
+                    AlertRule.FALLING_EXPECTED_PURCHASES,
+                    {
+                        "expected_before": _figure(was),
+                        "expected_now": _figure(expected),
+                        "horizon": _figure(horizon),
+                        "drop": _figure(1 - expected / was),
+                    },
+                    f"expected purchases of {account_id} in the next {horizon:g} {unit} fell by "
+                    f"{1 - expected / was:.0%} under {name}: {expected:.2f} fitted to "
+                    f"{now.end}, against {was:.2f} fitted to {before.end}",
+                )
+            )
+    alerts.sort(key=_ALERT_ORDER)
+    return tuple(alerts)

@@ -37,6 +37,7 @@ __all__ = [
     "SCORECARD_WEIGHTS",
     "Scorecard",
     "criterion_scores",
+    "potential_from_clv",
 ]
 
 # The four criteria practitioners rate a customer on, and equal-ish default weights
@@ -182,15 +183,35 @@ def _percentiles(values: Mapping[str, Decimal]) -> dict[str, float]:
     return out
 
 
+def potential_from_clv(clv: Mapping[str, Number]) -> dict[str, float]:
+    """Potential scores (0-100) from predicted customer lifetime values: the mid-rank
+    percentile of each account's CLV among all of them, the way purchase history scores
+    revenue (no predicted value scores 0). Pass the result as ``potential`` to
+    [`criterion_scores`][accountcare.policies.tiers.scorecard.criterion_scores].
+
+    >>> potential_from_clv({"acme": 900.0, "globex": 120.0, "initech": 0.0})
+    {'acme': 100.0, 'globex': 50.0, 'initech': 0.0}
+    """
+    # Decimal(x) is exact for a float too, so the ranks are the values' own.
+    return _percentiles({a: Decimal(check_number(a, value)) for a, value in clv.items()})
+
+
 def criterion_scores(
-    metrics: Mapping[str, AccountMetrics], accounts: Iterable[Account] = ()
+    metrics: Mapping[str, AccountMetrics],
+    accounts: Iterable[Account] = (),
+    *,
+    potential: Mapping[str, Number] | None = None,
 ) -> dict[str, dict[str, float]]:
     """The four scorecard criteria (0-100) of each account, from its metrics.
 
     Purchase history is the percentile of the account's revenue, contribution the
     percentile of its margin (nothing bought, or a loss, scores 0); cooperation years
     score 10 a year up to 10 years; potential comes from :data:`POTENTIAL_BY_SIZE`
-    (strategic accounts 100, unknown size 50).
+    (strategic accounts 100, unknown size 50). With ``potential`` (account id -> a
+    score from 0 to 100, such as
+    [`potential_from_clv`][accountcare.policies.tiers.scorecard.potential_from_clv]
+    gives), an account's potential is its score there; accounts it does not name keep
+    the potential of their size.
 
     >>> from datetime import date
     >>> from accountcare.domain.periods import Period
@@ -199,6 +220,8 @@ def criterion_scores(
     ...            for a, r in (("acme", 900), ("globex", 100))}
     >>> criterion_scores(figures)["acme"]
     {'purchase_history': 100.0, 'contribution': 0.0, 'cooperation_years': 0.0, 'potential': 50.0}
+    >>> criterion_scores(figures, potential={"acme": 85.0})["acme"]["potential"]
+    85.0
     """
     by_id = {a.id: a for a in accounts}
     history = _percentiles({a: m.revenue for a, m in metrics.items()})
@@ -206,16 +229,18 @@ def criterion_scores(
     out = {}
     for account_id, figures in metrics.items():
         account = by_id.get(account_id)
-        if account is not None and account.strategic:
-            potential = 100.0
+        if potential is not None and account_id in potential:
+            potential_score = _score(account_id, "potential", potential[account_id])
+        elif account is not None and account.strategic:
+            potential_score = 100.0
         elif account is not None and account.size is not None:
-            potential = POTENTIAL_BY_SIZE[account.size]
+            potential_score = POTENTIAL_BY_SIZE[account.size]
         else:
-            potential = 50.0
+            potential_score = 50.0
         out[account_id] = {
             "purchase_history": history[account_id],
             "contribution": contribution[account_id],
             "cooperation_years": min(10.0, figures.cooperation_years) * 10,
-            "potential": potential,
+            "potential": potential_score,
         }
     return out
