@@ -158,3 +158,24 @@ def test_columns_are_read_only_and_take_keeps_rows() -> None:
     assert picked.of("a") == data.of("a")
     with pytest.raises(KeyError):
         data.of("zz")
+
+
+def test_a_refund_is_never_a_purchase_and_a_free_item_is() -> None:
+    def order(n: int, day: int, amount: str) -> Order:
+        return Order(id=f"o-{n}", account_id="a", ordered_on=date(2027, 1, day),
+                     amount=Decimal(amount))  # fmt: skip
+
+    orders = [
+        order(1, 1, "100"),
+        order(2, 8, "40"),
+        order(3, 8, "-10"),  # a refund on a purchase day lowers that day's value
+        order(4, 15, "0"),  # free items: a purchase
+        order(5, 22, "-100"),  # a day of refunds alone: no purchase
+    ]
+    row = summarise(orders, calibration_end=date(2027, 1, 29), holdout_end=date(2027, 3, 1)).of("a")
+    assert (row.frequency, row.recency, row.monetary) == (2, 2.0, 15.0)
+    only_refunds = [order(6, 3, "-5")]
+    assert len(summarise(only_refunds, calibration_end=date(2027, 1, 29))) == 0
+    later = [*orders, order(7, 30, "-1"), order(8, 31, "12")]
+    holdout = summarise(later, calibration_end=date(2027, 1, 29), holdout_end=date(2027, 3, 1))
+    assert holdout.of("a").holdout == 1

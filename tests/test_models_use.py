@@ -366,9 +366,9 @@ def test_forecast_command_lists_the_demo_book_by_clv(demo_db: Path) -> None:
     assert [r["account"] for r in rows] == [r.account_id for r in expected.accounts]
     assert [Decimal(r["clv"]) for r in rows] == [Decimal(f"{r.clv:.2f}") for r in expected.accounts]
     assert set(rows[0]) == {
-        "account", "name", "p_alive", "expected_purchases", "expected_spend", "clv", "reason",
+        "account", "name", "p alive", "expected purchases", "spend per purchase", "clv", "reason",
     }  # fmt: skip
-    assert all(0 <= r["p_alive"] <= 1 for r in rows)
+    assert all(0 <= r["p alive"] <= 1 for r in rows)
     assert "Gamma-Gamma" in rows[0]["reason"]
     assert "BG/NBD" in rows[0]["reason"]
     top = json_rows(run(demo_db, DEMO_AS_OF, "--format", "json", "forecast", "--top", "5"))
@@ -383,11 +383,11 @@ def test_forecast_command_takes_the_model_and_the_horizon(demo_db: Path) -> None
     assert "Pareto/NBD" in weeks[0]["reason"]
     assert "next 52 weeks" in weeks[0]["reason"]
     months = json_rows(run(demo_db, DEMO_AS_OF, *args, "--horizon", "24m"))
-    assert months[0]["expected_purchases"] > weeks[0]["expected_purchases"]
+    assert months[0]["expected purchases"] > weeks[0]["expected purchases"]
     csv_out = run(demo_db, DEMO_AS_OF, "--format", "csv", "forecast", "--top", "2")
     assert csv_out.returncode == 0, csv_out.stderr
     assert csv_out.stdout.splitlines()[0] == (
-        "account,name,p_alive,expected_purchases,expected_spend,clv,reason"
+        "account,name,p alive,expected purchases,spend per purchase,clv,reason"
     )
     assert len(csv_out.stdout.splitlines()) == 3
 

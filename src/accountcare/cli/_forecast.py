@@ -103,9 +103,15 @@ def forecast(settings: Settings, model: str, horizon: str, top: int, discount_ra
     ]
     found = _HORIZON.match(horizon)
     span = f"{found[1]} {_UNIT_WORDS[found[2]]}" if found else horizon
+    header: tuple[str, ...] = (
+        "account", "name", "p alive", "expected purchases", "spend per purchase", "clv", "reason"
+    )  # fmt: skip
+    shown_rows: list[tuple[object, ...]] = list(rows)
+    if settings.format == "table":  # the reason, a paragraph, in CSV and JSON only
+        header, shown_rows = header[:-1], [row[:-1] for row in rows]
     emit(
-        rows,
-        ("account", "name", "p_alive", "expected_purchases", "expected_spend", "clv", "reason"),
+        shown_rows,
+        header,
         fmt=settings.format,
         excel=settings.excel,
         title=(

@@ -124,18 +124,19 @@ def _number(value: float) -> str:
     return f"{value:,.2f}" if np.isfinite(value) else "unbounded"
 
 
-def _reason(prediction: Any, mean: float, spend: float, value: float, rate: float) -> str:
+def _reason(prediction: Any, mean: float | None, spend: float, value: float, rate: float) -> str:
     """One account's forecast in words, with the figures and parameters behind it."""
     x = prediction.frequency
     named = ", ".join(
         f"{n}={v:.4g}"
         for n, v in zip(prediction.parameter_names, prediction.parameters, strict=False)
     )
-    spent = (
-        f"mean {_number(mean)} over {x} repeat purchase{'s' if x != 1 else ''}"
-        if x
-        else "no repeat purchase yet: the book's mean"
-    )
+    if not x:
+        spent = "no repeat purchase yet: the book's mean"
+    elif mean is None:
+        spent = "repeat purchases worth nothing on average: the book's mean"
+    else:
+        spent = f"mean {_number(mean)} over {x} repeat purchase{'s' if x != 1 else ''}"
     units = "weeks" if prediction.unit == 7.0 else f"units of {prediction.unit:g} days"
     return (
         f"P(alive) {prediction.p_alive:.2f} and {prediction.expected_purchases:.3g} purchases "
@@ -194,18 +195,26 @@ def forecast_orders(
     horizon = horizon_days / unit_days
     purchase_params = purchases.fit(data)
     predicted = purchases.predict(purchase_params, data, horizon)
-    # Refunds and free repeat purchases say nothing of what a purchase is worth.
+    # Repeat purchases worth nothing on average (free items, refunds) say nothing of what
+    # a purchase is worth: such an account is valued like one without repeat purchases,
+    # at the book's mean.
+    worth = data.monetary > 0
     spend_data = PurchaseSummaries(
         ids=data.ids,
-        frequency=data.frequency,
+        frequency=np.where(worth, data.frequency, 0),
         recency=data.recency,
         T=data.T,
-        monetary=np.maximum(data.monetary, 0.0),
+        monetary=np.where(worth, data.monetary, 0.0),
         unit=data.unit,
     )
-    usable = np.flatnonzero((data.frequency == 0) | (data.monetary > 0))
     spender = GammaGamma()
-    spend_params = spender.fit(spend_data.take(usable))
+    spend_params = spender.fit(spend_data)
+    if not spend_params.q > 1:
+        raise ConfigurationError(
+            f"the spend model finds no finite mean spend in this book (Gamma-Gamma q = "
+            f"{spend_params.q:.3g}, at most 1): an account without repeat purchases would be "
+            "worth an infinite amount; forecast a longer history, or one currency at a time"
+        )
     spend = spender.expected_spend(spend_params, spend_data)
     value = clv(
         purchases,
@@ -228,7 +237,7 @@ def forecast_orders(
                 float(value[i]),
                 _reason(
                     prediction,
-                    float(spend_data.monetary[i]),
+                    float(spend_data.monetary[i]) if worth[i] else None,
                     float(spend[i]),
                     float(value[i]),
                     discount_rate,

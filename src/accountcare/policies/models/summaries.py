@@ -191,10 +191,14 @@ def summarise(
     The window includes ``calibration_end``; an account appears when its first purchase
     falls in it (and on or before ``first_purchase_by``, to keep one acquisition cohort).
     ``T`` runs from the first purchase day to ``calibration_end``, in units of ``unit_days``
-    days. The orders of one day are one purchase whose value is their sum. With
+    days. A purchase day is a day with at least one sale (an order of zero or more: free
+    items are purchases too); a refund (a negative order) is never a purchase, so a day
+    of refunds alone neither counts nor moves the recency. The orders of one purchase
+    day are one purchase whose value is their sum, refunds of that day included. With
     ``holdout_end``, ``holdout`` counts purchase days after ``calibration_end`` up to and
-    including ``holdout_end``. Accounts come out sorted by id. All orders must share one
-    currency, since ``monetary`` averages their amounts (as floats).
+    including ``holdout_end``. Accounts come out sorted by id. The orders up to the end of
+    the window (or of the holdout) must share one currency, since ``monetary`` averages
+    their amounts (as floats); later ones are not read.
 
     >>> from decimal import Decimal
     >>> from accountcare.domain import Order
@@ -209,11 +213,17 @@ def summarise(
     if holdout_end is not None and holdout_end <= calibration_end:
         raise ConfigurationError("holdout_end must come after calibration_end")
     days: dict[str, dict[date, float]] = {}
+    sold: dict[str, set[date]] = {}
     currencies: set[str] = set()
+    last_day = calibration_end if holdout_end is None else holdout_end
     for order in orders:
+        if order.ordered_on > last_day:
+            continue  # after the window and its holdout: read by nothing here
         currencies.add(order.currency)
         account = days.setdefault(order.account_id, {})
         account[order.ordered_on] = account.get(order.ordered_on, 0.0) + float(order.amount)
+        if order.amount >= 0:
+            sold.setdefault(order.account_id, set()).add(order.ordered_on)
     if len(currencies) > 1:
         raise ConfigurationError(
             f"orders in several currencies ({', '.join(sorted(currencies))}) cannot be "
@@ -226,9 +236,9 @@ def summarise(
     age: list[float] = []
     monetary: list[float] = []
     holdout: list[int] = []
-    for account_id in sorted(days):
-        by_day = days[account_id]
-        calibration = sorted(d for d in by_day if d <= calibration_end)
+    for account_id in sorted(sold):
+        by_day, sales = days[account_id], sold[account_id]
+        calibration = sorted(d for d in sales if d <= calibration_end)
         if not calibration or calibration[0] > last_first:
             continue
         first, repeats = calibration[0], calibration[1:]
@@ -238,7 +248,7 @@ def summarise(
         age.append((calibration_end - first).days / unit_days)
         monetary.append(sum(by_day[d] for d in repeats) / len(repeats) if repeats else 0.0)
         if holdout_end is not None:
-            holdout.append(sum(1 for d in by_day if calibration_end < d <= holdout_end))
+            holdout.append(sum(1 for d in sales if calibration_end < d <= holdout_end))
     return PurchaseSummaries(
         ids=tuple(ids),
         frequency=frequency,
