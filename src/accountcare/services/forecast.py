@@ -125,25 +125,19 @@ def _number(value: float) -> str:
 
 
 def _reason(prediction: Any, mean: float | None, spend: float, value: float, rate: float) -> str:
-    """One account's forecast in words, with the figures and parameters behind it."""
+    """One account's forecast in words: the purchase model's reason
+    ([`Prediction.explain`][accountcare.policies.models.Prediction.explain]), then the
+    spend and the lifetime value."""
     x = prediction.frequency
-    named = ", ".join(
-        f"{n}={v:.4g}"
-        for n, v in zip(prediction.parameter_names, prediction.parameters, strict=False)
-    )
     if not x:
         spent = "no repeat purchase yet: the book's mean"
     elif mean is None:
         spent = "repeat purchases worth nothing on average: the book's mean"
     else:
         spent = f"mean {_number(mean)} over {x} repeat purchase{'s' if x != 1 else ''}"
-    units = "weeks" if prediction.unit == 7.0 else f"units of {prediction.unit:g} days"
     return (
-        f"P(alive) {prediction.p_alive:.2f} and {prediction.expected_purchases:.3g} purchases "
-        f"in the next {prediction.horizon:.4g} {units} under {prediction.model} ({named}), "
-        f"from frequency {x}, recency {prediction.recency:.3g} and T {prediction.T:.3g} "
-        f"{units}; {_number(spend)} a purchase under Gamma-Gamma ({spent}); CLV "
-        f"{_number(value)} at {rate:.0%} a year"
+        f"{prediction.explain()}; {_number(spend)} a purchase under Gamma-Gamma ({spent}); "
+        f"CLV {_number(value)} at {rate:.0%} a year"
     )
 
 

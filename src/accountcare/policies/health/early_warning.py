@@ -379,10 +379,6 @@ def _figure(x: float) -> Decimal:
     return Decimal(repr(round(float(x), 6)))
 
 
-def _units(days: float) -> str:
-    return {7.0: "weeks", 1.0: "days"}.get(days, f"units of {days:g} days")
-
-
 @attrs.frozen
 class _Fit:
     """One calibration: its summaries, the fitted parameters and what they predict."""
@@ -466,11 +462,13 @@ def model_alerts(
     )
     if previous_as_of >= as_of:
         raise ConfigurationError(f"previous_as_of {previous_as_of} must come before as_of {as_of}")
+    from accountcare.policies.models.summaries import unit_name
+
     model = purchase_model(policy.model)
     kept = [o for o in _one_currency(orders) if o.ordered_on < as_of]
     now = _fit(model, kept, as_of, policy)
     before = _fit(model, kept, previous_as_of, policy)
-    name, unit = PURCHASE_MODELS[policy.model], _units(policy.unit_days)
+    name, unit = PURCHASE_MODELS[policy.model], unit_name(policy.unit_days)
     horizon = policy.horizon_days / policy.unit_days
     alerts: list[Alert] = []
     data = now.data

@@ -17,13 +17,9 @@ import attrs
 import numpy as np
 
 from accountcare.errors import ConfigurationError
-from accountcare.policies.models.summaries import PurchaseSummaries
+from accountcare.policies.models.summaries import PurchaseSummaries, unit_name
 
 __all__ = ["Prediction", "Predictions", "parameter_values", "predictions"]
-
-
-def _unit_name(unit: float) -> str:
-    return {7.0: "weeks", 1.0: "days"}.get(unit, f"units of {unit:g} days")
 
 
 def _number(value: float, digits: int = 3) -> str:
@@ -55,7 +51,7 @@ class Prediction:
 
     def explain(self) -> str:
         """The prediction and its reason in one sentence (see the class example)."""
-        units = _unit_name(self.unit)
+        units = unit_name(self.unit)
         named = ", ".join(
             f"{name}={_number(value, 4)}"
             for name, value in zip(self.parameter_names, self.parameters, strict=False)
@@ -63,7 +59,8 @@ class Prediction:
         return (
             f"frequency {self.frequency}, recency {self.recency:.3g} and T {self.T:.3g} {units} "
             f"under {self.model} ({named}): P(alive) {self.p_alive:.2f}, "
-            f"{_number(self.expected_purchases)} purchases in the next {self.horizon:g} {units}"
+            f"{_number(self.expected_purchases)} purchases in the next "
+            f"{_number(self.horizon)} {units}"
         )
 
 

@@ -34,7 +34,16 @@ import numpy as np
 from accountcare.domain.activity import Order
 from accountcare.errors import ConfigurationError
 
-__all__ = ["PurchaseSummaries", "PurchaseSummary", "summarise"]
+__all__ = ["PurchaseSummaries", "PurchaseSummary", "summarise", "unit_name"]
+
+
+def unit_name(unit_days: float) -> str:
+    """How a time unit of ``unit_days`` days is written in a reason.
+
+    >>> unit_name(7.0), unit_name(1.0), unit_name(30.0)
+    ('weeks', 'days', 'units of 30 days')
+    """
+    return {7.0: "weeks", 1.0: "days"}.get(unit_days, f"units of {unit_days:g} days")
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
