@@ -114,10 +114,16 @@ def test_first_purchase_by_keeps_one_cohort() -> None:
     assert data.holdout is None
 
 
-def test_mixed_currencies_are_refused() -> None:
-    orders = [_order(1, "a", date(2027, 1, 5)), _order(2, "b", date(2027, 1, 5), currency="EUR")]
-    with pytest.raises(ConfigurationError, match="several currencies"):
+def test_mixed_currencies_are_refused_unless_rates_convert_them() -> None:
+    orders = [_order(1, "a", date(2027, 1, 5)), _order(2, "a", date(2027, 1, 9), currency="EUR")]
+    with pytest.raises(ConfigurationError, match="give rates"):
         summarise(orders, calibration_end=date(2027, 9, 30))
+    plain = summarise(
+        orders[:1] + [_order(2, "a", date(2027, 1, 9))], calibration_end=date(2027, 9, 30)
+    )
+    rates = {"EUR": Decimal(2), orders[0].currency: Decimal(1)}
+    converted = summarise(orders, calibration_end=date(2027, 9, 30), rates=rates)
+    assert converted.of("a").monetary == 2 * plain.of("a").monetary
 
 
 def test_a_holdout_before_the_window_end_is_refused() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LONGEST", "one_line", "redacted"]
+__all__ = ["LONGEST", "redacted"]
 
 LONGEST = 300  # characters of a log line's free text: enough for a provider's reason
 
@@ -27,19 +27,6 @@ _DATE_OR_TIME = re.compile(
     r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?!\d)|(?<!\d)\d{2}:\d{2}(?::\d{2})?"
 )
 _FEWEST_PHONE_DIGITS = 7
-
-
-def one_line(text: str, longest: int = LONGEST) -> str:
-    """``text`` on one line (every run of whitespace one space), at most ``longest``
-    characters.
-
-    >>> one_line("server said:\\r\\n  try again", 40)
-    'server said: try again'
-    >>> one_line("x" * 20, 10)
-    'xxxxxxxxx…'
-    """
-    flat = " ".join(text.split())
-    return flat if len(flat) <= longest else flat[: longest - 1] + "…"
 
 
 def _phones(text: str) -> str:
@@ -68,6 +55,5 @@ def redacted(text: str, longest: int = LONGEST) -> str:
     >>> redacted("HTTP 503 after 3 attempt(s)")
     'HTTP 503 after 3 attempt(s)'
     """
-    flat = " ".join(text.split())
-    flat = _phones(_EMAIL.sub("[email]", flat))
-    return one_line(flat, longest)
+    flat = _phones(_EMAIL.sub("[email]", " ".join(text.split())))
+    return flat if len(flat) <= longest else flat[: longest - 1] + "…"

@@ -33,7 +33,6 @@ from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Order
 from accountcare.errors import ConfigurationError
 from accountcare.policies.health.early_warning import PURCHASE_MODELS, purchase_model
-from accountcare.policies.tiers.measures import checked_rates
 from accountcare.ports.store import BookReader
 
 __all__ = [
@@ -50,7 +49,6 @@ DEFAULT_HORIZON_DAYS = 365.25
 DEFAULT_DISCOUNT_RATE = 0.10
 """The annual rate future spend is discounted at (10% a year)."""
 _ALL_TIME = date(1900, 1, 1)
-_PLACES = Decimal("0.000001")  # converted amounts keep six decimal places
 
 
 @attrs.frozen
@@ -104,20 +102,6 @@ class Forecast:
         [`PredictedValueTiers`][accountcare.policies.tiers.predicted.PredictedValueTiers]
         or [`potential_from_clv`][accountcare.policies.tiers.scorecard.potential_from_clv]."""
         return {row.account_id: row.clv for row in self.accounts}
-
-
-def _converted(orders: Iterable[Order], rates: Mapping[str, Decimal] | None) -> list[Order]:
-    """``orders`` in one currency: as they are, or each converted by ``rates``."""
-    kept = list(orders)
-    usable = checked_rates((o.currency for o in kept), rates)
-    if usable is None or len({o.currency for o in kept}) < 2:
-        return kept
-    return [
-        attrs.evolve(
-            o, amount=(o.amount * usable[o.currency]).quantize(_PLACES), currency="XXX", margin=None
-        )
-        for o in kept
-    ]
 
 
 def _number(value: float) -> str:
@@ -179,7 +163,7 @@ def forecast_orders(
     purchases = purchase_model(model)
     before = [o for o in orders if o.ordered_on < as_of]
     data = summarise(
-        _converted(before, rates), calibration_end=as_of - timedelta(days=1), unit_days=unit_days
+        before, calibration_end=as_of - timedelta(days=1), unit_days=unit_days, rates=rates
     )
     names = {a.id: a.name for a in accounts}
     if len(data) < 2:

@@ -396,8 +396,12 @@ def _fit(
     from accountcare.policies.models.summaries import summarise
 
     end = as_of - timedelta(days=1)  # the calibration includes its last day
+    # The rules count purchase days, never amounts: every currency counts one for one.
     data = summarise(
-        (o for o in orders if o.ordered_on < as_of), calibration_end=end, unit_days=policy.unit_days
+        (o for o in orders if o.ordered_on < as_of),
+        calibration_end=end,
+        unit_days=policy.unit_days,
+        rates={o.currency: Decimal(1) for o in orders},
     )
     if len(data) < policy.min_accounts:
         raise ConfigurationError(
@@ -413,14 +417,6 @@ def _fit(
         model.expected_purchases(params, data, horizon),
         end,
     )
-
-
-def _one_currency(orders: Iterable[Order]) -> list[Order]:
-    """``orders``, all in one currency: the rules count purchase days, never amounts."""
-    kept = list(orders)
-    if len({o.currency for o in kept}) > 1:
-        kept = [attrs.evolve(o, currency="XXX") for o in kept]
-    return kept
 
 
 def model_alerts(
@@ -465,7 +461,7 @@ def model_alerts(
     from accountcare.policies.models.summaries import unit_name
 
     model = purchase_model(policy.model)
-    kept = [o for o in _one_currency(orders) if o.ordered_on < as_of]
+    kept = [o for o in orders if o.ordered_on < as_of]
     now = _fit(model, kept, as_of, policy)
     before = _fit(model, kept, previous_as_of, policy)
     name, unit = PURCHASE_MODELS[policy.model], unit_name(policy.unit_days)

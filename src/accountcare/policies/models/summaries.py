@@ -24,8 +24,9 @@ literature on the CDNOW data uses, so published fits can be reproduced.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -33,6 +34,7 @@ import numpy as np
 
 from accountcare.domain.activity import Order
 from accountcare.errors import ConfigurationError
+from accountcare.policies.tiers.measures import checked_rates
 
 __all__ = ["PurchaseSummaries", "PurchaseSummary", "summarise", "unit_name"]
 
@@ -194,6 +196,7 @@ def summarise(
     holdout_end: date | None = None,
     unit_days: float = 7.0,
     first_purchase_by: date | None = None,
+    rates: Mapping[str, Decimal] | None = None,
 ) -> PurchaseSummaries:
     """Summarise ``orders`` over the calibration window ending with ``calibration_end``.
 
@@ -205,9 +208,11 @@ def summarise(
     of refunds alone neither counts nor moves the recency. The orders of one purchase
     day are one purchase whose value is their sum, refunds of that day included. With
     ``holdout_end``, ``holdout`` counts purchase days after ``calibration_end`` up to and
-    including ``holdout_end``. Accounts come out sorted by id. The orders up to the end of
-    the window (or of the holdout) must share one currency, since ``monetary`` averages
-    their amounts (as floats); later ones are not read.
+    including ``holdout_end``. Accounts come out sorted by id. ``monetary`` averages
+    amounts (as floats): the orders up to the end of the window (or of the holdout) must
+    share one currency, or ``rates`` convert each (as
+    [`checked_rates`][accountcare.policies.tiers.measures.checked_rates] asks); later
+    ones are not read.
 
     >>> from decimal import Decimal
     >>> from accountcare.domain import Order
@@ -221,23 +226,17 @@ def summarise(
         raise ConfigurationError(f"unit_days must be a positive number of days, not {unit_days}")
     if holdout_end is not None and holdout_end <= calibration_end:
         raise ConfigurationError("holdout_end must come after calibration_end")
+    last_day = calibration_end if holdout_end is None else holdout_end
+    read = [o for o in orders if o.ordered_on <= last_day]  # later: read by nothing here
+    usable = checked_rates({o.currency for o in read}, rates)
     days: dict[str, dict[date, float]] = {}
     sold: dict[str, set[date]] = {}
-    currencies: set[str] = set()
-    last_day = calibration_end if holdout_end is None else holdout_end
-    for order in orders:
-        if order.ordered_on > last_day:
-            continue  # after the window and its holdout: read by nothing here
-        currencies.add(order.currency)
+    for order in read:
+        amount = order.amount if usable is None else order.amount * usable[order.currency]
         account = days.setdefault(order.account_id, {})
-        account[order.ordered_on] = account.get(order.ordered_on, 0.0) + float(order.amount)
+        account[order.ordered_on] = account.get(order.ordered_on, 0.0) + float(amount)
         if order.amount >= 0:
             sold.setdefault(order.account_id, set()).add(order.ordered_on)
-    if len(currencies) > 1:
-        raise ConfigurationError(
-            f"orders in several currencies ({', '.join(sorted(currencies))}) cannot be "
-            "summarised together: convert them or summarise one currency at a time"
-        )
     last_first = calibration_end if first_purchase_by is None else first_purchase_by
     ids: list[str] = []
     frequency: list[int] = []
