@@ -119,7 +119,7 @@ def test_mixed_currencies_are_refused_unless_rates_convert_them() -> None:
     with pytest.raises(ConfigurationError, match="give rates"):
         summarise(orders, calibration_end=date(2027, 9, 30))
     plain = summarise(
-        orders[:1] + [_order(2, "a", date(2027, 1, 9))], calibration_end=date(2027, 9, 30)
+        [*orders[:1], _order(2, "a", date(2027, 1, 9))], calibration_end=date(2027, 9, 30)
     )
     rates = {"EUR": Decimal(2), orders[0].currency: Decimal(1)}
     converted = summarise(orders, calibration_end=date(2027, 9, 30), rates=rates)
