@@ -191,6 +191,12 @@ def test_a_zero_or_negative_interval_is_refused(field: str, days: int) -> None:
         CeilingRule(touches=2, days=days)
 
 
+@pytest.mark.parametrize("ceiling", [[(2, 7)], [CeilingRule(touches=2, days=7), "2 in 7"]])
+def test_a_ceiling_of_anything_but_ceiling_rules_is_refused_by_name(ceiling: list[object]) -> None:
+    with pytest.raises(ConfigurationError, match="ceiling must hold CeilingRules, got"):
+        CareRules(ceiling=ceiling)  # type: ignore[arg-type]
+
+
 def test_an_unknown_country_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="unknown country 'XX'"):
         schedule_care([_contact(country="XX")], start=date(2027, 1, 1), end=date(2027, 2, 1))

@@ -262,3 +262,20 @@ def test_numbers_the_command_computed_keep_their_sign(number: int | Decimal) -> 
 
     assert csv_cell(number) == str(number)
     assert csv_cell(str(number)) == "'" + str(number)  # the same text from a record
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("company", "王小明贸易有限公司"),
+        ("lost", "王小明贸易", "--cause", "price", "--evidence", "went to a cheaper rival"),
+    ],
+)
+def test_the_group_excel_flag_reaches_every_command_that_prints_rows(
+    hostile_db: Path, capsysbinary: pytest.CaptureFixture[bytes], command: tuple[str, ...]
+) -> None:
+    base = ("--db", str(hostile_db), "--as-of", AS_OF, "--format", "csv")
+    data = cli(capsysbinary, *base, "--excel", *command)
+    assert data.startswith(b"\xef\xbb\xbfwhat,value\r\n")
+    assert "王小明贸易".encode() in data
+    assert b"\n" not in data.replace(b"\r\n", b"")

@@ -1,6 +1,7 @@
 """The collector pause a host may take around one bulk step (an opt-in, off by default).
 
-Public as :func:`accountcare.services.paused_collector`. Nothing else in accountcare
+Public as [`accountcare.services.paused_collector`][accountcare.services.paused_collector].
+Nothing else in accountcare
 touches the garbage collector: the library never changes process-wide state unasked.
 """
 
@@ -26,10 +27,10 @@ def paused_collector() -> Iterator[None]:
     phone's 100,000 contacts or reading a whole book back from a store.
 
     What it does to the process (all of it, not only accountcare): on entry,
-    :func:`gc.disable`; on leaving the last open block, every object the collector
-    tracks is moved to its oldest generation (:func:`gc.freeze` then
-    :func:`gc.unfreeze`), unless the host froze objects itself (a pre-fork server:
-    :func:`gc.get_freeze_count` is not 0), and the collector is enabled again if it was
+    `gc.disable`; on leaving the last open block, every object the collector
+    tracks is moved to its oldest generation (`gc.freeze` then
+    `gc.unfreeze`), unless the host froze objects itself (a pre-fork server:
+    `gc.get_freeze_count` is not 0), and the collector is enabled again if it was
     enabled before. Reference counting frees everything as usual meanwhile; only
     reference cycles made inside the block wait, until the next full collection.
 

@@ -9,7 +9,8 @@ from accountcare.errors import MissingExtra
 
 
 def require(module: str, extra: str) -> ModuleType:
-    """Import ``module`` or raise :class:`MissingExtra` naming the extra to install."""
+    """Import ``module`` or raise [`MissingExtra`][accountcare.errors.MissingExtra] naming
+    the extra to install."""
     try:
         return importlib.import_module(module)
     except ImportError as exc:

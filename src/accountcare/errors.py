@@ -1,7 +1,8 @@
 """The exceptions accountcare raises.
 
-Every error is an :class:`AccountcareError`. Errors about data carry the record and
-the field they concern, so a host can point the user at the exact thing to fix.
+Every error is an [`AccountcareError`][accountcare.errors.AccountcareError]. Errors about
+data carry the record and the field they concern, so a host can point the user at the
+exact thing to fix.
 """
 
 from __future__ import annotations

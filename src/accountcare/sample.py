@@ -19,6 +19,7 @@ import random
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 from accountcare.domain.accounts import Account, CompanySize, LifecycleStage, Source
 from accountcare.domain.activity import (
@@ -57,6 +58,7 @@ _REGIONS = (
 )
 _WESTERN_FAMILY = ("Smith", "Miller", "Schmidt", "Fischer", "Brown", "Weber", "Davis", "Wagner")
 _WESTERN_GIVEN = ("Anna", "James", "Lena", "Paul", "Mary", "Jonas", "Emma", "Lukas")
+_COMPANY_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")
 _INDUSTRIES = ("manufacturing", "retail", "logistics", "healthcare", "software", "energy")
 _ROLES = (
     ContactRole.DECISION_MAKER,
@@ -68,6 +70,7 @@ _ROLES = (
     ContactRole.TECHNICAL,
 )
 _ALL_CHANNELS = (Channel.EMAIL, Channel.MESSENGER, Channel.PHONE, Channel.SMS, Channel.VISIT)
+_by_id = attrgetter("id")
 
 
 def sample_book(
@@ -117,11 +120,12 @@ def _account(
     prospect: bool,
 ) -> Account:
     """The ``n``-th account; a prospect has no cooperation yet (and, later, no history)."""
+    word = rng.choice(_COMPANY_WORDS)
     return Account(
         id=f"acct-{n:05d}",
-        name=f"{_company_word(rng)} {('Trading', 'Industries', 'Group', 'Labs')[n % 4]} {n}",
-        owner=rep_ids[rng.randrange(len(rep_ids))],
-        industry=_INDUSTRIES[rng.randrange(len(_INDUSTRIES))],
+        name=f"{word} {('Trading', 'Industries', 'Group', 'Labs')[n % 4]} {n}",
+        owner=rng.choice(rep_ids),
+        industry=rng.choice(_INDUSTRIES),
         region=region,
         size=CompanySize(("small", "medium", "large", "enterprise")[n % 4]),
         cooperation_since=None
@@ -199,16 +203,6 @@ def is_sample(
     return re.fullmatch(pattern, record.id) is not None
 
 
-def _by_id(record: Account | Contact | Order | Interaction | Complaint) -> str:
-    return record.id
-
-
-def _company_word(rng: random.Random) -> str:
-    return ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")[
-        rng.randrange(8)
-    ]
-
-
 def _contacts(
     rng: random.Random, account_id: str, region: tuple[str, ...], as_of: date
 ) -> list[Contact]:
@@ -216,13 +210,12 @@ def _contacts(
     found = []
     for k in range(rng.randint(1, 4)):
         if family:
-            name = family[rng.randrange(len(family))] + given[rng.randrange(len(given))]
+            name = rng.choice(family) + rng.choice(given)
         else:
-            name = f"{_WESTERN_GIVEN[rng.randrange(8)]} {_WESTERN_FAMILY[rng.randrange(8)]}"
+            name = f"{rng.choice(_WESTERN_GIVEN)} {rng.choice(_WESTERN_FAMILY)}"
         year = rng.randint(1960, 1998)
         if rng.random() < 0.02:  # born on 29 February
-            year = rng.choice((1964, 1972, 1980, 1988, 1996))
-            birthday = Birthday(2, 29, year)
+            birthday = Birthday(2, 29, rng.choice((1964, 1972, 1980, 1988, 1996)))
         else:
             birthday = Birthday(rng.randint(1, 12), rng.randint(1, 28), year)
         channels = tuple(rng.sample(_ALL_CHANNELS, 3))
@@ -233,7 +226,7 @@ def _contacts(
                 id=f"{account_id}-c{k + 1}",
                 account_id=account_id,
                 name=name,
-                role=_ROLES[0] if k == 0 else _ROLES[rng.randrange(len(_ROLES))],
+                role=_ROLES[0] if k == 0 else rng.choice(_ROLES),
                 birthday=birthday,
                 time_zone=zone,
                 country=country,
@@ -269,7 +262,7 @@ def _orders(
                 ),
                 currency=currency,
                 quantity=rng.randint(1, 50),
-                product=("standard", "premium", "service")[rng.randrange(3)],
+                product=rng.choice(("standard", "premium", "service")),
             )
         )
     return found
@@ -279,21 +272,20 @@ def _interactions(
     rng: random.Random, account_id: str, rep_ids: tuple[str, ...], start: date, as_of: date
 ) -> list[Interaction]:
     span = (as_of - start).days
-    found = []
-    for k in range(rng.randint(0, 6)):
-        day = start + timedelta(days=rng.randrange(span))
-        found.append(
-            Interaction(
-                id=f"{account_id}-i{k + 1}",
-                account_id=account_id,
-                occurred_at=datetime.combine(day, time(10), tzinfo=UTC),
-                kind=(InteractionKind.VISIT, InteractionKind.CALL)[rng.randrange(2)],
-                by=rep_ids[rng.randrange(len(rep_ids))],
-                contact_id=f"{account_id}-c1",
-                outcome=tuple(Outcome)[rng.randrange(len(Outcome))],
-            )
+    return [
+        Interaction(
+            id=f"{account_id}-i{k + 1}",
+            account_id=account_id,
+            occurred_at=datetime.combine(
+                start + timedelta(days=rng.randrange(span)), time(10), tzinfo=UTC
+            ),
+            kind=rng.choice((InteractionKind.VISIT, InteractionKind.CALL)),
+            by=rng.choice(rep_ids),
+            contact_id=f"{account_id}-c1",
+            outcome=rng.choice(tuple(Outcome)),
         )
-    return found
+        for k in range(rng.randint(0, 6))
+    ]
 
 
 def _complaint(rng: random.Random, account_id: str, as_of: date) -> Complaint:
@@ -305,7 +297,7 @@ def _complaint(rng: random.Random, account_id: str, as_of: date) -> Complaint:
         id=f"{account_id}-k1",
         account_id=account_id,
         opened_at=opened,
-        severity=tuple(ComplaintSeverity)[rng.randrange(len(ComplaintSeverity))],
+        severity=rng.choice(tuple(ComplaintSeverity)),
         subject="late delivery",
         resolution="" if closed is None else "replaced",
         closed_at=closed,

@@ -123,7 +123,7 @@ def unstructure(value: object) -> Any:
 def structure(payload: Any, kind: type[T]) -> T:
     """Build a ``kind`` from plain data; errors name the record and the field.
 
-    Raises :class:`~accountcare.errors.InvalidRecord` for data the domain rejects and
+    Raises [`InvalidRecord`][accountcare.errors.InvalidRecord] for data the domain rejects and
     for payloads of the wrong shape: a missing or mistyped field is named by its path
     (``recipient.address``), an unexpected key by its own name.
 
@@ -180,7 +180,8 @@ def to_json(value: object) -> str:
 
 
 def from_json(payload: str | bytes, kind: type[T]) -> T:
-    """Parse JSON into a ``kind``; see :func:`structure` for errors."""
+    """Parse JSON into a ``kind``; see [`structure`][accountcare.serialization.structure] for
+    errors."""
     import json
 
     try:

@@ -1,5 +1,5 @@
 """Adapters: thin translations between the domain and the outside world.
 
-Each adapter satisfies a port from :mod:`accountcare.ports`. Optional dependencies are
+Each adapter satisfies a port from `accountcare.ports`. Optional dependencies are
 imported lazily, so importing this package costs nothing.
 """

@@ -1,24 +1,25 @@
 """Row codecs: a stored record kind to its payload's plain data and back, fast.
 
 A store writes and reads whole books at once (100,000 accounts in one batch), where the
-general machinery of the one converter (:mod:`accountcare.serialization`) dominates:
-cattrs dispatches per value, and reading back runs every validator again. A
-:class:`RowCodec` is built once per record kind from its attrs fields and the
+general machinery of the one converter ([`serialization`][accountcare.serialization])
+dominates: cattrs dispatches per value, and reading back runs every validator again. A
+`RowCodec` is built once per record kind from its attrs fields and the
 converter's own hooks, as straight-line Python (as attrs writes ``__init__``; the source
 is registered with ``linecache``, so tracebacks show it), keeping the stored format:
 
-- :meth:`RowCodec.encode` gives the plain data ``stored.unstructure`` gives (fields
+- `RowCodec.encode` gives the plain data ``stored.unstructure`` gives (fields
   equal to their default left out); nested records go through their own codecs, leaf
   types (dates, instants, money, durations, birthdays) through the converter's hooks.
-- :meth:`RowCodec.text` writes the JSON text of that data directly, without building
+- `RowCodec.text` writes the JSON text of that data directly, without building
   the dicts (``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``'s text).
-- :meth:`RowCodec.decode` rebuilds a value through the kind's trusted constructor
+- `RowCodec.decode` rebuilds a value through the kind's trusted constructor
   (``accountcare.domain._trusted.trusted``): validators do not run again. They ran
   when the value was built, before it was written, and the decoder builds each field in
   the form the constructor's converters produce (tuples, frozensets, enums, ``Decimal``,
   aware ``datetime``); a field of a type it does not know is built by the converter's
   hook, then passed through the field's converter. It is only for payloads a store
-  wrote itself; anything else goes through :func:`accountcare.serialization.structure`.
+  wrote itself; anything else goes through
+  [`structure`][accountcare.serialization.structure].
   A kind with ``__attrs_post_init__`` (or a converter that needs the instance) is built
   through its constructor, so its checks run.
 
@@ -117,7 +118,7 @@ def _shape(kind: Any) -> tuple[_Shape, Any]:
 class RowCodec(Generic[T]):
     """The generated ``encode`` (value -> plain data), ``text`` (value -> the compact
     JSON text of that data) and ``decode`` (plain data -> value, trusted) of one record
-    kind; get one with :func:`row_codec`."""
+    kind; get one with `row_codec`."""
 
     kind: type[T]
     encode: Callable[[T], Any]
@@ -333,9 +334,9 @@ class _Builder:
         the validator alone decides, and says what is wrong."""
         check, name = self.ref(field.validator, "v"), self.ref(field, "a")
         call = f"{check}(r, {name}, x)"
-        if not (_runs(field.validator, an_id) and _mentions(field.type, str)):
-            return [f"    x = r.{field.name}", f"    {call}"]
-        if field.type not in (str, str | None):  # a collection of ids: each one
+        # Anything but a plain or optional id (money, a collection of ids: each one) is
+        # checked whole, always.
+        if field.type not in (str, str | None) or not _runs(field.validator, an_id):
             return [f"    x = r.{field.name}", f"    {call}"]
         search = self.ref(_NOT_IN_AN_ID.search, "s")
         suspect = f"not 0 < len(x) <= {MAX_ID_LENGTH} or {search}(x) or x.isspace()"
@@ -396,7 +397,7 @@ class _Builder:
         return f"{hook}({expr}, {self.ref(kind, 't')})"
 
     def _exact(self, kind: Any) -> bool:
-        """Whether :meth:`_in` builds values of ``kind`` in exactly the form the
+        """Whether `_in` builds values of ``kind`` in exactly the form the
         constructor keeps (no converter needed): records, enums, plain and leaf values,
         optionals, tuples and frozensets of such."""
         shape, part = _shape(kind)

@@ -1,8 +1,8 @@
 """Compact JSON text for the row codecs, and back, without ``json``'s per-call set-up.
 
 The stores write and read one JSON payload per record, whole books at a time. The row
-codecs (:mod:`._codec`) write the compact text themselves, calling :func:`quote` and
-:func:`plain_json` from the code they generate; :func:`loads` reads it back with one
+codecs (`_codec`) write the compact text themselves, calling `quote` and
+`plain_json` from the code they generate; `loads` reads it back with one
 decoder made once (``json.loads`` makes its checks again on every call, which for a
 small record costs half as much as the decoding itself).
 
@@ -23,8 +23,7 @@ _raw_decode = json.JSONDecoder().raw_decode
 
 def quote(text: str) -> str:
     """A string as JSON text, non-ASCII kept."""
-    quoted: str = json.encoder.encode_basestring(text)
-    return quoted
+    return json.encoder.encode_basestring(text)
 
 
 def plain_json(data: Any) -> str:
@@ -32,8 +31,7 @@ def plain_json(data: Any) -> str:
     kept: the text of ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``."""
     if data.__class__ is str:
         return quote(data)
-    text: str = _encoder.encode(data)
-    return text
+    return _encoder.encode(data)
 
 
 def loads(text: str | bytes) -> Any:

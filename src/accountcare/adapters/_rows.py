@@ -2,7 +2,8 @@
 
 Checks each record's type, keeps the last of records sharing an id, checks that every
 record names a known account, and turns records into rows: a few indexed columns plus
-the record itself through the one converter (:mod:`accountcare.serialization`).
+the record itself through the one converter
+([`accountcare.serialization`][accountcare.serialization]).
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def decode_all(payloads: Iterable[Any], kind: type[T], where: str) -> tuple[T, .
     """Stored payloads (JSON text or plain data) back as ``kind`` s, in order.
 
     Values are rebuilt by the kind's row codec, which runs the domain's checks on money
-    and ids only (the rest ran before the payload was written: see :mod:`._codec`); a
+    and ids only (the rest ran before the payload was written: see `_codec`); a
     payload the codec cannot read goes through the converter, and one nothing can read,
-    or one breaking a rule of its kind, is a :class:`StoreError`
+    or one breaking a rule of its kind, is a [`StoreError`][accountcare.ports.store.StoreError]
     ([`UnreadableRecord`][accountcare.ports.store.UnreadableRecord], naming the record,
     the field and the store, for a broken rule).
     """
@@ -85,7 +86,8 @@ def decode(payload: Any, kind: type[T], where: str) -> T:
 
 
 def _invalid(error: BaseException) -> InvalidRecord | None:
-    """The :class:`InvalidRecord` that ``error`` is, or that the converter wrapped."""
+    """The [`InvalidRecord`][accountcare.errors.InvalidRecord] that ``error`` is, or that the
+    converter wrapped."""
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, InvalidRecord):
@@ -95,8 +97,8 @@ def _invalid(error: BaseException) -> InvalidRecord | None:
 
 
 def unreadable(error: InvalidRecord, where: str) -> UnreadableRecord:
-    """The one-line :class:`UnreadableRecord` for a stored record that failed ``error``'s
-    check, in the store at ``where``.
+    """The one-line [`UnreadableRecord`][accountcare.ports.store.UnreadableRecord] for a stored
+    record that failed ``error``'s check, in the store at ``where``.
 
     >>> error = InvalidRecord("Order 'o-1'", "amount", "must be finite, got NaN")
     >>> print(unreadable(error, "book.sqlite3"))
@@ -179,8 +181,8 @@ _PAIRS: tuple[tuple[str, type, str, str, Callable[[object], bool]], ...] = (
 def check(batch: Batch) -> Checked:
     """Check the types in ``batch`` and keep the last record per id.
 
-    Raises :class:`InvalidRecord` naming the first bad record. References to accounts
-    are checked by :func:`check_references`, inside the store's transaction.
+    Raises [`InvalidRecord`][accountcare.errors.InvalidRecord] naming the first bad record.
+    References to accounts are checked by `check_references`, inside the store's transaction.
     """
     if not isinstance(batch, Batch):
         raise InvalidRecord("batch", "(type)", f"must be a Batch, got {type(batch).__name__}")
@@ -249,8 +251,8 @@ def _first_by(messages: Iterable[Message]) -> tuple[Message, ...]:
 
 
 def check_references(checked: Checked, known_accounts: Callable[[set[str]], set[str]]) -> None:
-    """Raise :class:`InvalidRecord` for the first record naming an unknown account;
-    ``known_accounts(ids)`` returns those of ``ids`` already stored."""
+    """Raise [`InvalidRecord`][accountcare.errors.InvalidRecord] for the first record naming an
+    unknown account; ``known_accounts(ids)`` returns those of ``ids`` already stored."""
     in_batch = {a.id for a in checked.accounts}
     wanted = {
         record.account_id
@@ -285,8 +287,8 @@ HOLDINGS: tuple[tuple[str, str], ...] = (
 
 
 def check_retired(retired: Iterable[str], held: Mapping[str, Mapping[str, int]]) -> None:
-    """Raise :class:`InvalidRecord` for the first ``retired`` account that still holds
-    records after the batch; ``held`` maps each table of :data:`HOLDINGS` to the number
+    """Raise [`InvalidRecord`][accountcare.errors.InvalidRecord] for the first ``retired`` account
+    that still holds records after the batch; ``held`` maps each table of `HOLDINGS` to the number
     of its rows, after the batch, of each retired account that holds any.
 
     >>> check_retired(["phone-acme"], {"contacts": {"phone-acme": 2}, "orders": {"phone-acme": 1}})
@@ -384,7 +386,7 @@ def table_rows(checked: Checked, encode: Callable[[object], Any]) -> dict[str, R
     """The rows each table receives, in the order that keeps references valid;
     ``encode`` turns a value into the payload column (JSON text or plain dicts).
 
-    Rows are tuples (SQLite binds them faster than mappings); :func:`as_dicts` gives
+    Rows are tuples (SQLite binds them faster than mappings); `as_dicts` gives
     the mappings SQLAlchemy wants.
     """
     return {
@@ -462,8 +464,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 
 
 #: The columns beside the payload that the SQL server store fills for a host to query
-#: (see :mod:`accountcare.adapters.sql_schema`), per table, in the order of
-#: :func:`host_values`.
+#: (see [`accountcare.adapters.sql_schema`][accountcare.adapters.sql_schema]), per table, in the
+#: order of `host_values`.
 HOST_COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("name", "stage", "cooperation_since", "updated_at"),
     "contacts": ("name", "opted_out"),
@@ -472,7 +474,7 @@ HOST_COLUMNS: dict[str, tuple[str, ...]] = {
     "complaints": ("severity", "closed_us"),
 }
 
-#: The kind of record each table of :data:`HOST_COLUMNS` holds.
+#: The kind of record each table of `HOST_COLUMNS` holds.
 HOST_KINDS: dict[str, type] = {
     "accounts": Account,
     "contacts": Contact,
@@ -483,8 +485,9 @@ HOST_KINDS: dict[str, type] = {
 
 
 def _cut(text: str) -> str:
-    """``text`` as a name column keeps it: its first :data:`MAX_ID_LENGTH` characters
-    (every name in practice; the payload keeps it whole)."""
+    """``text`` as a name column keeps it: its first
+    [`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] characters (every name in practice; the
+    payload keeps it whole)."""
     return text[:MAX_ID_LENGTH]
 
 
@@ -500,7 +503,7 @@ def _utc(instant: datetime | None) -> datetime | None:
 
 
 def host_values(record: object) -> tuple[Any, ...]:
-    """The values of ``record``'s :data:`HOST_COLUMNS`, in their order.
+    """The values of ``record``'s `HOST_COLUMNS`, in their order.
 
     >>> from decimal import Decimal
     >>> host_values(Order("o-1", "acme", date(2027, 1, 5), Decimal("100.50"), currency="CNY"))
@@ -523,20 +526,14 @@ def host_values(record: object) -> tuple[Any, ...]:
 
 
 def with_host_columns(rows: Mapping[str, Rows], checked: Checked) -> dict[str, Rows]:
-    """``rows`` (from :func:`table_rows` for ``checked``) with the :data:`HOST_COLUMNS`
-    of each record appended to its row."""
-    records: dict[str, Sequence[object]] = {
-        "accounts": checked.accounts,
-        "contacts": checked.contacts,
-        "orders": checked.orders,
-        "interactions": checked.interactions,
-        "complaints": checked.complaints,
-    }
+    """``rows`` (from `table_rows` for ``checked``) with the `HOST_COLUMNS`
+    of each record appended to its row (the tables are named like the batch's fields)."""
     grown = dict(rows)
     for name, extra in HOST_COLUMNS.items():
         columns, values = rows[name]
+        records = getattr(checked, name)
         grown[name] = (
             columns + extra,
-            [row + host_values(r) for row, r in zip(values, records[name], strict=True)],
+            [row + host_values(r) for row, r in zip(values, records, strict=True)],
         )
     return grown

@@ -169,8 +169,9 @@ _NO_INDEX = (_READONLY, _CANTOPEN)
 
 
 def failure(error: sqlite3.Error, path: Path | str, outcome: str) -> StoreError:
-    """The :class:`StoreError` for ``error``, met while using the store file at ``path``:
-    one line saying what is wrong, then ``outcome`` (what was, or was not, changed).
+    """The [`StoreError`][accountcare.ports.store.StoreError] for ``error``, met while using the
+    store file at ``path``: one line saying what is wrong, then ``outcome`` (what was, or was not,
+    changed).
 
     >>> import sqlite3
     >>> try:
@@ -231,7 +232,8 @@ def connect(
     as immutable: SQLite then reads it without an index or locks, which assumes that no
     other process writes the file meanwhile (one that did could make reads wrong, or
     fail as "malformed"). A directory, a missing file opened read-only, or a file that
-    is not an SQLite database is a :class:`StoreError` and is left untouched.
+    is not an SQLite database is a [`StoreError`][accountcare.ports.store.StoreError] and is left
+    untouched.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
@@ -352,16 +354,16 @@ def migrate(
     *,
     writable: bool = True,
 ) -> int:
-    """Bring the file to :data:`SCHEMA_VERSION` in one ``transaction`` (two processes
+    """Bring the file to `SCHEMA_VERSION` in one ``transaction`` (two processes
     opening a new file at once both succeed), and return the version it then has; a
-    newer file is a :class:`SchemaVersionError`. A file of the current version is only
-    read, so a store that cannot be written opens for reading; so does one that is not
-    ``writable`` and of a version from :data:`READS_AS_IS` on (its version is returned:
-    a file older than :data:`TEAM_VERSION` has no reps and no company, one older than
-    :data:`LOSS_VERSION` no loss reviews); an older one
-    that is not ``writable`` is a :class:`StoreError` saying to open it once with write
-    access. An upgrade is logged at INFO on ``accountcare.adapters._schema``, before and
-    after, naming the file (``where``) and the versions."""
+    newer file is a [`SchemaVersionError`][accountcare.ports.store.SchemaVersionError]. A file of
+    the current version is only read, so a store that cannot be written opens for reading; so does
+    one that is not ``writable`` and of a version from `READS_AS_IS` on (its version is returned: a
+    file older than `TEAM_VERSION` has no reps and no company, one older than `LOSS_VERSION` no loss
+    reviews); an older one that is not ``writable`` is a
+    [`StoreError`][accountcare.ports.store.StoreError] saying to open it once with write access. An
+    upgrade is logged at INFO on ``accountcare.adapters._schema``, before and after, naming the file
+    (``where``) and the versions."""
     found = _version(db, where)
     if found > SCHEMA_VERSION:
         raise SchemaVersionError(where, found, SCHEMA_VERSION)
@@ -429,8 +431,8 @@ def _label(table: str, row: tuple[Any, ...]) -> str:
 
 
 def too_long(rows: Mapping[str, Rows], outbox_keys: Iterable[str] = ()) -> UnstorableRecord | None:
-    """An :class:`UnstorableRecord` naming the first record (of ``rows``, from
-    ``table_rows``) whose key text is longer than its column keeps (:data:`LIMITS`), or
+    """An [`UnstorableRecord`][accountcare.ports.store.UnstorableRecord] naming the first record (of
+    ``rows``, from ``table_rows``) whose key text is longer than its column keeps (`LIMITS`), or
     None. Each column is measured at C speed; rows are only walked to name the record.
 
     >>> rows = {"accounts": (("id", "owner", "updated_us", "payload"), [("a" * 256, None, 0, "")])}

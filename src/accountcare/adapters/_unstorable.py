@@ -19,9 +19,9 @@ __all__ = ["unstorable"]
 
 
 def unstorable(value: object, *, nul: bool = False) -> InvalidRecord | None:
-    """An :class:`InvalidRecord` naming the first record (of a :class:`Checked` batch, or
-    ``value`` itself) and field whose text cannot be stored: a lone surrogate, or with
-    ``nul`` a NUL character. None when all of it can be.
+    """An [`InvalidRecord`][accountcare.errors.InvalidRecord] naming the first record (of a
+    `Checked` batch, or ``value`` itself) and field whose text cannot be stored: a lone surrogate,
+    or with ``nul`` a NUL character. None when all of it can be.
 
     The domain refuses control characters, NUL included; a value built without its
     validators (``trusted``, as a store's own reading does) can still carry one.

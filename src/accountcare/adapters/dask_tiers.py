@@ -1,20 +1,24 @@
 """Tier a very large book on Dask: fit once on a merged summary, classify each partition.
 
 A population policy's tiers depend on the whole population only through its small
-:class:`~accountcare.domain.tiers.TierCutoffs`, so a Dask DataFrame is tiered in two
+[`TierCutoffs`][accountcare.domain.tiers.TierCutoffs], so a Dask DataFrame is tiered in two
 passes and never shuffled:
 
-1. **fit** (:func:`fit_frame`): each partition summarises its values as exact value
-   counts (``np.unique(..., return_counts=True)``); the summaries merge in a tree on the
-   workers (concatenate, then add the counts of equal values), and one worker fits the
-   cut-offs from the merged counts. Only the cut-offs travel back to the client.
-2. **classify** (:func:`tier_frame`): each partition compares its values with the
-   cut-offs' floors in numpy (:func:`classify_frame`) and gains a ``tier`` column (and
-   the policy cut-off that decided it).
+1. **fit** ([`fit_frame`][accountcare.adapters.dask_tiers.fit_frame]): each partition
+   summarises its values as exact value counts (``np.unique(..., return_counts=True)``); the
+   summaries merge in a tree on the workers (concatenate, then add the counts of equal
+   values), and one worker fits the cut-offs from the merged counts. Only the cut-offs
+   travel back to the client.
+2. **classify** ([`tier_frame`][accountcare.adapters.dask_tiers.tier_frame]): each partition
+   compares its values with the cut-offs' floors in numpy
+   ([`classify_frame`][accountcare.adapters.dask_tiers.classify_frame]) and gains a ``tier``
+   column (and the policy cut-off that decided it).
 
-The two steps also serve other engines: :func:`fit_value_counts` fits from value counts
-held in arrays (a Spark ``groupBy("value").count()``), and :func:`classify_frame` is the
-pandas function to run in each partition (Spark's ``mapInPandas``). See ``docs/scale.md``.
+The two steps also serve other engines:
+[`fit_value_counts`][accountcare.adapters.dask_tiers.fit_value_counts] fits from value
+counts held in arrays (a Spark ``groupBy("value").count()``), and
+[`classify_frame`][accountcare.adapters.dask_tiers.classify_frame] is the pandas function to
+run in each partition (Spark's ``mapInPandas``). See ``docs/scale.md``.
 
 The tiers equal ``policy.assign`` on the same book, account by account: value counts are
 exact, the fit decides every cut-off in exact arithmetic when float sums come near it,
@@ -110,12 +114,12 @@ def tier_frame(
 ) -> Any:
     """``frame`` (a Dask DataFrame) with a tier column, equal to ``policy.assign``.
 
-    Fits first with :func:`fit_frame` (one pass, computed now) unless ``cutoffs`` are
-    given, then returns a lazy frame that classifies each partition (a second pass when
-    computed). ``tier_column`` is a categorical of the policy's tiers, best first;
-    ``cutoff_column`` (None: leave it out) holds the policy cut-off the account met, as
-    ``TierReason.cutoff`` does (NaN for the last tier). Persist ``frame`` first when
-    reading it twice is costly.
+    Fits first with [`fit_frame`][accountcare.adapters.dask_tiers.fit_frame] (one pass,
+    computed now) unless ``cutoffs`` are given, then returns a lazy frame that classifies
+    each partition (a second pass when computed). ``tier_column`` is a categorical of the
+    policy's tiers, best first; ``cutoff_column`` (None: leave it out) holds the policy
+    cut-off the account met, as ``TierReason.cutoff`` does (NaN for the last tier). Persist
+    ``frame`` first when reading it twice is costly.
 
     >>> import dask.dataframe as dd
     >>> import pandas as pd
@@ -191,8 +195,8 @@ def classify_frame(
     cutoff_column: str | None = "cutoff",
 ) -> pd.DataFrame:
     """One pandas partition with its tier (and cut-off met) columns: vectorised
-    ``policy.classify``, the step :func:`tier_frame` runs in each partition (and the
-    function to hand to Spark's ``mapInPandas``).
+    ``policy.classify``, the step [`tier_frame`][accountcare.adapters.dask_tiers.tier_frame]
+    runs in each partition (and the function to hand to Spark's ``mapInPandas``).
 
     >>> import pandas as pd
     >>> from accountcare.policies.tiers.abc import AbcPolicy

@@ -73,21 +73,23 @@ BUILT_IN_TIERS: dict[str, tuple[str, ...]] = {
 Leaf = Literal["tier", "date", "instant", "money", "count"]
 
 
-def _flatten(plain: Any, original: Any, prefix: str, row: dict[str, Any]) -> None:
-    """Flatten the converter's dict for one value into dotted columns, keeping dates,
+def _flatten(plain: Any, original: Any, prefix: str = "") -> dict[str, Any]:
+    """The converter's dict for one value flattened into dotted columns, keeping dates,
     times and Decimals as typed cells (taken from the original value) rather than as
     the ISO strings the converter writes."""
+    row: dict[str, Any] = {}
     for key, cell in plain.items():
         name = f"{prefix}{key}"
         source = getattr(original, key, None)
         if isinstance(cell, dict) and attrs.has(type(source)):
-            _flatten(cell, source, f"{name}.", row)
+            row.update(_flatten(cell, source, f"{name}."))
         elif isinstance(source, date | time | Decimal) and not isinstance(source, bool):
             row[name] = source
         elif isinstance(cell, list):
             row[name] = tuple(cell)
         else:
             row[name] = cell
+    return row
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool]:
@@ -198,12 +200,7 @@ def to_frame(
         raise ConfigurationError(f"to_frame: money must be 'float' or 'decimal', got {money!r}")
     pandas = require("pandas", "frames")
     items = list(values)
-    rows = []
-    for value in items:
-        row: dict[str, Any] = {}
-        _flatten(unstructure(value), value, "", row)
-        rows.append(row)
-    frame: pd.DataFrame = pandas.DataFrame(rows)
+    frame: pd.DataFrame = pandas.DataFrame([_flatten(unstructure(v), v) for v in items])
     kinds = {type(value) for value in items}
     if len(kinds) != 1 or not attrs.has(next(iter(kinds))):
         return frame

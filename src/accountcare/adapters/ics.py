@@ -1,10 +1,12 @@
 """iCalendar (RFC 5545) export of visit plans, care schedules and reps' worklists (extra
 ``ics``).
 
-One VEVENT per visit, care task or rep action. UIDs are derived from :attr:`Visit.id` and
-:attr:`CareTask.key`, so importing a re-exported file updates the events instead of
-duplicating them. ``DTSTAMP`` is a parameter (``stamp``), never the clock, so the same
-input gives byte-identical output. Every TZID used gets its VTIMEZONE.
+One VEVENT per visit, care task or rep action. UIDs are derived from
+[`Visit.id`][accountcare.domain.visits.Visit.id] and
+[`CareTask.key`][accountcare.domain.care.CareTask.key], so importing a re-exported file
+updates the events instead of duplicating them. ``DTSTAMP`` is a parameter (``stamp``),
+never the clock, so the same input gives byte-identical output. Every TZID used gets its
+VTIMEZONE.
 
 Every text value written, ``X-ACCOUNTCARE-`` properties and UIDs included, is escaped as
 RFC 5545 TEXT (backslash, semicolon, comma and line feed), so no value can end its line

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from accountcare.adapters._rows import (
     HOLDINGS,
@@ -46,9 +48,11 @@ from accountcare.ports.store import Batch, WriteReport, wanted_accounts, wanted_
 
 __all__ = ["MemoryStore"]
 
+R = TypeVar("R", Contact, Order, Interaction, Complaint)
+
 
 class MemoryStore:
-    """A :class:`~accountcare.ports.store.Store` held in dictionaries."""
+    """A [`Store`][accountcare.ports.store.Store] held in dictionaries."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -109,10 +113,7 @@ class MemoryStore:
                 self, f"_{table}"
             )
             after = {**stored, **{r.id: r for r in written}}  # the batch's replace the stored
-            counts = held.setdefault(table, {})
-            for record in after.values():
-                if record.account_id in retired:
-                    counts[record.account_id] = counts.get(record.account_id, 0) + 1
+            held[table] = Counter(r.account_id for r in after.values() if r.account_id in retired)
         return held
 
     def account(self, account_id: str) -> Account | None:
@@ -146,16 +147,23 @@ class MemoryStore:
     def contact(self, contact_id: str) -> Contact | None:
         return self._contacts.get(contact_id)
 
-    def contacts(self, account_id: str) -> tuple[Contact, ...]:
-        with self._lock:
-            found = [c for c in self._contacts.values() if c.account_id == account_id]
-        return tuple(sorted(found, key=lambda c: c.id))
-
-    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+    def _of(
+        self,
+        records: Mapping[str, R],
+        account_ids: Iterable[str] | None,
+        key: Callable[[R], Any],
+    ) -> tuple[R, ...]:
+        """Those of ``records`` of the accounts ``account_ids`` (all when None), by ``key``."""
         wanted = wanted_accounts(account_ids)
         with self._lock:
-            found = [c for c in self._contacts.values() if wanted is None or c.account_id in wanted]
-        return tuple(sorted(found, key=lambda c: c.id))
+            found = [r for r in records.values() if wanted is None or r.account_id in wanted]
+        return tuple(sorted(found, key=key))
+
+    def contacts(self, account_id: str) -> tuple[Contact, ...]:
+        return self.contacts_of([account_id])
+
+    def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
+        return self._of(self._contacts, account_ids, lambda c: c.id)
 
     def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
         with self._lock:
@@ -163,9 +171,7 @@ class MemoryStore:
             return tuple(heapq.nsmallest(max(0, limit), later, key=lambda a: a.id))
 
     def orders(self, account_id: str) -> tuple[Order, ...]:
-        with self._lock:
-            found = [o for o in self._orders.values() if o.account_id == account_id]
-        return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
+        return self.orders_of([account_id])
 
     def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
         with self._lock:
@@ -173,21 +179,13 @@ class MemoryStore:
         return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
 
     def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
-        wanted = wanted_accounts(account_ids)
-        with self._lock:
-            found = [o for o in self._orders.values() if wanted is None or o.account_id in wanted]
-        return tuple(sorted(found, key=lambda o: (o.ordered_on, o.id)))
+        return self._of(self._orders, account_ids, lambda o: (o.ordered_on, o.id))
 
     def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
         return order_totals(self.orders_between(start, end))
 
     def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
-        wanted = wanted_accounts(account_ids)
-        with self._lock:
-            found = [
-                i for i in self._interactions.values() if wanted is None or i.account_id in wanted
-            ]
-        return tuple(sorted(found, key=lambda i: (i.occurred_at, i.id)))
+        return self._of(self._interactions, account_ids, lambda i: (i.occurred_at, i.id))
 
     def last_interactions(self, kind: InteractionKind) -> tuple[Interaction, ...]:
         latest: dict[str, Interaction] = {}
@@ -201,22 +199,13 @@ class MemoryStore:
         return tuple(latest[a] for a in sorted(latest))
 
     def interactions(self, account_id: str) -> tuple[Interaction, ...]:
-        with self._lock:
-            found = [i for i in self._interactions.values() if i.account_id == account_id]
-        return tuple(sorted(found, key=lambda i: (i.occurred_at, i.id)))
+        return self.interactions_of([account_id])
 
     def complaints(self, account_id: str) -> tuple[Complaint, ...]:
-        with self._lock:
-            found = [c for c in self._complaints.values() if c.account_id == account_id]
-        return tuple(sorted(found, key=lambda c: (c.opened_at, c.id)))
+        return self.complaints_of([account_id])
 
     def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
-        wanted = wanted_accounts(account_ids)
-        with self._lock:
-            found = [
-                c for c in self._complaints.values() if wanted is None or c.account_id in wanted
-            ]
-        return tuple(sorted(found, key=lambda c: (c.opened_at, c.id)))
+        return self._of(self._complaints, account_ids, lambda c: (c.opened_at, c.id))
 
     def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
         with self._lock:

@@ -3,13 +3,16 @@
 Each function draws on a matplotlib ``Axes`` (a new figure when none is given) and
 returns the axes, so a notebook can combine and restyle them.
 
-- :func:`pareto_curve`: the Lorenz/Pareto curve of value with the tier cut-offs marked;
-- :func:`visit_heatmap`: a rep x week heat map of planned visits against capacity;
-- :func:`care_touches`: care touches per week, stacked by kind.
+- [`pareto_curve`][accountcare.adapters.plots.pareto_curve]: the Lorenz/Pareto curve of
+  value with the tier cut-offs marked;
+- [`visit_heatmap`][accountcare.adapters.plots.visit_heatmap]: a rep x week heat map of
+  planned visits against capacity;
+- [`care_touches`][accountcare.adapters.plots.care_touches]: care touches per week, stacked by kind.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -52,11 +55,8 @@ def pareto_curve(
     if not positive or total == 0:
         ax.set_title("Pareto curve (no value to show)")
         return ax
-    xs, ys, running = [0.0], [0.0], 0.0
-    for n, value in enumerate(positive, start=1):
-        running += value
-        xs.append(n / len(positive))
-        ys.append(running / total)
+    xs = [n / len(positive) for n in range(len(positive) + 1)]
+    ys = [running / total for running in itertools.accumulate(positive, initial=0.0)]
     ax.plot(xs, ys, color="#1f4e79", linewidth=2, label="cumulative share of value")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="equal shares")
     for step, (cutoff, label) in enumerate(zip(cutoffs, labels, strict=False)):
@@ -87,7 +87,7 @@ def _week_of(day: date) -> date:
 def visit_heatmap(plan: VisitPlan, *, ax: Axes | None = None) -> Axes:
     """Planned visits as a share of capacity, per rep (rows) and week (columns).
 
-    Uses the plan's weekly :class:`~accountcare.domain.visits.Utilisation`; each cell is
+    Uses the plan's weekly [`Utilisation`][accountcare.domain.visits.Utilisation]; each cell is
     annotated with ``planned/capacity``; a week without capacity (holidays, leave) is
     grey and marked "off".
     """

@@ -14,10 +14,11 @@ each account's latest interaction of a kind is picked by it, and a list of ids t
 to PostgreSQL as one array parameter (elsewhere, one ``IN`` list per 5,000 ids).
 
 On MariaDB/MySQL every connection the store uses runs in a strict ``sql_mode``
-(:data:`STRICT_MODES` added to the session's own), also the connections of an engine
+(`STRICT_MODES` added to the session's own), also the connections of an engine
 the host passes in: the server then refuses a value that does not fit its column
-instead of cutting it short. Errors are one-line :class:`StoreError` s that never
-repeat SQL parameters (the values of the records written).
+instead of cutting it short. Errors are one-line
+[`StoreError`][accountcare.ports.store.StoreError] s that never repeat SQL parameters (the values
+of the records written).
 
 >>> store = SqlStore("postgresql+psycopg://postgres@127.0.0.1/test")  # doctest: +SKIP
 """
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from accountcare._imports import require
@@ -51,7 +53,7 @@ from accountcare.adapters._rows import (
     with_host_columns,
     write_report,
 )
-from accountcare.adapters._schema import LIMITS, too_long
+from accountcare.adapters._schema import too_long
 from accountcare.adapters._unstorable import unstorable
 from accountcare.adapters.sql_schema import MARIADB_COLLATION, MYSQL_COLLATION, metadata
 from accountcare.domain.accounts import Account
@@ -85,7 +87,6 @@ __all__ = ["SCHEMA_VERSION", "STRICT_MODES", "SqlStore"]
 T = TypeVar("T")
 
 SCHEMA_VERSION = 6
-_ID = LIMITS["id"]
 _log = logging.getLogger(__name__)
 # Rows read and updated at a time when an upgrade fills the columns a version adds.
 _FILL_CHUNK = 1000
@@ -122,10 +123,22 @@ _INSTALL = {
     "mysqlconnector": "pip install mysql-connector-python",
 }
 _ASYNC = frozenset({"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite"})
+# The order of each table's reads, sorted in Python: server collations do not sort like str.
+_ORDER: dict[str, Callable[[Any], Any]] = {
+    "accounts": attrgetter("id"),
+    "contacts": attrgetter("id"),
+    "orders": attrgetter("ordered_on", "id"),
+    "interactions": attrgetter("occurred_us", "id"),
+    "complaints": attrgetter("opened_us", "id"),
+    "tier_assignments": attrgetter("account_id"),
+    "reps": attrgetter("id"),
+    "loss_reviews": attrgetter("account_id", "found_on"),
+    "outbox": attrgetter("next_attempt_us", "key"),
+}
 
 
 def _strict_session(dbapi_connection: Any, record: Any) -> None:
-    """On each new MariaDB/MySQL connection: add :data:`STRICT_MODES` to its session."""
+    """On each new MariaDB/MySQL connection: add `STRICT_MODES` to its session."""
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(_STRICT_SQL)
@@ -142,8 +155,8 @@ def _unsupported(scheme: str) -> StoreError:
 
 
 def _engine(sa: Any, url: str) -> Any:
-    """An engine for ``url``, or a one-line :class:`StoreError` naming its scheme and,
-    for a driver that is not installed, the ``pip install`` that fixes it."""
+    """An engine for ``url``, or a one-line [`StoreError`][accountcare.ports.store.StoreError]
+    naming its scheme and, for a driver that is not installed, the ``pip install`` that fixes it."""
     scheme = url.partition("://")[0] if "://" in url else url[:20]
     # Each error is raised outside the handler of the driver's: neither __cause__ nor
     # __context__ holds it (the URL's password, a statement's parameters).
@@ -206,12 +219,12 @@ def _tables(sa: Any, prefix: str) -> Any:
 
 
 class SqlStore:
-    """A :class:`~accountcare.ports.store.Store` on PostgreSQL or MariaDB/MySQL.
+    """A [`Store`][accountcare.ports.store.Store] on PostgreSQL or MariaDB/MySQL.
 
     ``url`` is an SQLAlchemy URL (``postgresql+psycopg://user@host/db``,
     ``mysql+pymysql://root@host/db``) or an ``Engine`` the host already has. Tables are
     named ``{prefix}accounts`` and so on, and created on first use; ``drop()`` removes
-    them. On MariaDB/MySQL the store adds :data:`STRICT_MODES` to the session
+    them. On MariaDB/MySQL the store adds `STRICT_MODES` to the session
     ``sql_mode`` of every connection it uses, a host's engine's included. A
     ``sqlite:///book.db`` URL works too: each write then holds the file's write lock.
 
@@ -220,8 +233,8 @@ class SqlStore:
     upgrade cut short there is completed by the next open.
 
     An unknown URL scheme, an asyncio driver, or a driver that is not installed is a
-    one-line :class:`StoreError` naming the scheme (and the ``pip install`` that fixes
-    it); so is an unreachable server.
+    one-line [`StoreError`][accountcare.ports.store.StoreError] naming the scheme (and the ``pip
+    install`` that fixes it); so is an unreachable server.
 
     >>> SqlStore("foo://bar")
     Traceback (most recent call last):
@@ -237,7 +250,7 @@ class SqlStore:
         self._sa = sa
         self.engine = _engine(sa, url) if isinstance(url, str) else url
         self._dialect = self.engine.dialect.name
-        if self._dialect not in ("postgresql", "mysql", "mariadb", "sqlite"):
+        if self._dialect not in _SERVERS:
             raise StoreError(
                 f"SqlStore supports PostgreSQL and MariaDB/MySQL, not {self._dialect!r}"
             )
@@ -508,22 +521,18 @@ class SqlStore:
         self._drop_account_keys(db, table, keep=len(keys))
 
     def _add_host_columns(self, db: Any, table: Any) -> None:
-        """Add the :data:`HOST_COLUMNS` of ``table`` that are not there, each as the
+        """Add the `HOST_COLUMNS` of ``table`` that are not there, each as the
         schema declares it (a NOT NULL one with its server default, which SQLite, too,
         can add in place); another process adding one meanwhile is fine."""
         sa = self._sa
         quote = self.engine.dialect.identifier_preparer.quote
         name = table.name[len(self._prefix) :]
-
-        def found() -> set[str]:
-            return {str(c["name"]) for c in sa.inspect(db).get_columns(table.name)}
-
         # PostgreSQL and MariaDB skip a column another process added meanwhile (on
         # PostgreSQL once that process committed); SQLite's upgrade holds the write lock.
         mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
         skips = self._dialect == "postgresql" or mariadb
         add = "ADD COLUMN IF NOT EXISTS" if skips else "ADD COLUMN"
-        present = found()
+        present = self._columns(db, table)
         for column in HOST_COLUMNS[name]:
             if column in present:
                 continue
@@ -532,11 +541,13 @@ class SqlStore:
                 db.execute(sa.text(f"ALTER TABLE {quote(table.name)} {add} {spec}"))
             except sa.exc.DBAPIError:
                 # MySQL: another process added it between the look and the statement.
-                if self._dialect in ("postgresql", "sqlite") or column not in found():
+                if self._dialect in ("postgresql", "sqlite"):
+                    raise
+                if column not in self._columns(db, table):
                     raise
 
     def _fill_host_columns(self, db: Any, name: str) -> None:
-        """Fill the :data:`HOST_COLUMNS` of table ``name`` for every row, from its
+        """Fill the `HOST_COLUMNS` of table ``name`` for every row, from its
         payload, in chunks by primary key. The record is decoded in Python and its
         values made by the function every write uses, so the columns agree with the
         payload exactly (defaults omitted from a payload, money to the last digit). A
@@ -544,11 +555,6 @@ class SqlStore:
         warning (by number only: never a value); reading it still reports it."""
         sa, t = self._sa, self._t[name]
         kind, columns = HOST_KINDS[name], HOST_COLUMNS[name]
-        update = (
-            t.update()
-            .where(t.c.id == sa.bindparam("fill_id"))
-            .values({c: sa.bindparam(f"fill_{c}") for c in columns})
-        )
         where = f"{self._dialect} {name}"
         last: str | None = None
         unreadable = 0
@@ -566,10 +572,9 @@ class SqlStore:
                 if record is None:
                     unreadable += 1
                     continue
-                values = dict(zip(columns, host_values(record), strict=True))
-                fills.append({"fill_id": row.id, **{f"fill_{c}": v for c, v in values.items()}})
+                fills.append({"id": row.id, **dict(zip(columns, host_values(record), strict=True))})
             if fills:
-                db.execute(update, fills)
+                self._update_each(db, name, "id", fills)
         if unreadable:
             _log.warning(
                 "%d rows of %s could not be read while upgrading; their new columns keep "
@@ -613,15 +618,13 @@ class SqlStore:
         sa = self._sa
         quote = self.engine.dialect.identifier_preparer.quote
         table = quote(outbox.name)
-        found = {c["name"] for c in sa.inspect(db).get_columns(outbox.name)}
-        if "channel" not in found:
+        if "channel" not in self._columns(db, outbox):
             try:
                 add = f"ALTER TABLE {table} ADD COLUMN channel VARCHAR(16) NOT NULL DEFAULT ''"
                 db.execute(sa.text(add))
             except sa.exc.DBAPIError:
                 # Another process added it between the look and the statement: fine.
-                columns = {c["name"] for c in sa.inspect(db).get_columns(outbox.name)}
-                if "channel" not in columns:
+                if "channel" not in self._columns(db, outbox):
                     raise
         if self._dialect == "postgresql":
             fill = "payload -> 'message' ->> 'channel'"
@@ -629,6 +632,10 @@ class SqlStore:
             fill = "JSON_UNQUOTE(JSON_EXTRACT(payload, '$.message.channel'))"
         db.execute(sa.text(f"UPDATE {table} SET channel = COALESCE({fill}, '') WHERE channel = ''"))
         db.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN channel DROP DEFAULT"))
+
+    def _columns(self, db: Any, table: Any) -> set[str]:
+        """The names of the columns of the stored ``table``."""
+        return {str(c["name"]) for c in self._sa.inspect(db).get_columns(table.name)}
 
     def _remake_index(self, db: Any, index: Any) -> None:
         """Make ``index`` as the schema declares it, unless it already is: an index of
@@ -694,9 +701,9 @@ class SqlStore:
 
     def _transaction(self, work: Callable[[Any], T]) -> T:
         """``work(db)`` in one transaction; the database refusing it is a one-line
-        :class:`StoreError`, raised after the driver's error was handled, so that neither
-        its ``__cause__`` nor its ``__context__`` holds SQLAlchemy's error, which repeats
-        the statement's parameters."""
+        [`StoreError`][accountcare.ports.store.StoreError], raised after the driver's error was
+        handled, so that neither its ``__cause__`` nor its ``__context__`` holds SQLAlchemy's error,
+        which repeats the statement's parameters."""
         refusal: str
         try:
             with self.engine.begin() as db:
@@ -707,8 +714,9 @@ class SqlStore:
         raise StoreError(f"{self._server} refused the write ({refusal}); nothing was written")
 
     def _reading(self, work: Callable[[Any], T]) -> T:
-        """``work(db)`` on a connection; a refusal is a one-line :class:`StoreError`
-        chaining nothing, as for :meth:`_transaction`."""
+        """``work(db)`` on a connection; a refusal is a one-line
+        [`StoreError`][accountcare.ports.store.StoreError] chaining nothing, as for
+        `_transaction`."""
         refusal: str
         try:
             with self.engine.connect() as db:
@@ -739,21 +747,20 @@ class SqlStore:
 
     def write(self, batch: Batch) -> WriteReport:
         checked = check(batch)
-        rows_ = table_rows(checked, encode)
-        grown = with_host_columns(rows_, checked)
-        rows = {name: as_dicts(table) for name, table in grown.items()}
+        plain = table_rows(checked, encode)
+        rows = {name: as_dicts(t) for name, t in with_host_columns(plain, checked).items()}
         queued = {m.key: outbox_row(OutboxEntry.queued(m), encode) for m in checked.outbox}
         # PostgreSQL text holds no NUL, and no database a lone surrogate: say which field.
-        problem = unstorable(checked, nul=True) or too_long(rows_, queued)
+        problem = unstorable(checked, nul=True) or too_long(plain, queued)
         if problem is not None:
             raise problem
 
         def work(db: Any) -> set[str]:
             accounts = self._t["accounts"].c.id
             check_references(checked, lambda ids: self._existing(db, accounts, ids))
-            for name, table_rows_ in rows.items():
-                if table_rows_:
-                    db.execute(self._upsert(name, table_rows_), table_rows_)
+            for name, values in rows.items():
+                if values:
+                    db.execute(self._upsert(name, values), values)
             present = self._existing(db, self._t["outbox"].c.key, queued)
             new = [row for key, row in queued.items() if key not in present]
             if new:
@@ -815,15 +822,19 @@ class SqlStore:
 
     # -- reads ------------------------------------------------------------------
 
-    def _select(
-        self, name: str, kind: type[T], *where: Any, key: Callable[[Any], Any] | None = None
-    ) -> tuple[T, ...]:
-        table = self._t[name]
-        query = self._sa.select(table).where(*where)
-        rows = self._reading(lambda db: db.execute(query).all())
-        if key is not None:
-            rows.sort(key=key)  # in Python: server collations do not sort like str
+    def _rows(self, query: Any) -> list[Any]:
+        """The rows ``query`` reads."""
+        rows: list[Any] = self._reading(lambda db: db.execute(query).all())
+        return rows
+
+    def _records(self, rows: list[Any], kind: type[T], name: str) -> tuple[T, ...]:
+        """The ``kind`` s in ``rows`` of table ``name``, in the order of its reads."""
+        if name in _ORDER:
+            rows.sort(key=_ORDER[name])
         return decode_all([row.payload for row in rows], kind, f"{self._dialect} {name}")
+
+    def _select(self, name: str, kind: type[T], *where: Any) -> tuple[T, ...]:
+        return self._records(self._rows(self._sa.select(self._t[name]).where(*where)), kind, name)
 
     def _one(self, name: str, kind: type[T], *where: Any) -> T | None:
         found = self._select(name, kind, *where)
@@ -833,11 +844,10 @@ class SqlStore:
         return self._one("accounts", Account, self._t["accounts"].c.id == account_id)
 
     def accounts(self) -> tuple[Account, ...]:
-        return self._select("accounts", Account, key=lambda r: r.id)
+        return self._select("accounts", Account)
 
     def accounts_by_owner(self, owner: str) -> tuple[Account, ...]:
-        c = self._t["accounts"].c
-        return self._select("accounts", Account, c.owner == owner, key=lambda r: r.id)
+        return self._select("accounts", Account, self._t["accounts"].c.owner == owner)
 
     def accounts_in_tier(
         self, policy: str, tier: str, as_of: date | None = None
@@ -860,46 +870,39 @@ class SqlStore:
             .join(t, t.c.account_id == a.c.id)
             .where(t.c.policy == policy, t.c.tier == tier, t.c.as_of == newest)
         )
-        rows = sorted(self._reading(lambda db: db.execute(query).all()), key=lambda r: r.id)
-        return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
+        return self._records(self._rows(query), Account, "accounts")
 
     def accounts_changed_since(self, instant: datetime) -> tuple[Account, ...]:
-        c = self._t["accounts"].c
-        since = c.updated_us >= micros(instant)
-        return self._select("accounts", Account, since, key=lambda r: r.id)
+        since = self._t["accounts"].c.updated_us >= micros(instant)
+        return self._select("accounts", Account, since)
 
     def contact(self, contact_id: str) -> Contact | None:
         return self._one("contacts", Contact, self._t["contacts"].c.id == contact_id)
 
     def contacts(self, account_id: str) -> tuple[Contact, ...]:
-        c = self._t["contacts"].c
-        return self._select("contacts", Contact, c.account_id == account_id, key=lambda r: r.id)
+        return self._select("contacts", Contact, self._t["contacts"].c.account_id == account_id)
 
     def orders(self, account_id: str) -> tuple[Order, ...]:
-        c = self._t["orders"].c
-        by = lambda r: (r.ordered_on, r.id)  # noqa: E731
-        return self._select("orders", Order, c.account_id == account_id, key=by)
+        return self._select("orders", Order, self._t["orders"].c.account_id == account_id)
 
     def orders_between(self, start: date, end: date) -> tuple[Order, ...]:
         c = self._t["orders"].c
         inside = (c.ordered_on >= start.isoformat(), c.ordered_on < end.isoformat())
-        return self._select("orders", Order, *inside, key=lambda r: (r.ordered_on, r.id))
+        return self._select("orders", Order, *inside)
 
     def interactions(self, account_id: str) -> tuple[Interaction, ...]:
         c = self._t["interactions"].c
-        by = lambda r: (r.occurred_us, r.id)  # noqa: E731
-        return self._select("interactions", Interaction, c.account_id == account_id, key=by)
+        return self._select("interactions", Interaction, c.account_id == account_id)
 
     def complaints(self, account_id: str) -> tuple[Complaint, ...]:
         c = self._t["complaints"].c
-        by = lambda r: (r.opened_us, r.id)  # noqa: E731
-        return self._select("complaints", Complaint, c.account_id == account_id, key=by)
+        return self._select("complaints", Complaint, c.account_id == account_id)
 
     # -- bulk reads: a fixed number of statements, whatever the size of the book ---
 
     def _among(self, column: Any, values: Iterable[str]) -> list[Any]:
         """Conditions ``column IN values``, one per statement to send: a single one on
-        PostgreSQL (the values travel as one array), one per :data:`_IN_CHUNK` values
+        PostgreSQL (the values travel as one array), one per `_IN_CHUNK` values
         elsewhere. No condition at all for no values."""
         sa, asked = self._sa, sorted(set(values))
         if not asked:
@@ -914,41 +917,28 @@ class SqlStore:
         return [column.in_(part) for part in chunks(asked, _IN_CHUNK)]
 
     def _of_accounts(
-        self,
-        name: str,
-        kind: type[T],
-        account_ids: Iterable[str] | None,
-        key: Callable[[Any], Any],
+        self, name: str, kind: type[T], account_ids: Iterable[str] | None
     ) -> tuple[T, ...]:
         wanted = wanted_accounts(account_ids)
-        table = self._t[name]
         if wanted is None:
-            return self._select(name, kind, key=key)
+            return self._select(name, kind)
+        table = self._t[name]
         rows: list[Any] = []
         for among in self._among(table.c.account_id, wanted):
             rows.extend(self._rows(self._sa.select(table).where(among)))
-        rows.sort(key=key)
-        return decode_all([row.payload for row in rows], kind, f"{self._dialect} {name}")
-
-    def _rows(self, query: Any) -> list[Any]:
-        """The rows ``query`` reads."""
-        rows: list[Any] = self._reading(lambda db: db.execute(query).all())
-        return rows
+        return self._records(rows, kind, name)
 
     def contacts_of(self, account_ids: Iterable[str] | None = None) -> tuple[Contact, ...]:
-        return self._of_accounts("contacts", Contact, account_ids, key=lambda r: r.id)
+        return self._of_accounts("contacts", Contact, account_ids)
 
     def orders_of(self, account_ids: Iterable[str] | None = None) -> tuple[Order, ...]:
-        by = lambda r: (r.ordered_on, r.id)  # noqa: E731
-        return self._of_accounts("orders", Order, account_ids, key=by)
+        return self._of_accounts("orders", Order, account_ids)
 
     def interactions_of(self, account_ids: Iterable[str] | None = None) -> tuple[Interaction, ...]:
-        by = lambda r: (r.occurred_us, r.id)  # noqa: E731
-        return self._of_accounts("interactions", Interaction, account_ids, key=by)
+        return self._of_accounts("interactions", Interaction, account_ids)
 
     def complaints_of(self, account_ids: Iterable[str] | None = None) -> tuple[Complaint, ...]:
-        by = lambda r: (r.opened_us, r.id)  # noqa: E731
-        return self._of_accounts("complaints", Complaint, account_ids, key=by)
+        return self._of_accounts("complaints", Complaint, account_ids)
 
     def accounts_page(self, after: str | None, limit: int) -> tuple[Account, ...]:
         sa, c = self._sa, self._t["accounts"].c
@@ -958,8 +948,9 @@ class SqlStore:
         query = sa.select(c.payload).order_by(ident).limit(max(0, limit))
         if after is not None:
             query = query.where(ident > after)
-        rows = self._reading(lambda db: db.execute(query).all())
-        return decode_all([r.payload for r in rows], Account, f"{self._dialect} accounts")
+        return decode_all(
+            [r.payload for r in self._rows(query)], Account, f"{self._dialect} accounts"
+        )
 
     def order_totals(self, start: date, end: date) -> tuple[OrderTotal, ...]:
         if self._dialect == "sqlite":
@@ -980,7 +971,7 @@ class SqlStore:
             .where(o.ordered_on >= start.isoformat(), o.ordered_on < end.isoformat())
             .group_by(o.account_id, o.currency)
         )
-        rows = self._reading(lambda db: db.execute(query).all())
+        rows = self._rows(query)
         totals = [
             OrderTotal(
                 account_id=account_id,
@@ -1011,9 +1002,10 @@ class SqlStore:
             )
             .where(i.kind == kind.value)
         )
-        rows = self._reading(lambda db: db.execute(query).all())
         best: dict[str, Any] = {}
-        for row in rows:  # of two at the latest instant, the greater id (Python's order)
+        for row in self._rows(
+            query
+        ):  # of two at the latest instant, the greater id (Python's order)
             if row.account_id not in best or row.id > best[row.account_id].id:
                 best[row.account_id] = row
         chosen = [best[a].payload for a in sorted(best)]
@@ -1022,7 +1014,7 @@ class SqlStore:
     def tier_assignments(self, policy: str, as_of: date) -> tuple[TierAssignment, ...]:
         c = self._t["tier_assignments"].c
         where = (c.policy == policy, c.as_of == as_of.isoformat())
-        return self._select("tier_assignments", TierAssignment, *where, key=lambda r: r.account_id)
+        return self._select("tier_assignments", TierAssignment, *where)
 
     def visit_plan(self, name: str) -> VisitPlan | None:
         return self._one("visit_plans", VisitPlan, self._t["visit_plans"].c.name == name)
@@ -1035,7 +1027,7 @@ class SqlStore:
         return self._one("reps", Rep, self._t["reps"].c.id == rep_id)
 
     def reps(self) -> tuple[Rep, ...]:
-        return self._select("reps", Rep, key=lambda r: r.id)
+        return self._select("reps", Rep)
 
     def company(self) -> Company | None:
         return self._one("company", Company, self._t["company"].c.slot == 1)
@@ -1043,8 +1035,7 @@ class SqlStore:
     def loss_reviews(self, account_id: str | None = None) -> tuple[LostAccountReview, ...]:
         c = self._t["loss_reviews"].c
         where = () if account_id is None else (c.account_id == account_id,)
-        by = lambda r: (r.account_id, r.found_on)  # noqa: E731
-        return self._select("loss_reviews", LostAccountReview, *where, key=by)
+        return self._select("loss_reviews", LostAccountReview, *where)
 
     # -- outbox -----------------------------------------------------------------
 
@@ -1054,8 +1045,7 @@ class SqlStore:
     def outbox(self, status: OutboxStatus | None = None) -> tuple[OutboxEntry, ...]:
         c = self._t["outbox"].c
         where = () if status is None else (c.status == status.value,)
-        by = lambda r: (r.next_attempt_us, r.key)  # noqa: E731
-        return self._select("outbox", OutboxEntry, *where, key=by)
+        return self._select("outbox", OutboxEntry, *where)
 
     def queued_keys(self, keys: Iterable[str]) -> frozenset[str]:
         column = self._t["outbox"].c.key
@@ -1091,30 +1081,25 @@ class SqlStore:
             query = query.with_for_update(skip_locked=True)
 
         def work(db: Any) -> tuple[OutboxEntry, ...]:
-            rows = db.execute(query).all()
-            rows.sort(key=lambda r: (r.next_attempt_us, r.key))
-            stored = decode_all([r.payload for r in rows], OutboxEntry, f"{self._dialect} outbox")
+            stored = self._records(db.execute(query).all(), OutboxEntry, "outbox")
             claimed = tuple(entry.claimed(now, lease) for entry in stored)
             if claimed:  # one statement for the whole claim, however many it takes
-                db.execute(self._claim_update(), [self._claim_row(e) for e in claimed])
+                self._update_each(db, "outbox", "key", [outbox_row(e, encode) for e in claimed])
             return claimed
 
         return self._transaction(work)
 
-    def _claim_update(self) -> Any:
-        """The UPDATE a claim runs once per entry, with the ``claim_*`` parameters of
-        :meth:`_claim_row`."""
-        sa, t = self._sa, self._t["outbox"]
-        columns = ("status", "next_attempt_us", "attempts", "payload")
-        return (
+    def _update_each(self, db: Any, name: str, key: str, rows: list[dict[str, Any]]) -> None:
+        """Give the row of table ``name`` whose ``key`` each of ``rows`` names the other
+        values of that row: one UPDATE, executed for all of ``rows`` at once."""
+        sa, t = self._sa, self._t[name]
+        # Parameters named like a column are reserved for its value: these are "new_*".
+        update = (
             t.update()
-            .where(t.c.key == sa.bindparam("claim_key"))
-            .values({c: sa.bindparam(f"claim_{c}") for c in columns})
+            .where(t.c[key] == sa.bindparam(f"new_{key}"))
+            .values({c: sa.bindparam(f"new_{c}") for c in rows[0] if c != key})
         )
-
-    @staticmethod
-    def _claim_row(entry: OutboxEntry) -> dict[str, Any]:
-        return {f"claim_{c}": value for c, value in outbox_row(entry, encode).items()}
+        db.execute(update, [{f"new_{c}": v for c, v in row.items()} for row in rows])
 
     def retry_outbox(self, key: str, now: datetime) -> OutboxEntry | None:
         t = self._t["outbox"]

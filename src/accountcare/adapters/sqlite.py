@@ -87,6 +87,9 @@ T = TypeVar("T")
 
 _WAITING = ("database is locked", "database table is locked", "database is busy")
 _DRIVE = re.compile(r"/[A-Za-z]:(?:[/\\]|$)")
+# A claimed or revived entry, stored with the values of its ``outbox_row``.
+_UPDATE_ENTRY = """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
+    attempts = :attempts, payload = :payload WHERE key = :key"""
 
 
 def default_path() -> Path:
@@ -148,30 +151,30 @@ def from_uri(uri: str) -> tuple[Path, bool]:
 
 
 class SqliteStore:
-    """A :class:`~accountcare.ports.store.Store` in one SQLite file.
+    """A [`Store`][accountcare.ports.store.Store] in one SQLite file.
 
-    ``path`` defaults to :func:`default_path` (its directory is created). ``timeout`` is
-    how long a write waits for another writer, in seconds; ``retries`` how many times a
-    write that still found the database locked is tried again. ``durable=False`` trades
-    the last commits on power loss (never on a crash of the process) for speed.
+    ``path`` defaults to [`default_path`][accountcare.adapters.sqlite.default_path] (its directory
+    is created). ``timeout`` is how long a write waits for another writer, in seconds; ``retries``
+    how many times a write that still found the database locked is tried again. ``durable=False``
+    trades the last commits on power loss (never on a crash of the process) for speed.
 
     ``read_only=True`` opens an existing file with SQLite's ``mode=ro`` and never writes
-    to it: reads work, a write is a :class:`StoreError`. Opening writes nothing when the
-    file's schema is current, so a file, or a folder, that cannot be written opens for
-    reading in either mode; ``read_only`` is then True, from asking the operating system
-    whether this process may write the file and its folder (a read-only mount
-    included). A file of an older schema that differs in indexes only (version 1) is
-    read as it is when it cannot be written; an older one needs opening once with write
-    access. In a folder SQLite cannot create its WAL index in, a file without a pending
-    write-ahead log is read as immutable, which assumes no other process writes it
-    while it is open.
+    to it: reads work, a write is a [`StoreError`][accountcare.ports.store.StoreError]. Opening
+    writes nothing when the file's schema is current, so a file, or a folder, that cannot be written
+    opens for reading in either mode; ``read_only`` is then True, from asking the operating system
+    whether this process may write the file and its folder (a read-only mount included). A file of
+    an older schema that differs in indexes only (version 1) is read as it is when it cannot be
+    written; an older one needs opening once with write access. In a folder SQLite cannot create its
+    WAL index in, a file without a pending write-ahead log is read as immutable, which assumes no
+    other process writes it while it is open.
 
-    Raises :class:`StoreError`, one line saying what is wrong and that nothing was
-    changed, when the path is a directory or a file that is not an SQLite database (left
-    untouched), a damaged file, or one that cannot be opened; :class:`SchemaVersionError`
-    when the file was written by a newer accountcare. Reads and writes that meet a
-    damaged file, a full disk or a file they cannot write raise :class:`StoreError` too;
-    a write that fails leaves the store exactly as it was.
+    Raises [`StoreError`][accountcare.ports.store.StoreError], one line saying what is wrong and
+    that nothing was changed, when the path is a directory or a file that is not an SQLite database
+    (left untouched), a damaged file, or one that cannot be opened;
+    [`SchemaVersionError`][accountcare.ports.store.SchemaVersionError] when the file was written by
+    a newer accountcare. Reads and writes that meet a damaged file, a full disk or a file they
+    cannot write raise [`StoreError`][accountcare.ports.store.StoreError] too; a write that fails
+    leaves the store exactly as it was.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "book.sqlite3"
@@ -246,7 +249,8 @@ class SqliteStore:
 
     def _retrying(self, work: Callable[[], T], outcome: str = "nothing was written") -> T:
         """Run ``work`` (one transaction) again when the database stayed locked; any
-        other SQLite error is a one-line :class:`StoreError` ending with ``outcome``."""
+        other SQLite error is a one-line [`StoreError`][accountcare.ports.store.StoreError] ending
+        with ``outcome``."""
         with self._lock:
             for attempt in range(self._retries + 1):
                 try:
@@ -258,12 +262,15 @@ class SqliteStore:
                     time.sleep(0.05 * 2**attempt)
             raise AssertionError("unreachable")
 
-    def _select(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> tuple[T, ...]:
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         with self._lock:
             try:
-                rows = self._db.execute(sql, params).fetchall()
+                return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise failure(exc, self.path, "nothing was changed") from exc
+
+    def _select(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> tuple[T, ...]:
+        rows = self._rows(sql, params)
         return decode_all([row[0] for row in rows], kind, str(self.path))
 
     def _one(self, sql: str, params: tuple[Any, ...], kind: type[T]) -> T | None:
@@ -500,12 +507,7 @@ class SqliteStore:
         if not asked:
             return frozenset()
         sql = "SELECT key FROM outbox WHERE key IN (SELECT value FROM json_each(?))"
-        with self._lock:
-            try:
-                rows = self._db.execute(sql, (json.dumps(asked),)).fetchall()
-            except sqlite3.Error as exc:
-                raise failure(exc, self.path, "nothing was changed") from exc
-        return frozenset(row[0] for row in rows)
+        return frozenset(row[0] for row in self._rows(sql, (json.dumps(asked),)))
 
     def claim_outbox(
         self,
@@ -535,11 +537,7 @@ class SqliteStore:
                 rows = db.execute(sql, params).fetchall()
                 stored = decode_all([row[0] for row in rows], OutboxEntry, str(self.path))
                 claimed = tuple(entry.claimed(now, lease) for entry in stored)
-                db.executemany(
-                    """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
-                       attempts = :attempts, payload = :payload WHERE key = :key""",
-                    [outbox_row(entry, encode_json) for entry in claimed],
-                )
+                db.executemany(_UPDATE_ENTRY, [outbox_row(e, encode_json) for e in claimed])
                 return claimed
 
         return self._retrying(work)
@@ -555,11 +553,7 @@ class SqliteStore:
                     return None
                 (dead,) = decode_all([rows[0][0]], OutboxEntry, str(self.path))
                 revived = dead.revived(now)
-                db.execute(
-                    """UPDATE outbox SET status = :status, next_attempt_us = :next_attempt_us,
-                       attempts = :attempts, payload = :payload WHERE key = :key""",
-                    outbox_row(revived, encode_json),
-                )
+                db.execute(_UPDATE_ENTRY, outbox_row(revived, encode_json))
                 return revived
 
         return self._retrying(work)

@@ -1,4 +1,4 @@
-"""The ``accountcare`` command: a thin skin over :mod:`accountcare.services`.
+"""The ``accountcare`` command: a thin skin over `accountcare.services`.
 
 Exit codes: 0 on success, 1 on a user error (one line on stderr, no traceback),
 2 on a usage error (click's own message).

@@ -21,10 +21,12 @@ from accountcare.cli._group import (
     parse_day,
     pass_settings,
 )
-from accountcare.cli._output import emit, output_file, write_csv
+from accountcare.cli._output import emit, output_file, print_rows, write_csv
 from accountcare.domain.activity import Order
+from accountcare.domain.care_rules import DEFAULT_CARE_RULES
 from accountcare.domain.tiers import TierAssignment
 from accountcare.domain.warnings import Alert
+from accountcare.errors import ConfigurationError, MissingExtra
 
 __all__ = ["alerts", "care", "health", "plan", "tier"]
 
@@ -95,7 +97,7 @@ def _show_tiers(
     if output is not None:
         write_csv(output, header, rows, excel=settings.excel)
     if settings.format != "table":
-        emit(rows, header, fmt=settings.format, excel=settings.excel)
+        print_rows(settings, rows, header)
         return
     counts = Counter(a.tier for a in assignments.values())
     total = len(rows) or 1
@@ -226,7 +228,8 @@ def plan(
     _why("visits did not fit", (u.reason.value for u in result.unplaced), _UNPLACED)
     if show == "unplaced":
         left_out = sorted(result.unplaced, key=lambda u: (u.due_on, u.rep_id or "", u.account_id))
-        emit(
+        print_rows(
+            settings,
             [
                 (
                     u.due_on.isoformat(),
@@ -240,22 +243,14 @@ def plan(
                 for u in left_out
             ],
             ("due", "account", "rep", "tier", "purpose", "reason", "detail"),
-            fmt=settings.format,
-            excel=settings.excel,
-            title=f"{title}; the visits that did not fit",
+            f"{title}; the visits that did not fit",
         )
         return
     rows = [
         (v.on.isoformat(), v.rep_id, v.account_id, v.tier or "", v.purpose.value, v.reason)
         for v in sorted(result.visits, key=lambda v: (v.on, v.rep_id, v.account_id))
     ]
-    emit(
-        rows,
-        ("date", "rep", "account", "tier", "purpose", "reason"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=title,
-    )
+    print_rows(settings, rows, ("date", "rep", "account", "tier", "purpose", "reason"), title)
 
 
 # -- care --------------------------------------------------------------------------------
@@ -297,7 +292,6 @@ def care(
     window starts afresh). How many touches were dropped for each reason is printed on
     stderr.
     """
-    from accountcare.domain.care_rules import DEFAULT_CARE_RULES
     from accountcare.services.care import schedule_and_enqueue
 
     first, last = parse_day("--from", start), parse_day("--to", end)
@@ -321,7 +315,8 @@ def care(
     )
     _why("touches dropped", (d.reason.value for d in dropped), _DROPPED)
     if show == "dropped":
-        emit(
+        print_rows(
+            settings,
             [
                 (
                     d.task.on.isoformat(),
@@ -334,9 +329,7 @@ def care(
                 for d in sorted(dropped, key=lambda d: (d.task.on, d.task.contact_id))
             ],
             ("date", "contact", "kind", "channel", "reason", "detail"),
-            fmt=settings.format,
-            excel=settings.excel,
-            title=f"{title}; the touches dropped",
+            f"{title}; the touches dropped",
         )
         return
     rules = DEFAULT_CARE_RULES
@@ -353,13 +346,8 @@ def care(
         )
         for t in schedule.tasks
     ]
-    emit(
-        rows,
-        ("date", "local time", "zone", "contact", "kind", "channel", "goes to", "reason"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=title,
-    )
+    header = ("date", "local time", "zone", "contact", "kind", "channel", "goes to", "reason")
+    print_rows(settings, rows, header, title)
 
 
 # -- health and alerts -------------------------------------------------------------------
@@ -378,13 +366,8 @@ def health(settings: Settings, top: int, plan_name: str | None) -> None:
         review = review_book(store, as_of=settings.as_of, plan=plan_name, rates=settings.rates)
     scores = review.weakest(top if top > 0 else len(review.health))
     rows = [(h.account_id, round(h.score, 1), "; ".join(h.reasons)) for h in scores]
-    emit(
-        rows,
-        ("account", "score", "why"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"health as of {settings.as_of}: {len(rows)} of {len(review.health):,} accounts",
-    )
+    title = f"health as of {settings.as_of}: {len(rows)} of {len(review.health):,} accounts"
+    print_rows(settings, rows, ("account", "score", "why"), title)
 
 
 @cli.command()
@@ -411,18 +394,12 @@ def alerts(settings: Settings, months: int) -> None:
         key=lambda a: (a.account_id, a.rule.value),
     )
     rows = [(a.account_id, a.rule.value, a.message) for a in found]
-    emit(
-        rows,
-        ("account", "rule", "message"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"{len(rows):,} alerts: {review.previous} vs {review.current}",
-    )
+    title = f"{len(rows):,} alerts: {review.previous} vs {review.current}"
+    print_rows(settings, rows, ("account", "rule", "message"), title)
 
 
 def _model_alerts(orders: Iterable[Order], as_of: date, previous_as_of: date) -> tuple[Alert, ...]:
     """The purchase-model rules, or none with one line on stderr saying why."""
-    from accountcare.errors import ConfigurationError, MissingExtra
     from accountcare.policies.health.early_warning import model_alerts
 
     try:

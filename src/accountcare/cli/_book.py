@@ -16,10 +16,10 @@ from accountcare.cli._group import (
     excel_option,
     pass_settings,
 )
-from accountcare.cli._output import emit
+from accountcare.cli._output import print_rows
+from accountcare.domain.care import DroppedTask
 
-if TYPE_CHECKING:  # imported by the commands that need them, to keep start-up short
-    from accountcare.domain.care import DroppedTask
+if TYPE_CHECKING:  # imported by the command that needs it, to keep start-up short
     from accountcare.services.demo import DemoReport
 
 __all__ = ["demo"]
@@ -87,23 +87,15 @@ def demo(settings: Settings, accounts: int, weeks: int, care_days: int, force: b
             raise UserError(
                 f"--db: {error}; give another --db, or --force to add the sample book to it"
             ) from None
-    title = f"accountcare demo, {settings.as_of}"
-    emit(
-        _demo_rows(report, weeks, care_days),
-        ("what", "result"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=title,
-    )
+    rows = _demo_rows(report, weeks, care_days)
+    print_rows(settings, rows, ("what", "result"), f"accountcare demo, {settings.as_of}")
 
 
 def _dropped(dropped: Sequence[DroppedTask]) -> str:
     """``165: opted_out 29, frequency_ceiling 41, ...``, or ``0``."""
-    reasons = Counter(d.reason.value for d in dropped)
-    return f"{len(dropped):,}" + "".join(
-        f"{': ' if i == 0 else ', '}{reason} {n:,}"
-        for i, (reason, n) in enumerate(reasons.most_common())
-    )
+    reasons = Counter(d.reason.value for d in dropped).most_common()
+    listed = ", ".join(f"{reason} {n:,}" for reason, n in reasons)
+    return f"{len(dropped):,}" + (f": {listed}" if listed else "")
 
 
 def _demo_rows(report: DemoReport, weeks: int, care_days: int) -> list[tuple[str, object]]:

@@ -1,7 +1,7 @@
 """The whole ``accountcare`` command: the group with every command registered on it.
 
 Commands register themselves on the group when their module is imported, so importing this
-module (as :func:`accountcare.cli.main` does) is what makes the command line complete.
+module (as `accountcare.cli.main` does) is what makes the command line complete.
 """
 
 from __future__ import annotations

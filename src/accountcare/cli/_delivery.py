@@ -13,7 +13,10 @@ from typing import Any
 import click
 
 from accountcare.cli._group import Settings, UserError, cli, excel_option, pass_settings
-from accountcare.cli._output import emit, output_file
+from accountcare.cli._output import output_file, print_rows
+from accountcare.domain.care_rules import MESSAGE_CHANNELS
+from accountcare.domain.outbox import OutboxStatus
+from accountcare.errors import ConfigurationError, MissingExtra
 from accountcare.ports.store import Store
 
 __all__ = ["export", "export_ics", "notify", "outbox", "outbox_retry"]
@@ -123,8 +126,7 @@ def notify(
         ("withheld: no consent", len(report.withheld)),
     ]
     rows += [(_left(channel), n) for channel, n in sorted(left.items())]
-    emit(rows, ("outcome", "messages"), fmt=settings.format, excel=settings.excel,
-         title=f"sent via {via}")  # fmt: skip
+    print_rows(settings, rows, ("outcome", "messages"), f"sent via {via}")
     due = report.handled - len(report.withheld) + len(report.left)
     if due and not report.sent:
         why = ", ".join(f"{n:,} {_left(channel)}" for channel, n in sorted(left.items()))
@@ -148,8 +150,6 @@ def _channel(store: Store, key: str) -> str:
 
 def _list_due(settings: Settings, store: Store, limit: int | None) -> None:
     """The dry run: the pending messages due now, nothing sent."""
-    from accountcare.domain.outbox import OutboxStatus
-
     now = settings.now()
     due = [e for e in store.outbox(OutboxStatus.PENDING) if e.next_attempt_at <= now][:limit]
     listed = [
@@ -157,20 +157,15 @@ def _list_due(settings: Settings, store: Store, limit: int | None) -> None:
          e.message.due_at.isoformat(), e.message.subject)
         for e in due
     ]  # fmt: skip
-    emit(
-        listed,
-        ("key", "channel", "to", "address", "due", "subject"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"{len(listed):,} messages due (dry run: use --send --via)",
+    header = ("key", "channel", "to", "address", "due", "subject")
+    print_rows(
+        settings, listed, header, f"{len(listed):,} messages due (dry run: use --send --via)"
     )
 
 
 def _notifier(via: str, **options: Any) -> Any:
     """The notifier ``--via`` names, built from its options and secrets from the
     environment; bad settings are a one-line error naming the option."""
-    from accountcare.errors import ConfigurationError, MissingExtra
-
     try:
         return _build(via, **options)
     except (ConfigurationError, MissingExtra) as error:
@@ -220,7 +215,6 @@ def _build(
             raise UserError("--apprise-url is required with --via apprise")
         return AppriseNotifier(list(apprise_urls))
     from accountcare.adapters.notify.console import ConsoleNotifier
-    from accountcare.domain.care_rules import MESSAGE_CHANNELS
 
     return ConsoleNotifier(sys.stderr, channels=MESSAGE_CHANNELS)
 
@@ -242,8 +236,6 @@ def outbox(settings: Settings, status: str | None) -> None:
     queues dead letters again."""
     if click.get_current_context().invoked_subcommand is not None:
         return
-    from accountcare.domain.outbox import OutboxStatus
-
     with settings.store() as store:
         entries = store.outbox(OutboxStatus(status) if status is not None else None)
     rows = [
@@ -251,14 +243,10 @@ def outbox(settings: Settings, status: str | None) -> None:
          e.status.value, e.attempts, e.next_attempt_at.isoformat(), e.last_error)
         for e in entries
     ]  # fmt: skip
-    emit(
-        rows,
-        ("key", "channel", "recipient", "address", "status", "attempts", "next attempt",
-         "last error"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"{len(rows):,} outbox entries" + (f" {status}" if status else ""),
-    )  # fmt: skip
+    header = ("key", "channel", "recipient", "address", "status", "attempts", "next attempt",
+              "last error")  # fmt: skip
+    title = f"{len(rows):,} outbox entries" + (f" {status}" if status else "")
+    print_rows(settings, rows, header, title)
 
 
 @outbox.command("retry")
@@ -279,8 +267,9 @@ def outbox_retry(settings: Settings, keys: tuple[str, ...]) -> None:
             why = "no such outbox entry" if entry is None else f"{entry.status.value}, not dead"
             rows.append((key, f"not retried: {why}"))
             failed += 1
-    emit(rows, ("key", "result"), fmt=settings.format, excel=settings.excel,
-         title=f"{len(rows) - failed:,} dead letters queued again")  # fmt: skip
+    print_rows(
+        settings, rows, ("key", "result"), f"{len(rows) - failed:,} dead letters queued again"
+    )
     if failed:
         click.echo(
             f"accountcare: error: {failed:,} of {len(rows):,} keys could not be retried "
@@ -346,10 +335,4 @@ def export_ics(settings: Settings, file: str, what: str | None, rep: str | None,
     temporary = target.with_name(f".{target.name}.partial")
     temporary.write_bytes(data)
     os.replace(temporary, target)
-    emit(
-        [(str(target), count)],
-        ("file", "events"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"exported {what} {name!r}",
-    )
+    print_rows(settings, [(str(target), count)], ("file", "events"), f"exported {what} {name!r}")

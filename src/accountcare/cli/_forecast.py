@@ -8,7 +8,7 @@ from decimal import Decimal
 import click
 
 from accountcare.cli._group import Settings, UserError, cli, excel_option, pass_settings
-from accountcare.cli._output import emit
+from accountcare.cli._output import print_rows
 
 __all__ = ["forecast", "horizon_days"]
 
@@ -109,14 +109,9 @@ def forecast(settings: Settings, model: str, horizon: str, top: int, discount_ra
     shown_rows: list[tuple[object, ...]] = list(rows)
     if settings.format == "table":  # the reason, a paragraph, in CSV and JSON only
         header, shown_rows = header[:-1], [row[:-1] for row in rows]
-    emit(
-        shown_rows,
-        header,
-        fmt=settings.format,
-        excel=settings.excel,
-        title=(
-            f"{_MODEL_NAMES[model]} forecast as of {settings.as_of} for the next {span}: "
-            f"{len(rows):,} of {len(result.accounts):,} accounts by CLV "
-            f"({result.without_purchases:,} without purchases)"
-        ),
+    title = (
+        f"{_MODEL_NAMES[model]} forecast as of {settings.as_of} for the next {span}: "
+        f"{len(rows):,} of {len(result.accounts):,} accounts by CLV "
+        f"({result.without_purchases:,} without purchases)"
     )
+    print_rows(settings, shown_rows, header, title)

@@ -1,7 +1,7 @@
 """The ``accountcare`` group: its global options, the settings they make, and how a run ends.
 
-Command modules register their commands on :data:`cli`; this module imports none of them
-(:mod:`accountcare.cli._commands` does, so the group is complete).
+Command modules register their commands on `cli`; this module imports none of them
+(`accountcare.cli._commands` does, so the group is complete).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from accountcare.errors import AccountcareError
-from accountcare.ports.store import Store
+from accountcare.ports.store import Store, StoreError
 
 __all__ = [
     "Settings",
@@ -91,8 +91,6 @@ def open_store(db: str | None) -> Store:
     ...
     accountcare.cli._group.UserError: --db: the database URL scheme foo:// is not supported; ...
     """
-    from accountcare.ports.store import StoreError
-
     try:
         if db is not None and db.startswith("file:"):
             from accountcare.adapters.sqlite import SqliteStore, from_uri
@@ -116,7 +114,7 @@ def open_store(db: str | None) -> Store:
 
 
 def parse_day(option: str, raw: str) -> date:
-    """``raw`` as a calendar day (YYYY-MM-DD), or a :class:`UserError` naming ``option``."""
+    """``raw`` as a calendar day (YYYY-MM-DD), or a `UserError` naming ``option``."""
     try:
         return date.fromisoformat(raw)
     except ValueError as error:
@@ -260,7 +258,7 @@ writes (``--format csv``, ``--output``) is UTF-8 with a byte order mark and CRLF
 
 
 def parse_rates(pairs: Sequence[str]) -> dict[str, Decimal]:
-    """``CUR=RATE`` pairs as a mapping, or a :class:`UserError` naming the bad one."""
+    """``CUR=RATE`` pairs as a mapping, or a `UserError` naming the bad one."""
     rates: dict[str, Decimal] = {}
     for pair in pairs:
         currency, _, raw = pair.partition("=")

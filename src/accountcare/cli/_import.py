@@ -1,5 +1,6 @@
 """The ``import`` command: contacts (CSV or vCard), accounts, orders and reps (CSV) into
-the store, merged into what is stored (see :mod:`accountcare.services.importing`)."""
+the store, merged into what is stored (see
+[`accountcare.services.importing`][accountcare.services.importing])."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from accountcare.cli._group import (
     existing_file,
     pass_settings,
 )
-from accountcare.cli._output import emit
+from accountcare.cli._output import print_rows
 from accountcare.errors import ConfigurationError
 
 if TYPE_CHECKING:  # imported by the command, to keep start-up short
@@ -105,17 +106,12 @@ def import_(
             source=path.name,
             account_column=account_column,
         )
-    except ConfigurationError as error:
-        raise UserError(_flagged(str(error))) from None
-    # A bounded bulk job in a process of our own: the collector pause pays.
-    try:
+        # A bounded bulk job in a process of our own: the collector pause pays.
         with paused_collector():
             report = _read(kind, path, options, currency)
             with settings.store() as store:
                 result = _store(kind, store, report, options)
-    except ImportFailed as failed:
-        raise UserError(_flagged(str(failed))) from None
-    except ConfigurationError as error:
+    except (ImportFailed, ConfigurationError) as error:
         raise UserError(_flagged(str(error))) from None
     _show(settings, kind, path, result)
 
@@ -172,17 +168,13 @@ def _store(kind: str, store: Store, report: ImportReport, options: ImportOptions
 
 def _show(settings: Settings, kind: str, path: Path, result: ImportResult) -> None:
     report = result.report
-    noun = kind
-    if kind == "contacts":
-        new, updated = result.added, result.merged
-    else:
-        new, updated = result.created, result.merged
+    new = result.added if kind == "contacts" else result.created
     rows: list[tuple[str, object]] = [
         ("rows read", report.rows),
-        (f"{noun} new", new),
-        (f"{noun} updated", updated),
-        (f"{noun} unchanged", result.unchanged),
-        (f"{noun} stored", new + updated),
+        (f"{kind} new", new),
+        (f"{kind} updated", result.merged),
+        (f"{kind} unchanged", result.unchanged),
+        (f"{kind} stored", new + result.merged),
     ]
     if kind == "contacts":
         rows += [
@@ -198,13 +190,7 @@ def _show(settings: Settings, kind: str, path: Path, result: ImportResult) -> No
     ]
     if result.adopted:
         rows.append(("accounts adopted", len(result.adopted)))
-    emit(
-        rows,
-        ("what", "count"),
-        fmt=settings.format,
-        excel=settings.excel,
-        title=f"import {kind} from {path.name}",
-    )
+    print_rows(settings, rows, ("what", "count"), f"import {kind} from {path.name}")
     for ambiguity in result.ambiguous:
         click.echo(f"ambiguous: {ambiguity}", err=True)
     for made, erp in result.adopted:

@@ -33,9 +33,9 @@ from typing import Any
 
 import click
 
-from accountcare.cli._group import UserError
+from accountcare.cli._group import Settings, UserError
 
-__all__ = ["csv_cell", "csv_text", "emit", "output_file", "write_csv"]
+__all__ = ["csv_cell", "csv_text", "emit", "output_file", "print_rows", "write_csv"]
 
 # What a spreadsheet takes for the start of a formula (OWASP, plus the full-width forms
 # that some East Asian spreadsheet settings read as their ASCII twins).
@@ -69,10 +69,9 @@ def csv_cell(value: Any, render: Callable[[Any], str] = str) -> str:
         return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
-    if isinstance(value, _NUMBERS) and not isinstance(value, bool):
+    # The concrete types first, the quick check; then numpy's and other registered numbers.
+    if isinstance(value, (*_NUMBERS, Number)) and not isinstance(value, bool):
         return render(value)
-    if isinstance(value, Number) and not isinstance(value, bool):
-        return render(value)  # numpy's numbers and other registered numeric types
     text = render(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -166,10 +165,7 @@ def emit(
         return
     if fmt == "csv":
         text = csv_text(header, rows, crlf=excel, render=_text)
-        if excel:
-            click.echo(text.encode("utf-8-sig"), nl=False)
-        else:
-            click.echo(text, nl=False)
+        click.echo(text.encode("utf-8-sig") if excel else text, nl=False)
         return
     from rich.console import Console
     from rich.table import Table
@@ -183,10 +179,16 @@ def emit(
     Console().print(table)
 
 
+def print_rows(
+    settings: Settings, rows: Sequence[Sequence[Any]], header: Sequence[str], title: str = ""
+) -> None:
+    """[`emit`][accountcare.cli._output.emit] in the ``--format`` and with the ``--excel``
+    of ``settings``."""
+    emit(rows, header, fmt=settings.format, title=title, excel=settings.excel)
+
+
 def _shown(text: str) -> str:
     """``text`` with the characters a terminal would act on written out (``\\x1b``)."""
-    if _CONTROL.search(text) is None:
-        return text
     return _CONTROL.sub(_escape, text)
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
+import attrs
 import click
 
 from accountcare.cli._group import Settings, UserError, cli, excel_option, pass_settings
-from accountcare.cli._output import emit
-
-if TYPE_CHECKING:  # imported by the commands, to keep start-up short
-    from accountcare.domain.contacts import Channel, ConsentAction, Contact
-    from accountcare.domain.warnings import RootCause
-    from accountcare.ports.store import Store
+from accountcare.cli._output import print_rows
+from accountcare.domain.accounts import LifecycleStage
+from accountcare.domain.care_rules import DEFAULT_CARE_RULES
+from accountcare.domain.contacts import Channel, ConsentAction, ConsentEvent, Contact
+from accountcare.domain.team import Company
+from accountcare.domain.warnings import LostAccountReview, RootCause
+from accountcare.errors import InvalidRecord
+from accountcare.ports.store import Batch, Store
 
 __all__ = ["accounts", "company", "contacts", "lost"]
 
@@ -49,7 +51,7 @@ def accounts(settings: Settings, search: str | None) -> None:
         ]  # fmt: skip
     header = ("id", "name", "owner", "stage", "abc tier", "contacts")
     title = f"{len(rows):,} accounts" + (f" matching {search!r}" if search else "")
-    emit(rows, header, fmt=settings.format, excel=settings.excel, title=title)
+    print_rows(settings, rows, header, title)
 
 
 # -- contacts ----------------------------------------------------------------------------
@@ -58,15 +60,13 @@ def accounts(settings: Settings, search: str | None) -> None:
 @cli.group(invoke_without_command=True)
 @click.option("--account", "account_id", default=None, metavar="ID", help="Only this account.")
 @excel_option
-@click.pass_context
-def contacts(ctx: click.Context, account_id: str | None) -> None:
+@pass_settings
+def contacts(settings: Settings, account_id: str | None) -> None:
     """List the contacts, or record their consent (see the commands below)."""
-    if ctx.invoked_subcommand is not None:
+    if click.get_current_context().invoked_subcommand is not None:
         if account_id is not None:
             raise UserError("--account: lists contacts; give contact ids to the command instead")
         return
-    settings = ctx.find_object(Settings)
-    assert settings is not None
     with settings.store() as store:
         if account_id is not None and store.account(account_id) is None:
             raise UserError(f"--account: no account {account_id!r} is stored")
@@ -80,13 +80,11 @@ def contacts(ctx: click.Context, account_id: str | None) -> None:
     ]  # fmt: skip
     header = ("id", "name", "account", "phone", "email", "locale", "consents", "opted out")
     title = f"{len(rows):,} contacts" + (f" of {account_id}" if account_id else "")
-    emit(rows, header, fmt=settings.format, excel=settings.excel, title=title)
+    print_rows(settings, rows, header, title)
 
 
 def _channels(raw: str) -> frozenset[Channel]:
     """The channels ``--channels`` lists, or a one-line error naming the flag."""
-    from accountcare.domain.contacts import Channel
-
     names = {c.value: c for c in Channel}
     given = [n.strip().casefold() for n in raw.split(",") if n.strip()]
     unknown = [n for n in given if n not in names]
@@ -105,10 +103,6 @@ def _record(
     command: str,
 ) -> None:
     """Record one consent event on each contact ``ids`` names, all or none."""
-    from accountcare.domain.contacts import ConsentEvent
-    from accountcare.errors import InvalidRecord
-    from accountcare.ports.store import Batch
-
     source = f"accountcare contacts {command}" + (f" by {by}" if by else "")
     try:
         event = ConsentEvent(settings.as_of, action, source, channels=channels)
@@ -125,7 +119,7 @@ def _record(
         for c in changed
     ]  # fmt: skip
     title = f"contacts {command}: {len(rows)} recorded on {settings.as_of} ({source})"
-    emit(rows, ("id", "name", "consents", "opted out"), fmt=settings.format, title=title)
+    print_rows(settings, rows, ("id", "name", "consents", "opted out"), title)
 
 
 def _contacts(store: Store, ids: Sequence[str]) -> list[Contact]:
@@ -153,8 +147,6 @@ _ids = click.argument("ids", metavar="ID...", nargs=-1, required=True)
 @pass_settings
 def consent(settings: Settings, channels: str, by: str | None, ids: tuple[str, ...]) -> None:
     """Record that the contacts ID... consent to be reached on --channels."""
-    from accountcare.domain.contacts import ConsentAction
-
     _record(settings, ConsentAction.GIVEN, ids, _channels(channels), by, "consent")
 
 
@@ -165,8 +157,6 @@ def consent(settings: Settings, channels: str, by: str | None, ids: tuple[str, .
 @pass_settings
 def withdraw(settings: Settings, channels: str, by: str | None, ids: tuple[str, ...]) -> None:
     """Record that the contacts ID... withdrew their consent for --channels."""
-    from accountcare.domain.contacts import ConsentAction
-
     _record(settings, ConsentAction.WITHDRAWN, ids, _channels(channels), by, "withdraw")
 
 
@@ -176,8 +166,6 @@ def withdraw(settings: Settings, channels: str, by: str | None, ids: tuple[str, 
 @pass_settings
 def opt_out(settings: Settings, by: str | None, ids: tuple[str, ...]) -> None:
     """Record that the contacts ID... refuse every proactive touch."""
-    from accountcare.domain.contacts import ConsentAction
-
     _record(settings, ConsentAction.OPTED_OUT, ids, frozenset(), by, "opt-out")
 
 
@@ -187,8 +175,6 @@ def opt_out(settings: Settings, by: str | None, ids: tuple[str, ...]) -> None:
 @pass_settings
 def opt_in(settings: Settings, by: str | None, ids: tuple[str, ...]) -> None:
     """Record that the contacts ID... may be touched again (consents still apply)."""
-    from accountcare.domain.contacts import ConsentAction
-
     _record(settings, ConsentAction.OPTED_IN, ids, frozenset(), by, "opt-in")
 
 
@@ -207,10 +193,6 @@ def opt_in(settings: Settings, by: str | None, ids: tuple[str, ...]) -> None:
 @pass_settings
 def company(settings: Settings, name: str | None, local: tuple[str, ...]) -> None:
     """Set the company whose name signs the care (or, with no NAME, show it)."""
-    from accountcare.domain.team import Company
-    from accountcare.errors import InvalidRecord
-    from accountcare.ports.store import Batch
-
     if name is None and local:
         raise UserError("--local: give the company's NAME too")
     names: dict[str, str] = {}
@@ -232,7 +214,7 @@ def company(settings: Settings, name: str | None, local: tuple[str, ...]) -> Non
                 raise UserError(f"{flag}: {error.problem}") from None
             store.write(Batch(company=found))
     rows = [("name", found.name), *((f"name ({k})", v) for k, v in sorted(found.names.items()))]
-    emit(rows, ("what", "value"), fmt=settings.format, title="your company")
+    print_rows(settings, rows, ("what", "value"), "your company")
 
 
 # -- lost --------------------------------------------------------------------------------
@@ -248,8 +230,6 @@ def _cause(raw: str) -> RootCause:
     ...
     accountcare.cli._group.UserError: --cause: 'cheap' is not a root cause; use price, quality, service, delivery, competitor, relationship, need_ended, financial or other
     """  # noqa: E501
-    from accountcare.domain.warnings import RootCause
-
     causes = {c.value: c for c in RootCause}
     found = causes.get(raw.strip().casefold().replace("-", "_"))
     if found is None:
@@ -271,14 +251,6 @@ def lost(settings: Settings, account_id: str, cause: str, evidence: str, by: str
 
     The care schedule then plans win-back attempts for it (a rep's calls or visits).
     """
-    import attrs
-
-    from accountcare.domain.accounts import LifecycleStage
-    from accountcare.domain.care_rules import DEFAULT_CARE_RULES
-    from accountcare.domain.warnings import LostAccountReview
-    from accountcare.errors import InvalidRecord
-    from accountcare.ports.store import Batch
-
     flags = {"account_id": "ACCOUNT_ID", "evidence": "--evidence", "found_by": "--by"}
     try:
         review = LostAccountReview(
@@ -304,4 +276,4 @@ def lost(settings: Settings, account_id: str, cause: str, evidence: str, by: str
         ("found", f"{review.found_on} by {review.found_by}"),
         ("win-back from", date.fromordinal(first).isoformat()),
     ]
-    emit(rows, ("what", "value"), fmt=settings.format, title=f"lost: {account.id}")
+    print_rows(settings, rows, ("what", "value"), f"lost: {account.id}")

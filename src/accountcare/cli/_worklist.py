@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from accountcare.cli._group import Settings, UserError, cli, excel_option, parse_day, pass_settings
-from accountcare.cli._output import emit
+from accountcare.cli._output import print_rows
 from accountcare.ports.store import Store
 
 if TYPE_CHECKING:  # imported by the command, to keep start-up short
@@ -95,4 +95,4 @@ def tasks(
         keep = [_HEADER.index(name) for name in _TABLE]
         rows = [tuple(row[i] for i in keep) for row in rows]
         title += " (what to do: --format csv or json)"
-    emit(rows, header, fmt=settings.format, excel=settings.excel, title=title)
+    print_rows(settings, rows, header, title)

@@ -1,7 +1,7 @@
 """An immutable mapping that hashes, for the tables inside frozen values.
 
 A frozen value must be hashable and must not change in place; a plain ``dict`` field
-breaks both. :class:`FrozenMap` reads like a mapping (it compares equal to a ``dict``
+breaks both. `FrozenMap` reads like a mapping (it compares equal to a ``dict``
 with the same items, and the cattrs converter writes it as one), but it cannot be
 changed and it hashes by its items.
 

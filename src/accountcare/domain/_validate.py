@@ -1,6 +1,6 @@
 """Small named validators for domain values.
 
-Each raises :class:`~accountcare.errors.InvalidRecord` naming the record (its class and
+Each raises [`InvalidRecord`][accountcare.errors.InvalidRecord] naming the record (its class and
 id) and the field, so a bad value is traced to its source at once. attrs runs validators
 after every field is set, so the record's id is known when any of them fails.
 """
@@ -23,23 +23,23 @@ from accountcare.errors import InvalidRecord
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
-#: The longest id any record may have, in characters: every store keeps ids of this
-#: length whole (a MariaDB ``utf8mb4`` index holds 255 characters).
 MAX_ID_LENGTH = 255
+"""The longest id any record may have, in characters: every store keeps ids of this
+length whole (a MariaDB ``utf8mb4`` index holds 255 characters)."""
 
-#: The largest money amount (in absolute value) one order or one margin may carry, in
-#: the units of its currency: a thousand trillion, beyond any real order in any currency,
-#: and far enough inside what every policy computes with (sums of millions of such
-#: amounts, floats, the default decimal context) that none of them can overflow.
 MAX_AMOUNT = Decimal("1e15")
+"""The largest money amount (in absolute value) one order or one margin may carry, in
+the units of its currency: a thousand trillion, beyond any real order in any currency,
+and far enough inside what every policy computes with (sums of millions of such
+amounts, floats, the default decimal context) that none of them can overflow."""
 
-#: The most decimal places a money amount may have (micro-units: enough for prices
-#: per unit in any currency, and it keeps every amount within 21 significant digits).
 MAX_AMOUNT_PLACES = 6
+"""The most decimal places a money amount may have (micro-units: enough for prices per
+unit in any currency, and it keeps every amount within 21 significant digits)."""
 
-#: The largest total (in absolute value) a computed figure such as an account's revenue
-#: may reach: a billion orders of [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] each.
-MAX_TOTAL = Decimal("1e24")  # a billion orders of MAX_AMOUNT each
+MAX_TOTAL = Decimal("1e24")
+"""The largest total (in absolute value) a computed figure such as an account's revenue
+may reach: a billion orders of [`MAX_AMOUNT`][accountcare.domain.MAX_AMOUNT] each."""
 
 # One pattern per kind of text field, searched at C speed (bulk imports check several
 # fields per contact). Ids and single-line texts refuse every control character: C0
@@ -111,7 +111,8 @@ def fail(instance: object, attribute: attrs.Attribute[Any], problem: str) -> Inv
 
 
 def typed(kind: type | tuple[type, ...]) -> Validator:
-    """Like ``attrs.validators.instance_of`` but raising :class:`InvalidRecord`.
+    """Like ``attrs.validators.instance_of`` but raising
+    [`InvalidRecord`][accountcare.errors.InvalidRecord].
 
     ``bool`` is never accepted where a number is expected.
     """
@@ -198,10 +199,7 @@ def an_id(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         found = _NOT_IN_AN_ID.search(value)
         if found is None and not value.isspace():
             return
-    if not isinstance(value, str):
-        raise fail(instance, attribute, f"must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise fail(instance, attribute, "must not be empty")
+    non_empty(instance, attribute, value)
     if len(value) > MAX_ID_LENGTH:
         raise fail(
             instance,

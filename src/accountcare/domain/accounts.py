@@ -3,7 +3,7 @@
 A profile card carries basic information (names, profile, legal representative, industry,
 region, size, the day cooperation began), addresses and web sites, financial information,
 behaviour, the lifecycle stage and the user's own tags; every item has a home here.
-Behaviour (orders, interactions, complaints) lives in :mod:`accountcare.domain.activity`,
+Behaviour (orders, interactions, complaints) lives in [`activity`][accountcare.domain.activity],
 linked to the account by ``account_id``.
 """
 
@@ -135,8 +135,9 @@ class Account:
 
     ``owner`` is the id of the rep who owns the account; ``strategic`` marks a strategic
     project; ``tags`` are the user's own groups ("family", "important customer"...).
-    ``cooperation_since`` is the day the relationship began; cooperation years are
-    derived from it (see :meth:`cooperation_years`).
+    ``cooperation_since`` is the day the relationship began; cooperation years are derived
+    from it (see
+    [`cooperation_years`][accountcare.domain.accounts.Account.cooperation_years]).
 
     >>> from datetime import date
     >>> acme = Account(id="acme", name="Acme Trading Co.", owner="rep-li",

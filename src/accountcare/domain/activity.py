@@ -1,6 +1,6 @@
 """Behaviour: orders, interactions (each contact with us) and complaints.
 
-All three link to their account by ``account_id``. Money is :class:`~decimal.Decimal`;
+All three link to their account by ``account_id``. Money is `Decimal`;
 instants are timezone-aware datetimes; an order is dated by the day it was placed.
 """
 

@@ -1,7 +1,8 @@
 """Cadence: how often each tier is visited and called.
 
-A value, not behaviour: the visit planner, the care scheduler and the health score all
-read the same :class:`Cadence`, so "how often is an A account seen" has one answer.
+A value, not behaviour: the visit planner, the care scheduler and the health score all read
+the same [`Cadence`][accountcare.domain.cadence.Cadence], so "how often is an A account
+seen" has one answer.
 """
 
 from __future__ import annotations
@@ -77,24 +78,19 @@ class Cadence:
 
     def tier_rank(self, tier: str | None) -> int:
         """The tier's place in this cadence's order (0 first); uncovered tiers come last."""
-        for rank, rhythm in enumerate(self.tiers):
-            if rhythm.tier == tier:
-                return rank
-        return len(self.tiers)
+        ranks = (rank for rank, rhythm in enumerate(self.tiers) if rhythm.tier == tier)
+        return next(ranks, len(self.tiers))
 
     def for_tier(self, tier: str | None) -> TierCadence | None:
         """The rhythm of ``tier``, or None when the cadence does not cover it."""
-        for rhythm in self.tiers:
-            if rhythm.tier == tier:
-                return rhythm
-        return None
+        return next((rhythm for rhythm in self.tiers if rhythm.tier == tier), None)
 
 
 @attrs.frozen
 class DueDates:
     """When an account is next due for a visit, a call and a leader visit, as of a day.
 
-    Computed by :func:`accountcare.policies.visits.cadence.due_dates` from the interaction
+    Computed by [`due_dates`][accountcare.policies.visits.cadence.due_dates] from the interaction
     history: next visit due = last visit + interval, so an overdue account is due now
     and one seen yesterday is not due again tomorrow; never visited means due at
     ``as_of``. ``None`` means the cadence asks for nothing (an untiered account, a tier

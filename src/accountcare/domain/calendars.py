@@ -1,9 +1,10 @@
 """Work calendars: when a rep can visit, and how many visits a day or week holds.
 
 A rep's time is finite: a visit plan must fit each rep's capacity and working days. A
-:class:`WorkCalendar` is a value; which days it makes working days (weekdays minus
-public holidays of its country and subdivision, minus leave) is decided by
-:mod:`accountcare.policies.visits.workdays`, which reads the ``holidays`` package.
+[`WorkCalendar`][accountcare.domain.calendars.WorkCalendar] is a value; which days it makes
+working days (weekdays minus public holidays of its country and subdivision, minus leave) is
+decided by [`accountcare.policies.visits.workdays`][accountcare.policies.visits.workdays],
+which reads the ``holidays`` package.
 """
 
 from __future__ import annotations
@@ -40,10 +41,9 @@ def _some_weekday(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
 
 
 def _subdivision(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
+    if not isinstance(value, str) or not value.strip():
         raise v.fail(instance, attribute, f"must be a subdivision code or None, got {value!r}")
-    if value is not None:
-        v.a_line(instance, attribute, value)
+    v.a_line(instance, attribute, value)
 
 
 @attrs.frozen
@@ -66,7 +66,7 @@ class WorkCalendar:
 
     rep_id: str = attrs.field(validator=v.an_id)
     country: str = attrs.field(validator=v.country_code)
-    subdivision: str | None = attrs.field(default=None, validator=_subdivision)
+    subdivision: str | None = attrs.field(default=None, validator=v.optional(_subdivision))
     working_weekdays: frozenset[int] = attrs.field(
         default=MONDAY_TO_FRIDAY, converter=_weekdays, validator=_some_weekday
     )

@@ -1,8 +1,10 @@
 """Care schedules: whom to greet, call or follow up, when, how, and what was dropped.
 
-The care scheduler (:func:`accountcare.policies.care.schedule_care`) produces these values;
-the outbox turns due tasks into messages. A task is due at a local time in the contact's IANA time
-zone; :attr:`CareTask.due_at` is that instant in UTC.
+The care scheduler
+([`accountcare.policies.care.schedule_care`][accountcare.policies.care.schedule.schedule_care])
+produces these values; the outbox turns due tasks into messages. A task is due at a local
+time in the contact's IANA time zone;
+[`CareTask.due_at`][accountcare.domain.care.CareTask.due_at] is that instant in UTC.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
@@ -114,12 +117,12 @@ class LazySequence(Sequence[_T]):
     """A read-only sequence whose items are built when they are read.
 
     The care scheduler returns its tasks this way: it keeps compact columns and builds a
-    :class:`CareTask` only when one is read (``item(i)`` for one, ``items(range)`` for a
-    run), so a schedule of a million tasks costs no million objects until someone reads
-    them. Items are built again on every read: they are equal, not identical. The
-    sequence compares, hashes, prints and pickles like the tuple of its items. Only the
-    library constructs these (its items are built with
-    :func:`~accountcare.domain._trusted.trusted` from validated parts).
+    [`CareTask`][accountcare.domain.care.CareTask] only when one is read (``item(i)`` for
+    one, ``items(range)`` for a run), so a schedule of a million tasks costs no million
+    objects until someone reads them. Items are built again on every read: they are equal,
+    not identical. The sequence compares, hashes, prints and pickles like the tuple of its
+    items. Only the library constructs these (its items are built with `trusted` from
+    validated parts).
 
     >>> squares = LazySequence(range(4), lambda i: i * i, lambda r: (i * i for i in r))
     >>> len(squares), squares[3], list(squares[1:3])
@@ -212,13 +215,19 @@ class CareState:
     recent: Sequence[CareTask] = attrs.field(default=(), converter=_tasks, validator=_each_task)
 
 
+_TASK_ROW = attrgetter(
+    "on", "local_time", "time_zone", "contact_id", "account_id", "kind", "channel", "reason"
+)
+
+
 @attrs.frozen
 class CareSchedule:
     """The care tasks in ``[start, end)`` and the ones dropped, and the state to carry
     into the next window (``carry``).
 
     ``tasks`` and ``dropped`` are read-only sequences: tuples when given, or (from the
-    care scheduler) a :class:`LazySequence` that builds each value when it is read.
+    care scheduler) a [`LazySequence`][accountcare.domain.care.LazySequence] that builds
+    each value when it is read.
 
     >>> CareSchedule(date(2027, 1, 1), date(2027, 2, 1)).tasks
     ()
@@ -240,19 +249,7 @@ class CareSchedule:
         head = f"Care schedule {self.start} to {self.end} (end excluded)"
         tasks = html_table(
             ("day", "local time", "time zone", "contact", "account", "kind", "channel", "reason"),
-            (
-                (
-                    t.on,
-                    t.local_time,
-                    t.time_zone,
-                    t.contact_id,
-                    t.account_id,
-                    t.kind,
-                    t.channel,
-                    t.reason,
-                )
-                for t in self.tasks
-            ),
+            map(_TASK_ROW, self.tasks),
             caption=f"{head}: {len(self.tasks):,} tasks, {len(self.dropped):,} dropped",
             total=len(self.tasks),
         )

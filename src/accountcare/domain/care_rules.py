@@ -1,14 +1,17 @@
 """Care rules: the parameters of the care scheduler, and the inputs it reacts to.
 
 Every number here is a default from the practice of key-account care, never a
-hard-coded limit. :data:`OCCASION_RULES` declares each kind of touch once: its priority
+hard-coded limit. `OCCASION_RULES` declares each kind of touch once: its priority
 under the frequency ceiling, its template key and the channels that suit it.
-:class:`CareRules` says when and how each kind of touch happens, which kinds each
-lifecycle stage gets (:data:`DEFAULT_STAGE_KINDS`) and how many days ahead each culture
-greets on its holidays (:data:`DEFAULT_GREETING_DAYS_BEFORE`); :class:`ExtraHoliday`
-adds days the ``holidays`` package does not know (a company anniversary, a regional
-festival); :class:`CareEvent` is something that happened and must be told (a price
-change, a seminar invitation).
+[`CareRules`][accountcare.domain.care_rules.CareRules] says when and how each kind of touch
+happens, which kinds each lifecycle stage gets
+([`DEFAULT_STAGE_KINDS`][accountcare.domain.care_rules.DEFAULT_STAGE_KINDS]) and how many
+days ahead each culture greets on its holidays
+([`DEFAULT_GREETING_DAYS_BEFORE`][accountcare.domain.care_rules.DEFAULT_GREETING_DAYS_BEFORE]);
+[`ExtraHoliday`][accountcare.domain.care_rules.ExtraHoliday] adds days the ``holidays``
+package does not know (a company anniversary, a regional festival);
+[`CareEvent`][accountcare.domain.care_rules.CareEvent] is something that happened and must
+be told (a price change, a seminar invitation).
 
 >>> rules = CareRules(usage_check_days=10)
 >>> rules.usage_check_days, rules.ceiling
@@ -233,7 +236,13 @@ DEFAULT_COMPLAINT_SLA: Mapping[ComplaintSeverity, int] = FrozenMap(
 
 
 def _ceiling(values: Iterable[CeilingRule]) -> tuple[CeilingRule, ...]:
-    return tuple(sorted(values, key=lambda r: (r.days, r.touches)))
+    rules = tuple(values)
+    for rule in rules:
+        if not isinstance(rule, CeilingRule):
+            raise ConfigurationError(
+                f"CareRules.ceiling must hold CeilingRules, got {type(rule).__name__}"
+            )
+    return tuple(sorted(rules, key=lambda r: (r.days, r.touches)))
 
 
 def _channels(
@@ -266,7 +275,8 @@ class CareRules:
 
     - ``local_time``: the send time in the contact's own time zone (09:00).
     - ``leap_day_in_common_years``: where a 29 February birthday falls in a common year,
-      :data:`LEAP_DAY_FALLBACK` (28 February, the default) or ``(3, 1)``.
+      [`LEAP_DAY_FALLBACK`][accountcare.domain.care_rules.LEAP_DAY_FALLBACK] (28 February,
+      the default) or ``(3, 1)``.
     - ``usage_check_days`` / ``feedback_days``: after-sale follow-ups after an order.
     - ``complaint_sla_days``: days after a complaint opens by which to follow up.
     - ``call_layers``: which relationship layers get the tier's relationship calls
@@ -278,28 +288,30 @@ class CareRules:
       greeting and before people travel), to the ``call_layers`` contacts of which tiers
       (and of strategic accounts).
     - ``greeting_days_before``: per country and holiday key, how many days before the
-      holiday its greeting goes out (:data:`DEFAULT_GREETING_DAYS_BEFORE`: Seollal and
-      Chuseok 3 days ahead in Korea, the Spring Festival on its eve in China); see
-      :meth:`greeting_offset`.
+      holiday its greeting goes out
+      ([`DEFAULT_GREETING_DAYS_BEFORE`][accountcare.domain.care_rules.DEFAULT_GREETING_DAYS_BEFORE]:
+      Seollal and Chuseok 3 days ahead in Korea, the Spring Festival on its eve in China);
+      see [`greeting_offset`][accountcare.domain.care_rules.CareRules.greeting_offset].
     - ``stage_kinds``: the kinds of touch each
-      :class:`~accountcare.domain.accounts.LifecycleStage` gets
-      (:data:`DEFAULT_STAGE_KINDS`).
+      [`LifecycleStage`][accountcare.domain.accounts.LifecycleStage] gets
+      ([`DEFAULT_STAGE_KINDS`][accountcare.domain.care_rules.DEFAULT_STAGE_KINDS]).
     - ``pre_sale_every_days``: a pre-sale touch (questions answered, personalised advice)
       per account every so many days, rotating over its ``call_layers`` contacts.
     - ``contract_status_every_days`` / ``contract_order_days``: while a contract runs, a
       status touch (doubts, payment, stock) per account every so many days, and one to
-      the account's contract contact (by :data:`CONTRACT_ROLES`) so many days after each
-      order; None turns either off.
+      the account's contract contact (by
+      [`CONTRACT_ROLES`][accountcare.domain.care_rules.CONTRACT_ROLES]) so many days after
+      each order; None turns either off.
     - ``reactivation_every_days``: a reactivation touch per dormant account.
     - ``win_back_after_days`` / ``win_back_every_days``: a lost account's first win-back
       touch so many days after its root cause was found, then every so many days.
     - ``reverify_after_days``: a contact field verified longer ago than this is stale.
     - ``ceiling``: the frequency ceiling; ``internal_kinds`` do not count against it.
     - ``channels``: the channels that suit each kind (read-only; the defaults are those
-      of :data:`OCCASION_RULES`).
+      of `OCCASION_RULES`).
     - ``rep_action_kinds``: kinds that are always an action for a rep, whatever their
       channel (checking the contact data is the rep's work, not a mail to the customer);
-      see :meth:`is_rep_action`.
+      see [`is_rep_action`][accountcare.domain.care_rules.CareRules.is_rep_action].
 
     >>> CareRules().channels[CareKind.HOLIDAY_GIFT] == {Channel.MAIL, Channel.VISIT}
     True
@@ -367,7 +379,8 @@ class CareRules:
     def is_rep_action(self, kind: CareKind, channel: Channel) -> bool:
         """Whether a touch of ``kind`` on ``channel`` is an action for a rep (the rep's
         worklist) rather than a message to the customer (the outbox): every channel
-        but :data:`MESSAGE_CHANNELS`, and every kind in ``rep_action_kinds``.
+        but [`MESSAGE_CHANNELS`][accountcare.domain.care_rules.MESSAGE_CHANNELS], and every
+        kind in ``rep_action_kinds``.
 
         >>> rules = CareRules()
         >>> rules.is_rep_action(CareKind.RELATIONSHIP_CALL, Channel.PHONE)
@@ -402,11 +415,6 @@ class CareRules:
             _days(self, _SLA_FIELD, self.complaint_sla_days[severity], least=0)
         if not self.ceiling:
             raise ConfigurationError("CareRules.ceiling needs at least one CeilingRule")
-        for rule in self.ceiling:
-            if not isinstance(rule, CeilingRule):
-                raise ConfigurationError(
-                    f"CareRules.ceiling must hold CeilingRules, got {type(rule).__name__}"
-                )
         for kind in CareKind:
             if kind not in self.channels:
                 raise ConfigurationError(f"CareRules.channels names no channel for {kind.value}")

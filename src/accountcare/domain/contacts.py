@@ -4,7 +4,8 @@ A contact has a role (decision maker, influencer, user...), belongs to one of th
 layers of a relationship system (key, broad, organisational), and carries what greetings
 need: birthday, IANA time zone, country (for its holidays), channels, per-channel consent,
 preferences. ``verified`` records when each field was last checked, for data hygiene.
-Whether a contact may be reached, and on which channel, is :meth:`Contact.may_contact`.
+Whether a contact may be reached, and on which channel, is
+[`Contact.may_contact`][accountcare.domain.contacts.Contact.may_contact].
 """
 
 from __future__ import annotations
@@ -242,10 +243,6 @@ class ConsentAction(enum.Enum):
     OPTED_IN = "opted_in"
 
 
-def _channel_set(values: Iterable[Channel]) -> frozenset[Channel]:
-    return values if type(values) is frozenset else frozenset(values)
-
-
 @attrs.frozen
 class ConsentEvent:
     """The evidence of a consent or an opt-out: what happened, on which day, where it
@@ -263,7 +260,7 @@ class ConsentEvent:
     action: ConsentAction = attrs.field(validator=v.in_enum(ConsentAction))
     source: str = attrs.field(validator=v.a_name)
     channels: frozenset[Channel] = attrs.field(
-        default=frozenset(), converter=_channel_set, validator=v.each(v.in_enum(Channel))
+        default=frozenset(), converter=_channels, validator=v.each(v.in_enum(Channel))
     )
 
     def __attrs_post_init__(self) -> None:
@@ -285,11 +282,12 @@ class Contact:
     """A contact person of an account.
 
     ``consents`` lists the channels the contact agreed to be reached on; ``opted_out``
-    refuses every proactive touch; ``consent_log`` keeps the evidence of both, oldest
-    first (see :meth:`Contact.recording`). ``layer`` defaults from the role (decision makers
-    and champions are key relationships). ``recorded_on`` is the day the record was
-    captured: the domain never reads the clock, so a birthday is "in the future" when
-    it is after ``recorded_on`` (importers and services set it from their clock).
+    refuses every proactive touch; ``consent_log`` keeps the evidence of both, oldest first
+    (see [`Contact.recording`][accountcare.domain.contacts.Contact.recording]). ``layer``
+    defaults from the role (decision makers and champions are key relationships).
+    ``recorded_on`` is the day the record was captured: the domain never reads the clock, so
+    a birthday is "in the future" when it is after ``recorded_on`` (importers and services
+    set it from their clock).
 
     >>> from datetime import date
     >>> wang = Contact(id="c-1", account_id="acme", name="王伟", role=ContactRole.DECISION_MAKER,
@@ -356,7 +354,9 @@ class Contact:
         return tuple(c for c in self.channels if self.may_contact(c))
 
     def channel_for(self, suitable: Collection[Channel]) -> Channel | None:
-        """The first of :attr:`reachable_channels` among ``suitable``, or None.
+        """The first of
+        [`reachable_channels`][accountcare.domain.contacts.Contact.reachable_channels] among
+        ``suitable``, or None.
 
         >>> kim = Contact(id="c-2", account_id="acme", name="Kim", consents=[Channel.EMAIL],
         ...               channels=[Channel.PHONE, Channel.MESSENGER, Channel.EMAIL])
@@ -395,7 +395,4 @@ class Contact:
 
     def verified_on(self, field: str) -> date | None:
         """When ``field`` was last verified, or None when it never was."""
-        for name, day in self.verified:
-            if name == field:
-                return day
-        return None
+        return next((day for name, day in self.verified if name == field), None)

@@ -1,6 +1,7 @@
 """Per-account figures over a period: what tier policies and early warning read.
 
-Computed by :func:`accountcare.policies.health.metrics.account_metrics`. Money is Decimal.
+Computed by [`account_metrics`][accountcare.policies.health.metrics.account_metrics]. Money
+is Decimal.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The outbox: rendered messages waiting to be sent, and what became of each.
 
-An :class:`OutboxEntry` wraps one :class:`~accountcare.domain.messages.Message` with its
+An [`OutboxEntry`][accountcare.domain.outbox.OutboxEntry] wraps one
+[`Message`][accountcare.domain.messages.Message] with its
 delivery state. Its key is the message's idempotency key (``CareTask.key``), so one care
 task can never be queued twice. The state changes are pure functions of the entry and an
-instant; the dispatcher (:mod:`accountcare.services.outbox`) applies them and a store
+instant; the dispatcher ([`outbox`][accountcare.services.outbox]) applies them and a store
 records them.
 
     pending --claim--> in flight --sent--> sent

@@ -1,11 +1,11 @@
 """PDCA follow-up cycles for key relationships.
 
 Key relationships are developed in cycles: plan the follow-up, do the visits, check the
-feedback, act to adjust. A :class:`PdcaCycle`
+feedback, act to adjust. A [`PdcaCycle`][accountcare.domain.pdca.PdcaCycle]
 is a small state machine: plan -> do -> check -> act -> plan (the next round) or closed.
 Each step has an owner, a due date and, once done, a record. Transitions are made by
-:func:`accountcare.policies.relationships.pdca.advance`; an illegal one raises
-:class:`IllegalTransition`.
+[`advance`][accountcare.policies.relationships.pdca.advance]; an illegal one raises
+[`IllegalTransition`][accountcare.domain.pdca.IllegalTransition].
 """
 
 from __future__ import annotations

@@ -23,12 +23,9 @@ __all__ = ["Period", "check_consecutive"]
 
 
 def _after_start(instance: Period, attribute: attrs.Attribute[Any], value: date) -> None:
-    if value == instance.start:
-        raise v.fail(instance, attribute, f"must be after start ({instance.start}): empty period")
-    if value < instance.start:
-        raise v.fail(
-            instance, attribute, f"must be after start ({instance.start}): reversed period"
-        )
+    if value <= instance.start:
+        kind = "empty" if value == instance.start else "reversed"
+        raise v.fail(instance, attribute, f"must be after start ({instance.start}): {kind} period")
 
 
 @attrs.frozen

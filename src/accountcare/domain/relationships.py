@@ -3,15 +3,15 @@
 A key account is held by three layers of relationship (key, broad, organisational) and
 answered by an "iron triangle" of account, solution and delivery manager. These values
 describe coverage, gaps, requirements and team assignments; the policies in
-:mod:`accountcare.policies.relationships.layers` and
-:mod:`accountcare.policies.relationships.team` compute them.
+[`layers`][accountcare.policies.relationships.layers] and
+[`team`][accountcare.policies.relationships.team] compute them.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -34,6 +34,8 @@ __all__ = [
     "role_named",
 ]
 
+_E = TypeVar("_E", bound=enum.Enum)
+
 
 def layer_named(name: str | RelationshipLayer) -> RelationshipLayer:
     """The layer called ``name`` ("key", "broad", "organisational"); unknown -> error.
@@ -45,13 +47,21 @@ def layer_named(name: str | RelationshipLayer) -> RelationshipLayer:
     ...
     accountcare.errors.ConfigurationError: unknown relationship layer 'top'; known: broad, key, organisational
     """  # noqa: E501
-    if isinstance(name, RelationshipLayer):
+    return _member(RelationshipLayer, name, "relationship layer", ordered=True)
+
+
+def _member(kind: type[_E], name: str | _E, what: str, *, ordered: bool = False) -> _E:
+    """The member of the enum ``kind`` called ``name`` (a member is kept as it is); an
+    unknown name raises ConfigurationError listing the known ones (sorted when
+    ``ordered``, else in the enum's order)."""
+    if isinstance(name, kind):
         return name
     try:
-        return RelationshipLayer(name)
+        return kind(name)
     except ValueError:
-        known = ", ".join(sorted(x.value for x in RelationshipLayer))
-        raise ConfigurationError(f"unknown relationship layer {name!r}; known: {known}") from None
+        values = [member.value for member in kind]
+        known = ", ".join(sorted(values) if ordered else values)
+        raise ConfigurationError(f"unknown {what} {name!r}; known: {known}") from None
 
 
 @attrs.frozen
@@ -117,10 +127,7 @@ class LayerRequirement:
     touch_within_days: int = attrs.field(default=90, validator=[v.typed(int), v.positive])
 
     def minimum(self, layer: RelationshipLayer) -> int:
-        for known, count in self.min_contacts:
-            if known is layer:
-                return count
-        return 0
+        return next((count for known, count in self.min_contacts if known is layer), 0)
 
     @property
     def checks(self) -> int:
@@ -173,13 +180,7 @@ def role_named(name: str | TeamRole) -> TeamRole:
     >>> role_named("solution_manager").value
     'solution_manager'
     """
-    if isinstance(name, TeamRole):
-        return name
-    try:
-        return TeamRole(name)
-    except ValueError:
-        known = ", ".join(r.value for r in TeamRole)
-        raise ConfigurationError(f"unknown team role {name!r}; known: {known}") from None
+    return _member(TeamRole, name, "team role")
 
 
 @attrs.frozen
@@ -204,10 +205,7 @@ class AccountTeam:
         return not self.missing
 
     def people(self, role: TeamRole) -> tuple[str, ...]:
-        for filled_role, people in self.filled:
-            if filled_role is role:
-                return people
-        return ()
+        return next((people for filled, people in self.filled if filled is role), ())
 
 
 @attrs.frozen

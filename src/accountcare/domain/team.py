@@ -1,9 +1,10 @@
 """The people who give the care: the reps of the account team, and your company.
 
-A :class:`Rep` is a team member as customers see them: the display name every letter is
-signed with, an email and phone to reply to, a title and the language they write in.
-:class:`Company` is the company the care comes from (yours, not the customer's): its
-name closes every message, in the recipient's language when one is given.
+A [`Rep`][accountcare.domain.team.Rep] is a team member as customers see them: the display
+name every letter is signed with, an email and phone to reply to, a title and the language
+they write in. [`Company`][accountcare.domain.team.Company] is the company the care comes
+from (yours, not the customer's): its name closes every message, in the recipient's language
+when one is given.
 
 >>> li = Rep(id="rep-li", name="Li Na", names={"zh": "李娜"}, title="Key account manager")
 >>> li.name_for("zh-Hans"), li.name_for("ko")

@@ -1,6 +1,6 @@
 """Visit plans: which rep sees which account on which day, and what did not fit.
 
-The planner (:mod:`accountcare.policies.visits.planner`) produces these values; hosts store,
+The planner ([`planner`][accountcare.policies.visits.planner]) produces these values; hosts store,
 show and export them. Every visit and every visit left out carries its reason.
 """
 
@@ -229,7 +229,7 @@ class PlanPeriod:
 @attrs.frozen
 class PlanView:
     """A weekly or monthly view of a plan, per rep or per tier, rows ordered by key and
-    period start (see :func:`accountcare.policies.visits.plan_views.plan_view`)."""
+    period start (see [`plan_view`][accountcare.policies.visits.plan_views.plan_view])."""
 
     by: str = attrs.field(validator=attrs.validators.in_(("rep", "tier")))
     period: str = attrs.field(validator=attrs.validators.in_(("week", "month")))

@@ -106,9 +106,8 @@ class RetentionFigures:
 
     @property
     def repeat_purchase_rate(self) -> Decimal:
-        if not self.buyers_current:
-            return Decimal(0)
-        return Decimal(self.repeat_buyers) / self.buyers_current
+        current = self.buyers_current
+        return Decimal(self.repeat_buyers) / current if current else Decimal(0)
 
 
 class RootCause(enum.Enum):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -36,6 +36,8 @@ from accountcare.domain.contacts import (
     layer_of_role,
 )
 from accountcare.domain.team import Rep
+
+T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_PLACES",
@@ -86,8 +88,9 @@ DEFAULT_SUFFIXES: tuple[str, ...] = (
     "GmbH",
     "AG",
 )
-"""The legal forms :func:`normalise_company` drops, before or after the name (``㈜`` and
-the full-width forms are read as their plain forms, so they need no entry)."""
+"""The legal forms [`normalise_company`][accountcare.policies.identity.normalise_company]
+drops, before or after the name (``㈜`` and the full-width forms are read as their plain
+forms, so they need no entry)."""
 
 # Chinese company names lead with where they were registered (北京中科恒信科技有限公司),
 # and people drop it when they write the name down (中科恒信科技): the provinces, the
@@ -132,9 +135,8 @@ class _Suffixes:
     glued: tuple[str, ...]
 
 
-def _suffixes(suffixes: Sequence[str]) -> _Suffixes:
-    if suffixes is DEFAULT_SUFFIXES and _DEFAULT is not None:
-        return _DEFAULT
+@functools.lru_cache(maxsize=64)
+def _suffixes(suffixes: tuple[str, ...]) -> _Suffixes:
     marks: list[str] = []
     words: list[str] = []
     glued: list[str] = []
@@ -152,10 +154,6 @@ def _suffixes(suffixes: Sequence[str]) -> _Suffixes:
         return tuple(sorted(set(items), key=lambda s: (-len(s), s)))
 
     return _Suffixes(longest(marks), longest(words), longest(glued))
-
-
-_DEFAULT: _Suffixes | None = None
-_DEFAULT = _suffixes(DEFAULT_SUFFIXES)
 
 
 def _strip_once(text: str, rules: _Suffixes) -> str:
@@ -189,16 +187,15 @@ def normalise_company(name: str, suffixes: Sequence[str] = DEFAULT_SUFFIXES) -> 
     >>> normalise_company("Müller GmbH", suffixes=()), normalise_company("Inc.")
     ('müller gmbh', 'inc')
     """
-    rules = _suffixes(suffixes)
-    text = _folded(name).strip()
-    stripped = True
-    while stripped and rules.marks:
-        stripped = False
+    rules = _suffixes(tuple(suffixes))
+    text, before = _folded(name).strip(), None
+    while text != before:  # each pass drops every mark it finds, until none is left
+        before = text
         for mark in rules.marks:
             if text.endswith(mark) and text != mark:
-                text, stripped = text[: -len(mark)].strip(), True
+                text = text[: -len(mark)].strip()
             elif text.startswith(mark) and text != mark:
-                text, stripped = text[len(mark) :].strip(), True
+                text = text[len(mark) :].strip()
     text = _words(text)
     while text not in rules.words and text not in rules.glued:
         shorter = _strip_once(text, rules)
@@ -305,9 +302,7 @@ class CompanyIndex:
                 if not (place and theirs)  # one of the two names says no place
             }
         candidates = tuple(sorted(found.values(), key=lambda a: a.id))
-        if len(candidates) == 1:
-            return CompanyMatch(candidates[0], candidates)
-        return CompanyMatch(None, candidates)
+        return CompanyMatch(candidates[0] if len(candidates) == 1 else None, candidates)
 
 
 def merge_account(stored: Account, imported: Account, provided: Collection[str]) -> Account:
@@ -362,39 +357,29 @@ _ACCOUNT_REPLACED = tuple(
 # -- contacts -----------------------------------------------------------------------------
 
 
-def _phone_key(e164: str | None, raw: str) -> str:
-    return e164 if e164 else "raw:" + raw
+def _phone_key(phone: PhoneNumber) -> str:
+    return phone.e164 or "raw:" + phone.raw
 
 
-def _union_phones(stored: Contact, imported: Contact) -> tuple[PhoneNumber, ...]:
-    held = {_phone_key(p.e164, p.raw) for p in stored.phones}
+def _union(held: tuple[T, ...], imported: Iterable[T], key: Callable[[T], str]) -> tuple[T, ...]:
+    """``held``, then each item of ``imported`` whose key no earlier item has."""
+    seen = {key(item) for item in held}
     extra = []
-    for phone in imported.phones:
-        key = _phone_key(phone.e164, phone.raw)
-        if key not in held:
-            held.add(key)
-            extra.append(phone)
-    return (*stored.phones, *extra)
-
-
-def _union_emails(stored: Contact, imported: Contact) -> tuple[str, ...]:
-    held = {e.casefold() for e in stored.emails}
-    extra = []
-    for email in imported.emails:
-        if email.casefold() not in held:
-            held.add(email.casefold())
-            extra.append(email)
-    return (*stored.emails, *extra)
+    for item in imported:
+        if key(item) not in seen:
+            seen.add(key(item))
+            extra.append(item)
+    return (*held, *extra)
 
 
 def _channels(stored: Contact, imported: Contact) -> tuple[Channel, ...]:
     """The stored channels, and those the addresses new to the stored contact open (a
     channel the user took off stays off while no new address opens it)."""
-    phones = {_phone_key(p.e164, p.raw) for p in stored.phones}
+    phones = {_phone_key(p) for p in stored.phones}
     emails = {e.casefold() for e in stored.emails}
     opened = channels_of_addresses(
         [e for e in imported.emails if e.casefold() not in emails],
-        [p for p in imported.phones if _phone_key(p.e164, p.raw) not in phones],
+        [p for p in imported.phones if _phone_key(p) not in phones],
     )
     return (*stored.channels, *(c for c in opened if c not in stored.channels))
 
@@ -421,7 +406,7 @@ def merge_contact(stored: Contact, imported: Contact, provided: Collection[str])
     A field not in ``provided`` (the fields the file itself gave) keeps its stored value;
     a provided one replaces it, except that phone numbers and email addresses are unions,
     consents only grow and an opt-out is never cleared (an import adds evidence, it does
-    not take it back: that is [`Contact.recording`][accountcare.domain.Contact.recording]'s
+    not take it back: that is [`Contact.recording`][accountcare.domain.contacts.Contact.recording]'s
     job), the consent log keeps the stored events and appends the new ones, channels
     grow only by those a new address opens, and ``verified`` takes the latest day of
     each field. The stored id stays, and so does the
@@ -448,18 +433,13 @@ def merge_contact(stored: Contact, imported: Contact, provided: Collection[str])
     elif "role" in provided and stored.layer is layer_of_role(stored.role):
         changes["layer"] = layer_of_role(imported.role)
     evidenced = _with_evidence(stored, imported)
-    merged_fields: dict[str, Any] = {
-        "phones": _union_phones(stored, imported),
-        "emails": _union_emails(stored, imported),
-        "channels": _channels(stored, imported),
-        "consents": evidenced.consents,
-        "opted_out": evidenced.opted_out,
-        "consent_log": evidenced.consent_log,
-        "verified": _latest(stored, imported),
-    }
-    for name, value in merged_fields.items():
-        if value != getattr(stored, name):
-            changes[name] = value
+    changes["phones"] = _union(stored.phones, imported.phones, _phone_key)
+    changes["emails"] = _union(stored.emails, imported.emails, str.casefold)
+    changes["channels"] = _channels(stored, imported)
+    changes["consents"] = evidenced.consents
+    changes["opted_out"] = evidenced.opted_out
+    changes["consent_log"] = evidenced.consent_log
+    changes["verified"] = _latest(stored, imported)
     changes = {k: v for k, v in changes.items() if v != getattr(stored, k)}
     if not changes:
         return stored
@@ -472,7 +452,7 @@ def merge_contact(stored: Contact, imported: Contact, provided: Collection[str])
 
 def _with_evidence(stored: Contact, imported: Contact) -> Contact:
     """``stored`` with the consent evidence of ``imported`` that tells something new,
-    recorded in order (see [`Contact.recording`][accountcare.domain.Contact.recording]).
+    recorded in order (see [`Contact.recording`][accountcare.domain.contacts.Contact.recording]).
 
     An import gives consent only to channels the stored log has never recorded anything
     about: a consent withdrawn (by the customer, through a person) is never given back by

@@ -65,15 +65,10 @@ _PROFILE = {
     "websites",
 }
 _ADDRESS = {
-    "addresses.country",
-    "addresses.line1",
-    "addresses.line2",
-    "addresses.city",
-    "addresses.region",
-    "addresses.postal_code",
-    "addresses.kind",
+    f"addresses.{part}"
+    for part in ("country", "line1", "line2", "city", "region", "postal_code", "kind")
 }
-_NOTES = {"notes.written_at", "notes.author", "notes.text", "notes.kind"}
+_NOTES = {f"notes.{part}" for part in ("written_at", "author", "text", "kind")}
 
 _C = RECORD_PREFIXES[Contact]
 _PHONES = {f"{_C}phones.raw", f"{_C}phones.e164", f"{_C}phones.kind"}
@@ -109,56 +104,43 @@ def _kinds(department: str) -> set[str]:
     return {NOTE_KIND + kind for kind, who in DEFAULT_NOTE_KINDS.items() if department in who}
 
 
+# Every department but product sees where the customer is and how to reach its people.
+_SERVING = _ADDRESS | _NOTES | _WHO | _REACH
+
 DEFAULT_VISIBILITY = VisibilityPolicy(
     {
-        "sales": _PROFILE
-        | _ADDRESS
-        | _NOTES
-        | {
-            "owner",
-            "legal_representative",
-            "financial.credit_status",
-            "financial.credit_rating",
-            "updated_at",
-        }
-        | _WHO
-        | _REACH
-        | _CARE
-        | _HYGIENE
-        | _kinds("sales"),
-        "product": {"short_name", "profile", "industry", "size", "region", "strategic", "tags"}
-        | _NOTES
-        | _WHO
-        | _kinds("product"),
-        "technical_support": {"short_name", "industry", "owner", "stage"}
-        | _ADDRESS
-        | _NOTES
-        | _WHO
-        | _REACH
-        | _kinds("technical_support"),
-        "service": {"short_name", "owner", "stage", "tags", "websites", "strategic"}
-        | _ADDRESS
-        | _NOTES
-        | _WHO
-        | _REACH
-        | _kinds("service"),
-        "finance": {
-            "short_name",
-            "legal_representative",
-            "owner",
-            "stage",
-            "cooperation_since",
-            "financial.bank",
-            "financial.bank_account",
-            "financial.credit_status",
-            "financial.credit_rating",
-            "financial.tax_id",
-        }
-        | _ADDRESS
-        | _NOTES
-        | _WHO
-        | _REACH
-        | _kinds("finance"),
+        department: fields | _kinds(department)
+        for department, fields in {
+            "sales": _PROFILE
+            | _SERVING
+            | _CARE
+            | _HYGIENE
+            | {
+                "owner",
+                "legal_representative",
+                "financial.credit_status",
+                "financial.credit_rating",
+                "updated_at",
+            },
+            "product": {"short_name", "profile", "industry", "size", "region", "strategic", "tags"}
+            | _NOTES
+            | _WHO,
+            "technical_support": {"short_name", "industry", "owner", "stage"} | _SERVING,
+            "service": {"short_name", "owner", "stage", "tags", "websites", "strategic"} | _SERVING,
+            "finance": {
+                "short_name",
+                "legal_representative",
+                "owner",
+                "stage",
+                "cooperation_since",
+                "financial.bank",
+                "financial.bank_account",
+                "financial.credit_status",
+                "financial.credit_rating",
+                "financial.tax_id",
+            }
+            | _SERVING,
+        }.items()
     },
 )
 """What each department sees of accounts, contacts and notes; a department not listed

@@ -1,4 +1,5 @@
-"""The notifier port: anything that can deliver a rendered :class:`Message`."""
+"""The notifier port: anything that can deliver a rendered
+[`Message`][accountcare.domain.messages.Message]."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ __all__ = ["Notifier"]
 class Notifier(Protocol):
     """Delivers messages on some channels.
 
-    ``send`` never raises for a delivery failure: it returns a :class:`Delivery` with
-    ``ok=False`` and says whether a retry may help. It must pass ``message.key`` on to
-    the provider (Message-ID, Idempotency-Key) so a repeat after a crash is recognisable.
+    ``send`` never raises for a delivery failure: it returns a
+    [`Delivery`][accountcare.domain.messages.Delivery] with ``ok=False`` and says whether a retry
+    may help. It must pass ``message.key`` on to the provider (Message-ID, Idempotency-Key) so a
+    repeat after a crash is recognisable.
     """
 
     @property

@@ -7,15 +7,15 @@ it needs:
   id, and bulk reads over many accounts at once (every contact, every interaction, the
   orders of a window, per-account order totals, accounts a page at a time), each one
   query however large the book;
-- [`UnitOfWork`][accountcare.ports.store.UnitOfWork], the writes: a :class:`Batch` is
-  one transaction, all of it or nothing;
+- [`UnitOfWork`][accountcare.ports.store.UnitOfWork], the writes: a
+  [`Batch`][accountcare.ports.store.Batch] is one transaction, all of it or nothing;
 - [`OutboxStore`][accountcare.ports.store.OutboxStore], the queue of messages to send.
 
 [`Store`][accountcare.ports.store.Store] is all three, which the library's memory,
 SQLite and SQL stores are. A host whose accounts live in its own tables may implement
 only the read side and run the policies and read-only use cases over it. Run the
-suites of :mod:`accountcare.testing.store_contract` against an implementation to check
-it behaves like ours.
+suites of [`accountcare.testing.store_contract`][accountcare.testing.store_contract] against an
+implementation to check it behaves like ours.
 
 >>> from accountcare.adapters.memory import MemoryStore
 >>> from accountcare.domain import Account
@@ -192,7 +192,7 @@ class Batch:
     records the batch moves to another one (its contacts, say, to the account of the same
     company in the ERP) is retired by that batch. One that still holds contacts, orders,
     interactions or complaints after the batch is an
-    :class:`~accountcare.errors.InvalidRecord` naming it and how many it holds, and
+    [`InvalidRecord`][accountcare.errors.InvalidRecord] naming it and how many it holds, and
     nothing of the batch is written; an id that is not stored is ignored.
 
     >>> from datetime import date
@@ -414,10 +414,11 @@ class BookReader(Protocol):
 
 @runtime_checkable
 class UnitOfWork(Protocol):
-    """The write side of a store: each :class:`Batch` is one transaction.
+    """The write side of a store: each [`Batch`][accountcare.ports.store.Batch] is one transaction.
 
-    ``write`` raises :class:`~accountcare.errors.InvalidRecord` naming the first bad
-    record and stores nothing of the batch; :class:`StoreError` when the store fails.
+    ``write`` raises [`InvalidRecord`][accountcare.errors.InvalidRecord] naming the first bad
+    record and stores nothing of the batch; [`StoreError`][accountcare.ports.store.StoreError] when
+    the store fails.
     """
 
     def write(self, batch: Batch) -> WriteReport:

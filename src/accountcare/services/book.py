@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from operator import attrgetter
 
-from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.book import Book
 from accountcare.domain.calendars import WorkCalendar
-from accountcare.domain.contacts import Contact
 from accountcare.domain.periods import Period
 from accountcare.errors import ConfigurationError
 from accountcare.ports.store import Batch, BookReader, UnitOfWork
@@ -28,6 +27,7 @@ __all__ = ["default_calendars", "load_book", "save_book"]
 # Orders before this day are not history any store of ours can hold (Python's date.min
 # is not stored by every database), so "all orders" asks for this window.
 _ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
+_by_id = attrgetter("id")
 
 
 def save_book(store: UnitOfWork, book: Book) -> None:
@@ -52,9 +52,9 @@ def load_book(
     complaints: bool = True,
 ) -> Book:
     """The store's accounts and what a use case needs of their records, as one
-    :class:`Book`: every part asked for (all orders, or those of the ``orders`` period
-    only) is one bulk read, so loading costs at most five statements, for ten accounts
-    or a hundred thousand.
+    [`Book`][accountcare.domain.book.Book]: every part asked for (all orders, or those of
+    the ``orders`` period only) is one bulk read, so loading costs at most five
+    statements, for ten accounts or a hundred thousand.
 
     >>> from accountcare.adapters.memory import MemoryStore
     >>> from accountcare.domain.periods import Period
@@ -83,10 +83,6 @@ def load_book(
     )
 
 
-def _by_id(record: Contact | Order | Interaction | Complaint) -> str:
-    return record.id
-
-
 def default_calendars(
     book: Book, *, visits_per_day: int = 4, country: str | None = None
 ) -> tuple[WorkCalendar, ...]:
@@ -108,7 +104,4 @@ def default_calendars(
 
 
 def _most_common(counts: Counter[str]) -> str:
-    if not counts:
-        return "US"
-    best = max(counts.values())
-    return min(code for code, n in counts.items() if n == best)
+    return min(counts, key=lambda code: (-counts[code], code), default="US")

@@ -123,8 +123,8 @@ def schedule_and_enqueue(
     [`Store.loss_reviews`][accountcare.ports.store.Store.loss_reviews], when not given)
     go to [`schedule_care`][accountcare.policies.care.schedule.schedule_care] as they are.
 
-    ``after`` names the stored schedule this window continues: its
-    [`carry`][accountcare.domain.care.CareSchedule.carry] is passed on as ``state``, so
+    ``after`` names the stored schedule this window continues: its ``carry`` is passed
+    on as ``state``, so
     the touches near its end count against each contact's ceiling in this window, and
     scheduling ``[a, b)`` then ``[b, c)`` with ``after`` queues what ``[a, c)`` would
     have (given the same data: pass ``tiers`` to keep the tiers of ``a``, as they

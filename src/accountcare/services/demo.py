@@ -14,11 +14,13 @@ is never mixed with the sample's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from itertools import chain
 
 import attrs
 
+from accountcare.domain import Account, Complaint, Contact, Interaction, Order
 from accountcare.domain.visits import VisitPlan
 from accountcare.errors import ConfigurationError
 from accountcare.ports.store import Batch, Store
@@ -75,18 +77,12 @@ def foreign_records(store: Store) -> tuple[str, ...]:
     ("Account 'acme'",)
     """
     book = load_book(store)
-    found = [
-        f"{type(record).__name__} {record.id!r}"
-        for records in (book.accounts, book.contacts, book.orders)
-        for record in records
-        if not is_sample(record)
-    ]
-    found.extend(
-        f"{type(record).__name__} {record.id!r}"
-        for records in (book.interactions, book.complaints)
-        for record in records
-        if not is_sample(record)
+    records: Iterable[Account | Contact | Order | Interaction | Complaint] = chain(
+        book.accounts, book.contacts, book.orders, book.interactions, book.complaints
     )
+    found = [
+        f"{type(record).__name__} {record.id!r}" for record in records if not is_sample(record)
+    ]
     found.extend(f"Rep {rep.id!r}" for rep in store.reps() if not is_sample(rep))
     company = store.company()
     if company is not None and not is_sample(company):

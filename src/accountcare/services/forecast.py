@@ -154,7 +154,7 @@ def forecast_orders(
     """
     from accountcare.policies.models.clv import clv
     from accountcare.policies.models.gamma_gamma import GammaGamma
-    from accountcare.policies.models.summaries import PurchaseSummaries, summarise
+    from accountcare.policies.models.summaries import summarise
 
     if not horizon_days > 0:
         raise ConfigurationError(
@@ -177,13 +177,10 @@ def forecast_orders(
     # a purchase is worth: such an account is valued like one without repeat purchases,
     # at the book's mean.
     worth = data.monetary > 0
-    spend_data = PurchaseSummaries(
-        ids=data.ids,
+    spend_data = attrs.evolve(
+        data,
         frequency=np.where(worth, data.frequency, 0),
-        recency=data.recency,
-        T=data.T,
         monetary=np.where(worth, data.monetary, 0.0),
-        unit=data.unit,
     )
     spender = GammaGamma()
     spend_params = spender.fit(spend_data)
@@ -203,28 +200,26 @@ def forecast_orders(
         horizon=horizon,
         discount_rate=discount_rate,
     )
-    rows = []
-    for i, prediction in enumerate(predicted):
-        rows.append(
-            AccountForecast(
-                prediction.account_id,
-                names.get(prediction.account_id, ""),
-                prediction.p_alive,
-                prediction.expected_purchases,
+    rows = [
+        AccountForecast(
+            prediction.account_id,
+            names.get(prediction.account_id, ""),
+            prediction.p_alive,
+            prediction.expected_purchases,
+            float(spend[i]),
+            float(value[i]),
+            _reason(
+                prediction,
+                float(spend_data.monetary[i]) if worth[i] else None,
                 float(spend[i]),
                 float(value[i]),
-                _reason(
-                    prediction,
-                    float(spend_data.monetary[i]) if worth[i] else None,
-                    float(spend[i]),
-                    float(value[i]),
-                    discount_rate,
-                ),
-            )
+                discount_rate,
+            ),
         )
+        for i, prediction in enumerate(predicted)
+    ]
     rows.sort(key=lambda r: (-r.clv, r.account_id))
-    summarised = set(data.ids)
-    missing = sum(1 for a in names if a not in summarised)
+    missing = len(names.keys() - set(data.ids))
     return Forecast(
         as_of,
         model,
@@ -253,11 +248,9 @@ def forecast_book(
         raise ConfigurationError(
             f"unknown purchase model {model!r}; use one of {', '.join(PURCHASE_MODELS)}"
         )
-    orders = store.orders_between(_ALL_TIME, as_of)
-    accounts = store.accounts()
     return forecast_orders(
-        orders,
-        accounts,
+        store.orders_between(_ALL_TIME, as_of),
+        store.accounts(),
         as_of=as_of,
         model=model,
         horizon_days=horizon_days,

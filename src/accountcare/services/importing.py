@@ -134,23 +134,16 @@ def _where(report: ImportReport, record_id: str, noun: str) -> tuple[str, int]:
     return report.origins.get(record_id, (f"{noun} {record_id!r}", 0))
 
 
-def _judge(
-    report: ImportReport, problems: list[Problem], keep_good: bool, **records: object
-) -> None:
+def _judge(report: ImportReport, problems: list[Problem], keep_good: bool) -> None:
     """Raise [`ImportFailed`][accountcare.adapters.importers.ImportFailed] for the
     problems found against the store, unless the good records are to be kept (then
     log the rows they skip: the reader logged its own)."""
-    if (problems or report.problems) and not keep_good:
-        log_skipped(report.source, (*report.problems, *problems), kept=False)
-        failed = attrs.evolve(
-            report,
-            contacts=(),
-            accounts=(),
-            orders=(),
-            reps=(),
-            problems=(*report.problems, *problems),
+    every = (*report.problems, *problems)
+    if every and not keep_good:
+        log_skipped(report.source, every, kept=False)
+        raise ImportFailed(
+            attrs.evolve(report, contacts=(), accounts=(), orders=(), reps=(), problems=every)
         )
-        raise ImportFailed(failed)
     log_skipped(report.source, problems, kept=True)
 
 

@@ -2,17 +2,18 @@
 language and signed by the account's rep on behalf of your company.
 
 The account's ``owner`` names the rep who signs, by display name in the contact's
-language (:meth:`~accountcare.domain.team.Rep.name_for`); the rep's id never reaches a
+language ([`Rep.name_for`][accountcare.domain.team.Rep.name_for]); the rep's id never reaches a
 customer. Without a stored rep, or without your company, the signature still reads
-well (:func:`~accountcare.policies.care.templates.signature`). An after-sale or
+well ([`signature`][accountcare.policies.care.templates.signature]). An after-sale or
 contract touch names the product ordered (or the order's date), a complaint follow-up
 the complaint's subject (or the day it was raised).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
+from accountcare.domain.activity import Complaint, Order
 from accountcare.domain.book import Book
 from accountcare.domain.care import CareKind, CareTask
 from accountcare.domain.messages import Message
@@ -42,7 +43,7 @@ def renderer(
     reps: Iterable[Rep] = (),
     company: Company | None = None,
     links: Mapping[str, str] | None = None,
-) -> _Renderer:
+) -> Callable[[CareTask], Message]:
     """A function that renders a care task of ``book`` as a message, in the contact's
     locale, signed by the account's owner (one of ``reps``) for ``company``.
 
@@ -67,49 +68,40 @@ def renderer(
     ('祝您春节快乐', ['李娜 敬上', '环球'], '李娜')
     """
     chosen = templates if templates is not None else default_templates()
-    return _Renderer(book, chosen, reps, company, links or {})
+    contacts = {c.id: c for c in book.contacts}
+    accounts = {a.id: a for a in book.accounts}
+    orders = {o.id: o for o in book.orders}
+    complaints = {c.id: c for c in book.complaints}
+    signers = {r.id: r for r in reps}
+    by_key = dict(links or {})
 
-
-class _Renderer:
-    def __init__(
-        self,
-        book: Book,
-        templates: TemplateBook,
-        reps: Iterable[Rep],
-        company: Company | None,
-        links: Mapping[str, str],
-    ) -> None:
-        self._contacts = {c.id: c for c in book.contacts}
-        self._accounts = {a.id: a for a in book.accounts}
-        self._orders = {o.id: o for o in book.orders}
-        self._complaints = {c.id: c for c in book.complaints}
-        self._reps = {r.id: r for r in reps}
-        self._company = company
-        self._links = dict(links)
-        self._templates = templates
-
-    def __call__(self, task: CareTask) -> Message:
-        account = self._accounts[task.account_id]
-        contact = self._contacts[task.contact_id]
-        rep = self._reps.get(account.owner) if account.owner is not None else None
-        return self._templates.render(
+    def render(task: CareTask) -> Message:
+        account = accounts[task.account_id]
+        contact = contacts[task.contact_id]
+        written = resolve_locale(contact.locale, chosen.locales or LOCALES)
+        return chosen.render(
             task,
             contact,
             account,
-            rep=rep,
-            company=self._company,
-            link=self._links.get(task.template_key, self._links.get(task.kind.value, "")),
-            occasion=self._occasion(task, contact.locale),
+            rep=signers.get(account.owner) if account.owner is not None else None,
+            company=company,
+            link=by_key.get(task.template_key, by_key.get(task.kind.value, "")),
+            occasion=_occasion(task, written, orders, complaints),
         )
 
-    def _occasion(self, task: CareTask, locale: str) -> str | None:
-        """What an order or complaint touch is about, in words; None: the task's own."""
-        written = resolve_locale(locale, self._templates.locales or LOCALES)
-        order = self._orders.get(task.occasion) if task.kind in _ORDER_KINDS else None
-        if order is not None:
-            placed = _PLACED.get(written, "{}").format(format_date(order.ordered_on, written))
-            return order.product or placed
-        complaint = self._complaints.get(task.occasion)
-        if task.kind is CareKind.COMPLAINT_FOLLOW_UP and complaint is not None:
-            return complaint.subject or format_date(complaint.opened_at.date(), written)
-        return None
+    return render
+
+
+def _occasion(
+    task: CareTask, written: str, orders: Mapping[str, Order], complaints: Mapping[str, Complaint]
+) -> str | None:
+    """What an order or complaint touch is about, in words in the locale ``written``; None:
+    the task's own."""
+    order = orders.get(task.occasion) if task.kind in _ORDER_KINDS else None
+    if order is not None:
+        placed = _PLACED.get(written, "{}").format(format_date(order.ordered_on, written))
+        return order.product or placed
+    complaint = complaints.get(task.occasion)
+    if task.kind is CareKind.COMPLAINT_FOLLOW_UP and complaint is not None:
+        return complaint.subject or format_date(complaint.opened_at.date(), written)
+    return None

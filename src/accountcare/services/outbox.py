@@ -15,18 +15,19 @@ the notifier for its channel and records the outcome:
   uses up its attempts and becomes a dead letter ("crashed during send 6 times"),
   while the entries queued behind it keep every attempt and are sent.
 
-Failures are retried with exponential backoff (:class:`RetryPolicy`); after the last
+Failures are retried with exponential backoff
+([`RetryPolicy`][accountcare.domain.outbox.RetryPolicy]); after the last
 attempt, or a failure the notifier calls final, the entry is a dead letter.
 
 Consent is asked again right before each send: the contact may have opted out or
 withdrawn a consent since the message was queued. A message to a contact who may no
-longer be reached on its channel (:meth:`~accountcare.domain.contacts.Contact.may_contact`),
-or who is no longer stored, is not sent: it becomes a dead letter at once, its
-``last_error`` saying why ("not sent: the contact opted out"), and is never retried. The
-
-dispatcher claims only entries on the channels its notifiers deliver: a due entry on
-another channel (an SMS when only email is set up) is never touched, and is left queued,
-its attempts unchanged, for a dispatcher that can send it.
+longer be reached on its channel
+([`Contact.may_contact`][accountcare.domain.contacts.Contact.may_contact]), or who is no
+longer stored, is not sent: it becomes a dead letter at once, its ``last_error`` saying
+why ("not sent: the contact opted out"), and is never retried. The dispatcher claims only
+entries on the channels its notifiers deliver: a due entry on another channel (an SMS
+when only email is set up) is never touched, and is left queued, its attempts unchanged,
+for a dispatcher that can send it.
 
 >>> from datetime import UTC, datetime
 >>> from accountcare.adapters.memory import MemoryStore
@@ -84,6 +85,8 @@ __all__ = [
 ]
 
 Clock = Callable[[], datetime]
+# What a settled entry counts as in a report, by its new status (pending again: a retry).
+_SETTLED = {OutboxStatus.SENT: "sent", OutboxStatus.DEAD: "dead"}
 
 
 def system_clock() -> datetime:
@@ -112,8 +115,8 @@ def enqueue_tasks(
 def render_tasks(
     store: OutboxStore, tasks: Iterable[CareTask], render: Callable[[CareTask], Message]
 ) -> list[Message]:
-    """The messages of the tasks whose key is not queued yet (see :func:`enqueue_tasks`);
-    nothing is written."""
+    """The messages of the tasks whose key is not queued yet (see
+    [`enqueue_tasks`][accountcare.services.outbox.enqueue_tasks]); nothing is written."""
     tasks = list(tasks)
     queued = store.queued_keys(task.key for task in tasks)
     pending = [task for task in tasks if task.key not in queued]
@@ -199,19 +202,20 @@ class Dispatcher:
     of them includes is never touched (it keeps its attempts and its place in the queue
     for a dispatcher that can send it) and is reported as left queued. ``lease`` is
     how long a claimed entry stays reserved for this dispatcher (after a crash, the entry
-    is sent again once it runs out); ``batch`` how many entries each pass of :meth:`run`
-    sends before it looks at ``stop`` again. A
-    notifier that raises instead of returning a failed :class:`Delivery` is treated as
-    a failure that a retry may fix; one that never returns (the process dies) leaves
-    the entry in flight, and the claim after its lease counts the crash.
+    is sent again once it runs out); ``batch`` how many entries each pass of
+    [`run`][accountcare.services.outbox.Dispatcher.run] sends before it looks at ``stop``
+    again. A notifier that raises instead of returning a failed
+    [`Delivery`][accountcare.domain.messages.Delivery] is treated as a failure that a
+    retry may fix; one that never returns (the process dies) leaves the entry in flight,
+    and the claim after its lease counts the crash.
 
     Entries are claimed one at a time, right before their send: a claim is an attempt
     of exactly the entry being sent, so a crash is charged to that entry only, and each
     entry's lease starts when its send does.
 
     Right before each send the recipient's contact is read, by ``contacts`` (the store's
-    [`contact`][accountcare.ports.store.Store.contact] by default; pass your own lookup
-    when your contacts live elsewhere), and the message is sent only when the contact
+    `contact` by default; pass your own lookup when your contacts live elsewhere), and
+    the message is sent only when the contact
     [`may_contact`][accountcare.domain.contacts.Contact.may_contact] on its channel;
     otherwise it is withheld (see
     [`withheld_because`][accountcare.services.outbox.withheld_because]).
@@ -286,11 +290,10 @@ class Dispatcher:
                 self._log.debug("%s: skipped, its lease ran out before the send", entry.key)
             done[outcome].append(entry.key)
             handled += outcome != "skipped"
-        unserved = sorted({e.message.channel.value for e in left})
         report = DispatchReport(
             **{name: tuple(keys) for name, keys in done.items()},
             left=tuple(e.key for e in left),
-            unserved=tuple(unserved),
+            unserved=tuple(sorted({e.message.channel.value for e in left})),
         )
         # A pass that only found entries left for other channels is DEBUG: a dispatcher
         # that runs for days would otherwise say so every idle second.
@@ -308,10 +311,7 @@ class Dispatcher:
         if channels >= frozenset(Channel):
             return ()
         now = self.clock()
-        waiting = self.store.outbox(OutboxStatus.PENDING) + self.store.outbox(
-            OutboxStatus.IN_FLIGHT
-        )
-        due = [e for e in waiting if e.message.channel not in channels and e.is_due(now)]
+        due = [e for e in self._open() if e.message.channel not in channels and e.is_due(now)]
         return tuple(sorted(due, key=lambda e: (e.next_attempt_at, e.key)))
 
     def _dispatch(self, entry: OutboxEntry) -> str:
@@ -340,14 +340,7 @@ class Dispatcher:
                 outcome = entry.failed(now, delivery.detail, self.retry, retryable=retryable)
         if not self.store.settle_outbox(outcome):
             return "skipped"
-        if why is not None:
-            name = "withheld"
-        elif outcome.status is OutboxStatus.SENT:
-            name = "sent"
-        elif outcome.status is OutboxStatus.DEAD:
-            name = "dead"
-        else:
-            name = "retried"
+        name = "withheld" if why is not None else _SETTLED.get(outcome.status, "retried")
         self._logged(outcome, name)
         return name
 
@@ -418,7 +411,8 @@ class Dispatcher:
     def _waiting(self) -> bool:
         """Whether an entry this dispatcher could send is pending or in flight."""
         channels = self.channels
-        waiting = self.store.outbox(OutboxStatus.PENDING) + self.store.outbox(
-            OutboxStatus.IN_FLIGHT
-        )
-        return any(entry.message.channel in channels for entry in waiting)
+        return any(entry.message.channel in channels for entry in self._open())
+
+    def _open(self) -> tuple[OutboxEntry, ...]:
+        """The entries pending or in flight, on any channel."""
+        return self.store.outbox(OutboxStatus.PENDING) + self.store.outbox(OutboxStatus.IN_FLIGHT)

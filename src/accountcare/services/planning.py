@@ -59,10 +59,11 @@ def plan_and_save(
     ([`plan_name`][accountcare.services.planning.plan_name]): a plan stored under a name
     replaces the one stored there.
 
-    ``calendars`` default to :func:`~accountcare.services.book.default_calendars`;
-    ``priorities`` and ``priority_policy`` decide who is served first, as in
-    :func:`~accountcare.policies.visits.planner.plan_visits`. Pass ``book`` when it is
-    already loaded.
+    ``calendars`` default to
+    [`default_calendars`][accountcare.services.book.default_calendars]; ``priorities`` and
+    ``priority_policy`` decide who is served first, as in
+    [`plan_visits`][accountcare.policies.visits.planner.plan_visits]. Pass ``book`` when
+    it is already loaded.
     """
     book = load_book(store, orders=False) if book is None else book
     accounts = [a for a in book.accounts if rep is None or a.owner == rep]

@@ -17,6 +17,7 @@ compares the ``months`` before ``as_of`` with the ``months`` before those.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -55,8 +56,7 @@ class Review:
 
     def weakest(self, n: int = 10) -> tuple[HealthScore, ...]:
         """The ``n`` lowest health scores, lowest first (ties by account id)."""
-        ranked = sorted(self.health.values(), key=lambda h: (h.score, h.account_id))
-        return tuple(ranked[:n])
+        return tuple(sorted(self.health.values(), key=lambda h: (h.score, h.account_id))[:n])
 
 
 def review_periods(as_of: date, months: int = 3) -> tuple[Period, Period]:
@@ -127,10 +127,7 @@ def _visits_done(
         for i in book.interactions
         if i.kind is InteractionKind.VISIT
     }
-    counts: dict[str, list[int]] = {}
-    for visit in stored.visits:
-        if visit.on < as_of:
-            pair = counts.setdefault(visit.account_id, [0, 0])
-            pair[0] += 1
-            pair[1] += (visit.account_id, visit.on) in seen
-    return {a: (planned, done) for a, (planned, done) in counts.items()}
+    due = [visit for visit in stored.visits if visit.on < as_of]
+    planned = Counter(visit.account_id for visit in due)
+    done = Counter(visit.account_id for visit in due if (visit.account_id, visit.on) in seen)
+    return {account: (n, done[account]) for account, n in planned.items()}

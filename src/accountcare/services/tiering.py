@@ -19,7 +19,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,7 +62,7 @@ _DEFAULTS: Mapping[str, TierPolicyLike] = {
 
 
 def policy_for(method: str) -> TierPolicyLike:
-    """The default policy of ``method`` (one of :data:`TIER_METHODS`).
+    """The default policy of ``method`` (one of `TIER_METHODS`).
 
     >>> policy_for("rank").name
     'rank_bands'
@@ -115,7 +116,7 @@ def _measured(
     rates: Mapping[str, Decimal] | None,
 ) -> tuple[tuple[Account, ...], dict[str, Any]]:
     """The accounts of ``source`` and what ``method`` ranks for each (see
-    :func:`tier_values`)."""
+    [`tier_values`][accountcare.services.tiering.tier_values])."""
     policy_for(method)  # an unknown method fails before any work
     if months < 1:
         raise ConfigurationError(f"months must be at least 1, got {months}")
@@ -168,23 +169,22 @@ class TierRun:
             key=lambda a: (a.reason.rank if a.reason.rank is not None else 0, a.account_id),
         )
 
-        def rows() -> Iterator[tuple[object, ...]]:
-            for got in ranked:
-                why, name = got.reason, self.names.get(got.account_id, "")
-                yield (
-                    why.rank,
-                    got.account_id,
-                    name,
-                    got.tier,
-                    why.value,
-                    why.share_before,
-                    why.rule,
-                )
-
+        rows = (
+            (
+                got.reason.rank,
+                got.account_id,
+                self.names.get(got.account_id, ""),
+                got.tier,
+                got.reason.value,
+                got.reason.share_before,
+                got.reason.rule,
+            )
+            for got in ranked
+        )
         counts = ", ".join(f"{tier} {n:,}" for tier, n in self.counts().items())
         return html_table(
             ("rank", "account", "name", "tier", "value", "share before", "rule"),
-            rows(),
+            rows,
             caption=f"{self.policy} tiers of {len(ranked):,} accounts on {self.as_of}: {counts}",
             total=len(ranked),
             shares={"share before"},
@@ -196,10 +196,7 @@ class TierRun:
 
     def counts(self) -> dict[str, int]:
         """Tier label -> number of accounts, by label."""
-        counts: dict[str, int] = {}
-        for assignment in self.assignments.values():
-            counts[assignment.tier] = counts.get(assignment.tier, 0) + 1
-        return dict(sorted(counts.items()))
+        return dict(sorted(Counter(a.tier for a in self.assignments.values()).items()))
 
 
 def retier(
@@ -215,7 +212,7 @@ def retier(
     """Tier every stored account with ``method`` as of ``as_of``; store the assignments
     (all or nothing) unless ``save=False``, when the read side of a store is enough.
     Pass ``book`` when it is already loaded, and ``rates`` when its orders are in more
-    than one currency (see :func:`tier_values`)."""
+    than one currency (see [`tier_values`][accountcare.services.tiering.tier_values])."""
     policy = policy_for(method)
     if save and not isinstance(store, UnitOfWork):
         raise ConfigurationError(

@@ -231,7 +231,8 @@ def rep_worklist(
     """The [`worklist`][accountcare.services.worklist.worklist] of the care schedule
     stored under ``name``, with each task rendered in the contact's language (a task with
     nothing to render it to, a visit to a contact with no phone, has no text). Raises
-    :class:`ConfigurationError` when no such schedule is stored.
+    [`ConfigurationError`][accountcare.errors.ConfigurationError] when no such schedule is
+    stored.
 
     >>> from accountcare.adapters.memory import MemoryStore
     >>> rep_worklist(MemoryStore(), name="spring")

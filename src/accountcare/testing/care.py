@@ -1,9 +1,14 @@
 """Hypothesis strategies for care scheduling: rules, events, extra holidays, and whole
 care problems small enough to shrink well.
 
-Importing this module registers a strategy for :class:`CareRules`, :class:`CeilingRule`,
-:class:`ExtraHoliday` and :class:`CareEvent`. :func:`care_inputs` draws a complete input
-for :func:`accountcare.policies.care.schedule_care`.
+Importing this module registers a strategy for
+[`CareRules`][accountcare.domain.care_rules.CareRules],
+[`CeilingRule`][accountcare.domain.care_rules.CeilingRule] and
+[`ExtraHoliday`][accountcare.domain.care_rules.ExtraHoliday];
+[`care_events`][accountcare.testing.care.care_events] draws
+[`CareEvent`][accountcare.domain.care_rules.CareEvent]s for given contacts and accounts.
+[`care_inputs`][accountcare.testing.care.care_inputs] draws a complete input for
+[`accountcare.policies.care.schedule_care`][accountcare.policies.care.schedule.schedule_care].
 
 >>> from hypothesis import given
 >>> @given(ceiling_rules())
@@ -86,6 +91,8 @@ def extra_holidays() -> st.SearchStrategy[ExtraHoliday]:
 
 
 def care_events(contact_ids: list[str], account_ids: list[str]) -> st.SearchStrategy[CareEvent]:
+    """Events to tell contacts about (price changes, seminar invitations, product launches)
+    for the contacts and accounts ``contact_ids`` and ``account_ids`` name."""
     return st.builds(
         CareEvent,
         id=st.text("ev0123", min_size=1, max_size=3),
@@ -143,14 +150,7 @@ class CareInputs:
     rules: CareRules
 
     def kwargs(self) -> dict[str, Any]:
-        return {
-            "tiers": self.tiers,
-            "orders": self.orders,
-            "complaints": self.complaints,
-            "events": self.events,
-            "extra_holidays": self.extra_holidays,
-            "rules": self.rules,
-        }
+        return attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "contacts")
 
 
 @st.composite

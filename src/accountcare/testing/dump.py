@@ -1,11 +1,11 @@
 """A store's contents as one canonical text, to compare stores by what they hold.
 
-:func:`store_dump` lists everything the store port can list and writes it as JSON
-lines through the one converter (:mod:`accountcare.serialization`), every field spelled
-out, keys sorted and the items of every set in a fixed order. Two stores holding the
-same records give byte-identical dumps, whatever order the records were written in and
-whichever kind of store holds them: "importing the same file twice equals importing it
-once" is ``store_dump(twice) == store_dump(once)``.
+`store_dump` lists everything the store port can list and writes it as JSON lines
+through the one converter ([`accountcare.serialization`][accountcare.serialization]),
+every field spelled out, keys sorted and the items of every set in a fixed order. Two
+stores holding the same records give byte-identical dumps, whatever order the records
+were written in and whichever kind of store holds them: "importing the same file twice
+equals importing it once" is ``store_dump(twice) == store_dump(once)``.
 """
 
 from __future__ import annotations

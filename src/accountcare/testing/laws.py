@@ -1,8 +1,10 @@
 """Law checks for tier policies: run them against the library's policies or your own.
 
 Each check runs Hypothesis over many small populations (ties, zeros, refunds, ints,
-floats and Decimals) and raises :class:`LawViolation` describing the first, shrunk,
-counterexample in plain words. :func:`check_tier_policy` runs every law that applies.
+floats and Decimals) and raises [`LawViolation`][accountcare.testing.laws.LawViolation]
+describing the first, shrunk, counterexample in plain words.
+[`check_tier_policy`][accountcare.testing.laws.check_tier_policy] runs every law that
+applies.
 
 >>> from accountcare.policies.tiers.abc import AbcPolicy
 >>> check_tier_policy(AbcPolicy(), max_examples=20)
@@ -44,7 +46,7 @@ class LawViolation(AccountcareError, AssertionError):
 
 def _verify(policy: Any, values: Strategy | None, max_examples: int, law: _Law) -> None:
     """Run ``law`` for ``policy`` on populations drawn from ``values`` (default:
-    :func:`~accountcare.testing.strategies.tier_values`)."""
+    [`tier_values`][accountcare.testing.strategies.tier_values])."""
     strategy = values if values is not None else tier_values()
     runner = settings(
         max_examples=max_examples,
@@ -75,12 +77,10 @@ def _compared(assignment: Any) -> tuple[Any, ...]:
         assignment.account_id,
         assignment.tier,
         assignment.policy,
-        *(
-            why.value,
-            why.cutoff,
-            why.population,
-            why.rule,
-        ),
+        why.value,
+        why.cutoff,
+        why.population,
+        why.rule,
     )
 
 
@@ -262,8 +262,9 @@ def check_fit_classify(
 
 def check_tier_policy(policy: Any, values: Strategy | None = None, max_examples: int = 100) -> None:
     """Run every law that applies to ``policy``: the first broken one raises
-    :class:`LawViolation`. Scale invariance is checked when ``policy.scale_invariant``
-    is true; fit/classify agreement when the policy has ``fit`` and ``classify``."""
+    [`LawViolation`][accountcare.testing.laws.LawViolation]. Scale invariance is checked
+    when ``policy.scale_invariant`` is true; fit/classify agreement when the policy has
+    ``fit`` and ``classify``."""
     checks: list[Callable[..., None]] = [
         check_total,
         check_deterministic,

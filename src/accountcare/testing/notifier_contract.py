@@ -1,13 +1,17 @@
-"""The notifier contract: what every :class:`~accountcare.ports.notify.Notifier` must do.
+"""The notifier contract: what every [`Notifier`][accountcare.ports.notify.Notifier] must do.
 
-One suite for the library's notifiers and a host's own. Give :func:`check_notifier` a
-:class:`NotifierUnderTest`: the notifier, a way to read which message keys its provider
-received, and optionally the same kind of notifier pointed at a provider that fails.
-It raises :class:`ContractViolation` (an ``AssertionError``) naming the first broken
-rule in plain words:
+One suite for the library's notifiers and a host's own. Give
+[`check_notifier`][accountcare.testing.notifier_contract.check_notifier] a
+[`NotifierUnderTest`][accountcare.testing.notifier_contract.NotifierUnderTest]: the
+notifier, a way to read which message keys its provider received, and optionally the
+same kind of notifier pointed at a provider that fails. It raises
+[`ContractViolation`][accountcare.testing.notifier_contract.ContractViolation] (an
+``AssertionError``) naming the first broken rule in plain words:
 
-1. ``channels`` is a non-empty frozenset of :class:`~accountcare.domain.Channel`;
-2. ``send`` returns a :class:`~accountcare.domain.messages.Delivery` with the message's key;
+1. ``channels`` is a non-empty frozenset of
+   [`Channel`][accountcare.domain.contacts.Channel];
+2. ``send`` returns a [`Delivery`][accountcare.domain.messages.Delivery] with the
+   message's key;
 3. a failure comes back as ``Delivery(ok=False)``, never as an exception;
 4. the key reaches the provider (Message-ID, Idempotency-Key, a reference line...);
 5. a message on a channel the notifier does not serve gets ``ok=False``.
@@ -124,7 +128,9 @@ def _checked_send(notifier: Notifier, message: Message, rule: str) -> Delivery:
 
 
 def check_notifier(subject: NotifierUnderTest, sample: Sequence[Message] | None = None) -> None:
-    """Run every rule of the contract; raise :class:`ContractViolation` on the first break."""
+    """Run every rule of the contract; raise
+    [`ContractViolation`][accountcare.testing.notifier_contract.ContractViolation] on the
+    first break."""
     notifier = subject.notifier
     channels = notifier.channels
     if not isinstance(channels, frozenset) or not channels:

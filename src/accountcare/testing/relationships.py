@@ -1,7 +1,9 @@
 """Hypothesis strategies for relationship layers, health, early warning and hygiene.
 
-Importing this module registers a strategy for each value type, so
-``st.from_type(Period)`` or ``st.from_type(HealthComponents)`` works.
+Importing this module registers a strategy for each value type it draws, so
+``st.from_type(HealthComponents)`` works. `periods` is the one of
+[`accountcare.testing.strategies`][accountcare.testing.strategies], which registers it
+for ``st.from_type(Period)``.
 
 >>> from hypothesis import given
 >>> @given(periods())
@@ -26,6 +28,7 @@ from accountcare.domain.periods import Period
 from accountcare.domain.relationships import LayerRequirement, TeamAssignment, TeamRole
 from accountcare.domain.visibility import NOTE_KIND, VisibilityPolicy, record_paths
 from accountcare.domain.warnings import LostAccountReview, RootCause
+from accountcare.testing._strategies.book import periods
 
 __all__ = [
     "contacts_of",
@@ -45,13 +48,6 @@ _IDS = st.text(alphabet="abcdef0123456789", min_size=1, max_size=5)
 _FIRST = date(2020, 1, 1)
 _LAST = date(2030, 12, 31)
 _UNIT = st.floats(min_value=0, max_value=1, allow_nan=False)
-
-
-@st.composite
-def periods(draw: st.DrawFn, min_days: int = 1, max_days: int = 800) -> Period:
-    """A non-empty period between 2020 and 2030."""
-    start = draw(st.dates(_FIRST, _LAST))
-    return Period(start, start + timedelta(days=draw(st.integers(min_days, max_days))))
 
 
 def health_components() -> st.SearchStrategy[HealthComponents]:
@@ -136,18 +132,11 @@ def visibility_policies(draw: st.DrawFn) -> VisibilityPolicy:
 
 def contacts_of(account_id: str, max_size: int = 8) -> st.SearchStrategy[list[Contact]]:
     """Contacts of one account with distinct ids and any role and layer."""
-    contact = st.builds(
-        Contact,
-        id=st.just("x"),
-        account_id=st.just(account_id),
-        name=st.just("someone"),
-        role=st.sampled_from(ContactRole),
-        layer=st.sampled_from(RelationshipLayer),
-    )
-    return st.lists(contact, max_size=max_size).map(
-        lambda cs: [
-            Contact(id=f"c{n}", account_id=account_id, name=c.name, role=c.role, layer=c.layer)
-            for n, c in enumerate(cs)
+    kinds = st.tuples(st.sampled_from(ContactRole), st.sampled_from(RelationshipLayer))
+    return st.lists(kinds, max_size=max_size).map(
+        lambda drawn: [
+            Contact(id=f"c{n}", account_id=account_id, name="someone", role=role, layer=layer)
+            for n, (role, layer) in enumerate(drawn)
         ]
     )
 
@@ -197,7 +186,6 @@ def orders_of(
     return result
 
 
-st.register_type_strategy(Period, periods())
 st.register_type_strategy(HealthComponents, health_components())
 st.register_type_strategy(HealthWeights, health_weights())
 st.register_type_strategy(TeamAssignment, team_assignments())

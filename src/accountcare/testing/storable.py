@@ -1,7 +1,8 @@
 """Hypothesis strategies for what a store must keep exactly: Decimal money to the last
 digit, dates, aware datetimes in several UTC offsets, enums, sets, CJK text.
 
-Used by the store contract (:mod:`accountcare.testing.store_contract`); usable on their
+Used by the store contract
+([`accountcare.testing.store_contract`][accountcare.testing.store_contract]); usable on their
 own. Text never holds control characters or lone surrogates (the domain refuses the
 first, no database text type stores the second); money stays within the domain's
 range.
@@ -74,7 +75,7 @@ money = st.one_of(
 
 
 def aware_datetimes() -> st.SearchStrategy[datetime]:
-    """Aware datetimes with microseconds in one of :data:`OFFSETS`, 1900-2200."""
+    """Aware datetimes with microseconds in one of `OFFSETS`, 1900-2200."""
     return st.datetimes(
         min_value=datetime(1900, 1, 2),
         max_value=datetime(2200, 1, 1),

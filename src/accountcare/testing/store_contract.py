@@ -68,6 +68,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeAlias
 
 import attrs
@@ -194,20 +195,19 @@ def _review(
     return LostAccountReview(account_id, cause, evidence, "rep-li", on)
 
 
-def _by_id(record: Contact) -> str:
-    return record.id
-
-
-def _by_day(record: Order) -> tuple[date, str]:
-    return record.ordered_on, record.id
-
-
-def _by_instant(record: Interaction) -> tuple[datetime, str]:
-    return record.occurred_at, record.id
-
-
-def _by_opening(record: Complaint) -> tuple[datetime, str]:
-    return record.opened_at, record.id
+# The port's order of each kind of record (and a record's id, for ``unique_by``).
+_id = attrgetter("id")
+_by_day = attrgetter("ordered_on", "id")
+_by_instant = attrgetter("occurred_at", "id")
+_by_opening = attrgetter("opened_at", "id")
+# Each kind of record an account holds: its field of a Batch and its read of a reader (the
+# bulk read adds "_of"), its strategy and the port's order.
+_RECORDS: tuple[tuple[str, Callable[[str], st.SearchStrategy[Any]], Callable[..., Any]], ...] = (
+    ("contacts", storable.contacts, _id),
+    ("orders", storable.orders, _by_day),
+    ("interactions", storable.interactions, _by_instant),
+    ("complaints", storable.complaints, _by_opening),
+)
 
 
 def _latest(touches: Iterable[Interaction], kind: InteractionKind) -> tuple[Interaction, ...]:
@@ -261,9 +261,7 @@ class BookReaderContract:
         acme = _account("acme", owner="rep-li", tags={"important", "group"})
         contact = Contact(id="c-1", account_id="acme", name="김민준", consents=[Channel.SMS])
         order = _order("o-1", "acme", date(2027, 1, 5), "1234.50")
-        visit = Interaction(
-            id="i-1", account_id="acme", occurred_at=NOW, kind=InteractionKind.VISIT, by="li"
-        )
+        visit = _touch("i-1", "acme", NOW, InteractionKind.VISIT)
         complaint = Complaint(id="q-1", account_id="acme", opened_at=NOW, subject="late")
         plan, schedule = _plan_and_schedule()
         store = reader_of(
@@ -450,20 +448,9 @@ class BookReaderContract:
 
     def test_activity_is_ordered_by_instant_then_id(self, reader_of: ReaderOf) -> None:
         tokyo = timezone(timedelta(hours=9))
-        late = Interaction(
-            id="a",
-            account_id="acme",
-            occurred_at=datetime(2027, 1, 1, 12, tzinfo=UTC),
-            kind=InteractionKind.CALL,
-            by="li",
-        )
-        early = Interaction(  # later on the wall clock, earlier as an instant
-            id="b",
-            account_id="acme",
-            occurred_at=datetime(2027, 1, 1, 20, tzinfo=tokyo),
-            kind=InteractionKind.CALL,
-            by="li",
-        )
+        late = _touch("a", "acme", datetime(2027, 1, 1, 12, tzinfo=UTC))
+        # Later on the wall clock, earlier as an instant.
+        early = _touch("b", "acme", datetime(2027, 1, 1, 20, tzinfo=tokyo))
         store = reader_of(Batch(accounts=[_account("acme")], interactions=[late, early]))
         assert store.interactions("acme") == (early, late)
 
@@ -527,27 +514,16 @@ class BookReaderContract:
         owner = st.sampled_from(ids)
         batch = Batch(
             accounts=[_account(a) for a in ids],
-            contacts=data.draw(
-                st.lists(owner.flatmap(storable.contacts), max_size=6, unique_by=_id)
-            ),
-            orders=data.draw(st.lists(owner.flatmap(storable.orders), max_size=6, unique_by=_id)),
-            interactions=data.draw(
-                st.lists(owner.flatmap(storable.interactions), max_size=6, unique_by=_id)
-            ),
-            complaints=data.draw(
-                st.lists(owner.flatmap(storable.complaints), max_size=6, unique_by=_id)
-            ),
+            **{
+                kind: data.draw(st.lists(owner.flatmap(records), max_size=6, unique_by=_id))
+                for kind, records, _ in _RECORDS
+            },
         )
         asked = data.draw(st.lists(st.sampled_from((*_SORTS_APART, *_LOOKALIKES)), max_size=8))
         reader = reader_of(batch)
-        reads: tuple[tuple[Any, Any, Any, Any], ...] = (
-            (reader.contacts_of, reader.contacts, _by_id, batch.contacts),
-            (reader.orders_of, reader.orders, _by_day, batch.orders),
-            (reader.interactions_of, reader.interactions, _by_instant, batch.interactions),
-            (reader.complaints_of, reader.complaints, _by_opening, batch.complaints),
-        )
-        for bulk, one, order, written in reads:
-            everything = tuple(sorted(written, key=order))
+        for kind, _, order in _RECORDS:
+            bulk, one = getattr(reader, f"{kind}_of"), getattr(reader, kind)
+            everything = tuple(sorted(getattr(batch, kind), key=order))
             assert bulk() == everything
             assert storable.exactly(bulk(None)) == storable.exactly(everything)
             expected = tuple(sorted((r for a in set(asked) for r in one(a)), key=order))
@@ -757,21 +733,17 @@ class BookReaderContract:
         aid = account.id
         batch = Batch(
             accounts=[account],
-            contacts=data.draw(st.lists(storable.contacts(aid), max_size=2, unique_by=_id)),
-            orders=data.draw(st.lists(storable.orders(aid), max_size=3, unique_by=_id)),
-            interactions=data.draw(st.lists(storable.interactions(aid), max_size=2, unique_by=_id)),
-            complaints=data.draw(st.lists(storable.complaints(aid), max_size=2, unique_by=_id)),
+            **{
+                kind: data.draw(st.lists(records(aid), max_size=size, unique_by=_id))
+                for (kind, records, _), size in zip(_RECORDS, (2, 3, 2, 2), strict=True)
+            },
         )
         store = reader_of(batch)
         assert storable.exactly(store.account(aid)) == storable.exactly(account)
         for contact in batch.contacts:
             assert storable.exactly(store.contact(contact.id)) == storable.exactly(contact)
-        for kind, read in (
-            ("orders", store.orders),
-            ("interactions", store.interactions),
-            ("complaints", store.complaints),
-        ):
-            stored = {r.id: r for r in read(aid)}
+        for kind, _, _ in _RECORDS[1:]:
+            stored = {r.id: r for r in getattr(store, kind)(aid)}
             assert set(stored) == {r.id for r in getattr(batch, kind)}
             for record in getattr(batch, kind):
                 assert storable.exactly(stored[record.id]) == storable.exactly(record)
@@ -794,14 +766,11 @@ class UnitOfWorkContract:
 
     # -- upserts ------------------------------------------------------------------
 
-    def test_writing_an_id_again_replaces_the_record(self, store: Store) -> None:
-        store.write(Batch(accounts=[_account("acme", owner="rep-li")]))
-        store.write(Batch(accounts=[_account("acme", owner="rep-kim")]))
-        assert store.accounts() == (_account("acme", owner="rep-kim"),)
-
-    def test_the_last_record_with_an_id_in_a_batch_wins(self, store: Store) -> None:
+    @pytest.mark.parametrize("together", [False, True], ids=["later batch", "same batch"])
+    def test_writing_an_id_again_replaces_the_record(self, store: Store, together: bool) -> None:
         first, last = _account("acme", owner="rep-li"), _account("acme", owner="rep-kim")
-        store.write(Batch(accounts=[first, last]))
+        for accounts in [[first, last]] if together else [[first], [last]]:
+            store.write(Batch(accounts=accounts))
         assert store.accounts() == (last,)
 
     def test_ids_differing_only_in_trailing_spaces_are_different_records(
@@ -962,13 +931,7 @@ class UnitOfWorkContract:
 
     def test_records_the_batch_adds_keep_an_account_from_retiring(self, store: Store) -> None:
         store.write(Batch(accounts=[_account("phone-acme")]))
-        call = Interaction(
-            id="i-1",
-            account_id="phone-acme",
-            occurred_at=NOW,
-            kind=InteractionKind.CALL,
-            by="rep-li",
-        )
+        call = attrs.evolve(_touch("i-1", "phone-acme", NOW), by="rep-li")
         with pytest.raises(InvalidRecord, match=r"1 record after the batch \(1 interaction\)"):
             store.write(Batch(interactions=[call], retired_accounts=["phone-acme"]))
         assert store.interactions("phone-acme") == ()
@@ -1196,8 +1159,6 @@ class OutboxContract:
         assert store.outbox(OutboxStatus.SENT) == (second.delivered(NOW + LEASE),)
 
     def test_settled_outcomes_are_recorded(self, store: Store) -> None:
-        from accountcare.domain.outbox import RetryPolicy
-
         store.write(Batch(outbox=[_message("ok"), _message("retry"), _message("dead")]))
         claimed = {e.key: e for e in store.claim_outbox(NOW, 10, LEASE)}
         retry = RetryPolicy(max_attempts=3)
@@ -1411,10 +1372,6 @@ class StoreContract(BookReaderContract, UnitOfWorkContract, OutboxContract):
 
     def test_store_satisfies_the_port(self, store: Store) -> None:
         assert isinstance(store, Store)
-
-
-def _id(record: Any) -> str:
-    return str(record.id)
 
 
 # -- dispatching with crashes -------------------------------------------------------

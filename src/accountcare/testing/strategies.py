@@ -3,9 +3,10 @@
 Values are built field by field (no ``.filter`` on whole objects), so they shrink well.
 Values with rules across fields (a complaint closed after it opened, a contact born
 before it was recorded, a period that ends after it starts) have hand-written
-strategies; every other attrs class of :mod:`accountcare.domain` gets one derived from its
-field types and validators (:func:`derived`), so a new simple value is covered the day it
-is added. :data:`STRATEGIES` maps each class to its strategy.
+strategies; every other attrs class of `accountcare.domain` gets one derived from its
+field types and validators ([`derived`][accountcare.testing.strategies.derived]), so a new
+simple value is covered the day it is added. `STRATEGIES` maps each class to its
+strategy.
 
 >>> from hypothesis import given, strategies as st
 >>> from accountcare.domain import Contact

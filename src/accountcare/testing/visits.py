@@ -2,8 +2,9 @@
 planning problems small enough to shrink well.
 
 Importing this module registers a strategy for each value type, so
-``st.from_type(WorkCalendar)`` works. :func:`planning_inputs` draws a complete input
-for :func:`accountcare.policies.visits.planner.plan_visits`.
+``st.from_type(WorkCalendar)`` works.
+[`planning_inputs`][accountcare.testing.visits.planning_inputs] draws a complete input for
+[`accountcare.policies.visits.planner.plan_visits`][accountcare.policies.visits.planner.plan_visits].
 
 >>> from hypothesis import given
 >>> @given(work_calendars())
@@ -33,7 +34,7 @@ from accountcare.domain.visits import (
     VisitChecklist,
     VisitPurpose,
 )
-from accountcare.testing._strategies.fields import lines, texts
+from accountcare.testing._strategies.fields import days, lines, texts
 
 __all__ = [
     "PLACES",
@@ -61,10 +62,6 @@ PLACES: tuple[tuple[str, str | None], ...] = (
 _IDS = st.text(alphabet="abcdefgh0123456789", min_size=1, max_size=6)
 
 
-def _days(first: date, last: date) -> st.SearchStrategy[date]:
-    return st.dates(min_value=first, max_value=last)
-
-
 @st.composite
 def work_calendars(
     draw: st.DrawFn,
@@ -81,8 +78,8 @@ def work_calendars(
         country=country,
         subdivision=subdivision,
         working_weekdays=weekdays,
-        leave=draw(st.frozensets(_days(first, last), max_size=6)),
-        extra_days_off=draw(st.frozensets(_days(first, last), max_size=2)),
+        leave=draw(st.frozensets(days(first, last), max_size=6)),
+        extra_days_off=draw(st.frozensets(days(first, last), max_size=2)),
         visits_per_day=draw(st.integers(1, max_per_day)),
         weekly_cap=draw(st.none() | st.integers(1, 5 * max_per_day)),
         make_up_workdays=draw(st.booleans()),
@@ -119,11 +116,11 @@ def visits() -> st.SearchStrategy[Visit]:
         Visit,
         account_id=_IDS,
         rep_id=_IDS,
-        on=_days(date(2026, 1, 1), date(2027, 12, 31)),
+        on=days(date(2026, 1, 1), date(2027, 12, 31)),
         purpose=st.sampled_from(VisitPurpose),
         reason=lines(max_size=20),
         tier=st.none() | st.sampled_from(("A", "B", "C")),
-        due_on=st.none() | _days(date(2025, 6, 1), date(2027, 12, 31)),
+        due_on=st.none() | days(date(2025, 6, 1), date(2027, 12, 31)),
         leader_joins=st.booleans(),
         checklist=st.builds(VisitChecklist),
     )
@@ -136,7 +133,7 @@ def unplaced_visits() -> st.SearchStrategy[UnplacedVisit]:
         account_id=_IDS,
         rep_id=st.none() | _IDS,
         purpose=st.sampled_from(VisitPurpose),
-        due_on=_days(date(2025, 6, 1), date(2027, 12, 31)),
+        due_on=days(date(2025, 6, 1), date(2027, 12, 31)),
         reason=st.sampled_from(UnplacedReason),
         detail=texts(max_size=20),
         tier=st.none() | st.sampled_from(("A", "B", "C")),
@@ -150,7 +147,7 @@ def utilisations(draw: st.DrawFn) -> Utilisation:
     return Utilisation(
         rep_id=draw(_IDS),
         period=draw(st.sampled_from(("week", "month"))),
-        starts_on=draw(_days(date(2026, 1, 1), date(2027, 12, 31))),
+        starts_on=draw(days(date(2026, 1, 1), date(2027, 12, 31))),
         planned=draw(st.integers(0, capacity)),
         capacity=capacity,
     )
@@ -158,7 +155,7 @@ def utilisations(draw: st.DrawFn) -> Utilisation:
 
 @attrs.frozen
 class PlanningInputs:
-    """Everything :func:`~accountcare.policies.visits.planner.plan_visits` takes."""
+    """Everything [`plan_visits`][accountcare.policies.visits.planner.plan_visits] takes."""
 
     accounts: tuple[Account, ...]
     tiers: dict[str, str] = attrs.field(hash=False)
@@ -190,7 +187,7 @@ def planning_inputs(
 ) -> PlanningInputs:
     """A small planning problem: accounts owned by a few reps (some without an owner or
     without a calendar), tiers (some missing), history, open complaints."""
-    start = draw(_days(date(2026, 1, 1), date(2027, 10, 1)))
+    start = draw(days(date(2026, 1, 1), date(2027, 10, 1)))
     weeks = draw(st.integers(1, max_weeks))
     end = start + timedelta(weeks=weeks)
     reps = [f"rep-{n}" for n in range(draw(st.integers(1, max_reps)))]

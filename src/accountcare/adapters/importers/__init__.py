@@ -1,7 +1,8 @@
 """Importers: contacts from CSV and vCard exports, accounts, orders and reps from CSV.
 
-Everything here reads bytes and returns an :class:`ImportReport`; nothing is stored until
-the caller hands the report to a store. Phone numbers need the ``phone`` extra.
+Everything here reads bytes and returns an
+[`ImportReport`][accountcare.adapters.importers.ImportReport]; nothing is stored until the
+caller hands the report to a store. Phone numbers need the ``phone`` extra.
 
 >>> from datetime import date
 >>> from accountcare.adapters.importers import ImportOptions, read_vcards

@@ -1,14 +1,14 @@
-"""CSV imports of contacts, with a column mapping (accounts and orders: :mod:`.records_csv`).
+"""CSV imports of contacts, with a column mapping (accounts and orders: `records_csv`).
 
 Line numbers are the file's own (line 1 is the header; a quoted cell spanning lines counts
 its lines), so a user can open the file and find the row. Every bad value of every row is
-reported; see :mod:`.report` for the all-or-nothing rule. The ``id`` and ``account_id``
+reported; see `report` for the all-or-nothing rule. The ``id`` and ``account_id``
 columns are taken as written (only the spaces around them are dropped), so the domain
 refuses an id with a control character instead of the import cleaning it into another.
 
 Besides the mapping's columns, every import reads the lunar birthday, birthday calendar,
 consent, opt-out, country, time zone, locale and role columns of
-:mod:`.mappings` when the header has them, and the import's ``account_column`` (the
+`mappings` when the header has them, and the import's ``account_column`` (the
 ERP's customer id), which links each row that has one to that account.
 """
 
@@ -44,7 +44,8 @@ def read_contacts_csv(
 ) -> ImportReport:
     """Contacts (and the accounts their company column names) from a CSV export.
 
-    With no ``mapping`` the header decides (:func:`~.mappings.detect_mapping`).
+    With no ``mapping`` the header decides
+    ([`detect_mapping`][accountcare.adapters.importers.mappings.detect_mapping]).
 
     >>> from datetime import date
     >>> from accountcare.adapters.importers.mappings import PHONE_EXPORT
@@ -191,20 +192,10 @@ def _extra(
                 found.lunar, found.birthday = (birthday, birthday_field), ""
         elif word not in _SOLAR_WORDS:
             found.fail(field, "is not lunar or solar (음력/양력, 农历/公历)", value)
-    elif what == "lunar":
-        found.lunar = (value, field)
     elif what == "consent":
         found.consents.append((value, field))
-    elif what == "opt_out":
-        found.opt_out = (value, field)
-    elif what == "country":
-        found.country = (value, field)
-    elif what == "time_zone":
-        found.time_zone = (value, field)
-    elif what == "locale":
-        found.locale = (value, field)
-    elif what == "role":
-        found.role = (value, field)
+    else:  # lunar, opt_out, country, time_zone, locale, role: the draft's field of that name
+        setattr(found, what, (value, field))
 
 
 def _clean(

@@ -15,7 +15,7 @@ so it is a problem asking for the date order, never a guess, unless the import g
 value that does not fit it is a problem). Dotted year-last dates (``02.03.1980``) are day
 first wherever they are written, and are read so unless the import says otherwise.
 
-Lunar birthdays (:func:`parse_lunar`) are written with digits (``1980-04-15``,
+Lunar birthdays (`parse_lunar`) are written with digits (``1980-04-15``,
 ``4月15日``, ``--0415``) or in Chinese (``四月十五``, ``正月初一``, ``腊月廿三``), a leap
 month marked ``闰``/``閏``/``윤`` (``闰4月15日``, ``윤4월 15일``), and in the form iOS writes
 for ``X-ALTBDAY;CALSCALE=chinese`` (``007800021101``: cycle 78, year 2 of it, month 11,
@@ -56,7 +56,8 @@ AMBIGUOUS = "could be day/month or month/day: give the date order (DMY, MDY or Y
 def parse_birthday(
     text: str, omit_year: int | None = None, order: str | None = None
 ) -> Birthday | None:
-    """A :class:`Birthday` from an export's text; None when the export says "none".
+    """A [`Birthday`][accountcare.domain.contacts.Birthday] from an export's text; None
+    when the export says "none".
 
     Raises ``ValueError`` with a problem in words for a value that is not a real day, or
     whose day and month could be swapped and ``order`` does not say which is which.
@@ -103,12 +104,10 @@ def _year_month_day(
     value: str, order: str | None, *, year_needed: bool
 ) -> tuple[int | None, int, int]:
     value = value.translate(_NARROW)
-    for pattern in (_ISO, _YEAR_FIRST):
+    for pattern, groups in ((_ISO, (1, 2, 3)), (_YEAR_FIRST, (1, 3, 4))):
         found = pattern.match(value)
         if found:
-            year, month, day = (
-                int(g) for g in found.group(*((1, 2, 3) if pattern is _ISO else (1, 3, 4)))
-            )
+            year, month, day = map(int, found.group(*groups))
             return year, month, day
     found = _CJK.match(value)
     if found and (found.group(1) or not year_needed):
@@ -157,22 +156,16 @@ _HANZI = re.compile(
 def _hanzi_number(text: str) -> int | None:
     """一 .. 三十 and the day words 初一 .. 初十, 廿一, 卅 (None for anything else)."""
     text = text.removeprefix("初")
-    if text in ("卅", "三十"):
+    if text == "卅":
         return 30
-    if text.startswith("廿"):
-        rest = text[1:]
-        return 20 + (_NUMERALS[rest] if rest else 0) if rest in _NUMERALS or not rest else None
-    if text == "十":
-        return 10
-    if text.startswith("十") and len(text) == 2 and text[1] in _NUMERALS:
-        return 10 + _NUMERALS[text[1]]
-    if len(text) == 2 and text[1] == "十" and text[0] in _NUMERALS:
-        return _NUMERALS[text[0]] * 10
-    if len(text) == 3 and text[1] == "十" and text[0] in _NUMERALS and text[2] in _NUMERALS:
-        return _NUMERALS[text[0]] * 10 + _NUMERALS[text[2]]
-    if len(text) == 1 and text in _NUMERALS:
-        return _NUMERALS[text]
-    return None
+    if text[:1] == "廿":  # 廿 is 二十
+        text = "二十" + text[1:]
+    elif text[:1] == "十" and len(text) <= 2:  # 十 and 十五 are 一十 and 一十五
+        text = "一" + text
+    tens, units = text[:1], text[2:]
+    if text[1:2] == "十" and tens in _NUMERALS and (units in _NUMERALS or not units):
+        return _NUMERALS[tens] * 10 + _NUMERALS.get(units, 0)
+    return _NUMERALS.get(text)
 
 
 def parse_lunar(text: str, calendar: BirthdayCalendar) -> Birthday | None:

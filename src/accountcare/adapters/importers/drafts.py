@@ -1,12 +1,12 @@
 """From rows and cards to contacts: checking, normalising and merging duplicates.
 
-Both readers (CSV and vCard) turn each row or card into a :class:`ContactDraft` holding the
-raw text and where it came from; :func:`assemble` then checks every draft, collects every
-problem, builds :class:`~accountcare.domain.contacts.Contact` values and merges duplicates
-(:mod:`.merging`: the same E.164 phone number or email address is the same person).
+Both readers (CSV and vCard) turn each row or card into a `ContactDraft` holding the
+raw text and where it came from; `assemble` then checks every draft, collects every
+problem, builds [`Contact`][accountcare.domain.contacts.Contact] values and merges duplicates
+(`merging`: the same E.164 phone number or email address is the same person).
 
 A contact's country, time zone and locale are the file's (a column, a vCard ``TZ`` or
-``LANG``), else those its first phone number's region implies (:mod:`.regions`), else the
+``LANG``), else those its first phone number's region implies (`regions`), else the
 import's defaults. Consent and opt-outs the file records become
 [`ConsentEvent`][accountcare.domain.contacts.ConsentEvent] values on the import's day, whose
 source names the file and the row or card (``contacts.csv line 7``), recorded with
@@ -66,6 +66,7 @@ _EMAIL = re.compile(f"^{_PART}@{_PART}\\.{_PART}\\Z")
 _CJK = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
+_CHANNEL_NAMES = ", ".join(c.value for c in Channel)
 
 
 def _region(value: str | None) -> str | None:
@@ -86,9 +87,8 @@ def _consent(value: str | Iterable[Channel | str]) -> frozenset[Channel]:
             continue
         channels, unknown = channels_of(str(word))
         if unknown:
-            names = ", ".join(c.value for c in Channel)
             raise ConfigurationError(
-                f"import option 'consent': {unknown[0]!r} is not a channel ({names})"
+                f"import option 'consent': {unknown[0]!r} is not a channel ({_CHANNEL_NAMES})"
             )
         found |= channels
     return frozenset(found)
@@ -102,7 +102,7 @@ class ImportOptions:
     contact's ``recorded_on``, so a birthday after it is an error, and the day of the
     consent the file records. ``country``, ``time_zone`` and ``locale`` are the last
     defaults: a contact takes them from the file (a column, a vCard ``TZ`` or ``LANG``),
-    else from the region of its first phone number (:mod:`.regions`), else from these.
+    else from the region of its first phone number (`regions`), else from these.
     ``phone_region`` (default: ``country``) is assumed only for numbers written in national
     form; a number with ``+`` or an international prefix says its own country.
     ``account_id`` is the account of contacts whose row names no company;
@@ -263,7 +263,7 @@ def _orphan(draft: ContactDraft, options: ImportOptions) -> bool:
 def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport:
     """Check every draft, build contacts and accounts, merge duplicates.
 
-    Returns a report that is not yet judged: :func:`~.report.finish` applies the
+    Returns a report that is not yet judged: `finish` applies the
     all-or-nothing rule. Consents are recorded once duplicates are merged, so a later row
     of the same person adds its evidence to the person's log; ``provided`` unites what
     the rows of each person gave.
@@ -278,8 +278,7 @@ def assemble(drafts: list[ContactDraft], options: ImportOptions) -> ImportReport
     rows: dict[int, ContactDraft] = {}
     created: dict[str, int] = {}
     for draft in drafts:
-        if draft.warnings:
-            warnings.extend(draft.warnings)
+        warnings.extend(draft.warnings)
         contact = _build(draft, options, phones, accounts, birthdays)
         if contact is None:
             problems.extend(draft.problems)
@@ -428,16 +427,13 @@ def _build(
         }
         draft.fail(fields.get(exc.field, exc.field), exc.problem)
         return None
-    given = draft.provided
     for field, value in (("name", draft.name), ("title", draft.title), ("birthday", birthday),
                          ("emails", mails), ("phones", numbers), ("role", role),
-                         ("account_id", draft.account_id or draft.company)):  # fmt: skip
+                         ("account_id", draft.account_id or draft.company),
+                         ("country", draft.country[0]), ("time_zone", draft.time_zone[0]),
+                         ("locale", draft.locale[0])):  # fmt: skip
         if value:
-            given.add(field)
-    for field, (text, _) in (("country", draft.country), ("time_zone", draft.time_zone),
-                             ("locale", draft.locale)):  # fmt: skip
-        if text:
-            given.add(field)
+            draft.provided.add(field)
     return contact
 
 
@@ -494,8 +490,9 @@ def _consent_events(draft: ContactDraft, options: ImportOptions) -> None:
     for text, field in draft.consents:
         channels, unknown = channels_of(text)
         if unknown:
-            names = ", ".join(c.value for c in Channel)
-            draft.fail(field, f"names {unknown[0]!r}, which is not a channel ({names})", text)
+            draft.fail(
+                field, f"names {unknown[0]!r}, which is not a channel ({_CHANNEL_NAMES})", text
+            )
         elif channels:
             draft.events.append(
                 ConsentEvent(options.as_of, ConsentAction.GIVEN, source, channels=channels)

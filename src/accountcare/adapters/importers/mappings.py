@@ -8,13 +8,13 @@ values separated by `` ::: `` (Google's multi-value separator).
 
 Ready mappings, from the header rows those tools write:
 
-- :data:`GOOGLE_CONTACTS`: Google Contacts "Google CSV" (``First Name,Middle Name,
+- `GOOGLE_CONTACTS`: Google Contacts "Google CSV" (``First Name,Middle Name,
   Last Name,Phonetic First Name,...,Labels,E-mail 1 - Label,E-mail 1 - Value,...``).
-- :data:`GOOGLE_CONTACTS_LEGACY`: the older Google CSV (``Name,Given Name,Additional
+- `GOOGLE_CONTACTS_LEGACY`: the older Google CSV (``Name,Given Name,Additional
   Name,Family Name,Yomi Name,...,Group Membership,E-mail 1 - Type,E-mail 1 - Value,...``).
-- :data:`OUTLOOK`: "Outlook CSV" as Outlook, Outlook.com and Google write it (``First
+- `OUTLOOK`: "Outlook CSV" as Outlook, Outlook.com and Google write it (``First
   Name,Middle Name,Last Name,Title,...,Mobile Phone,...,Company,...``).
-- :data:`PHONE_EXPORT`: the short sheets phone apps write (``Name,Phone,Email...``),
+- `PHONE_EXPORT`: the short sheets phone apps write (``Name,Phone,Email...``),
   with the Chinese and Korean headers those apps use (姓名/手机, 이름/휴대폰...).
 
 Every mapping also reads, when the header has them, the columns a team adds to such a
@@ -23,7 +23,8 @@ birthday (``양/음``, ``음력``, 阴阳历: lunar or solar), ``Consent`` (chan
 수신 동의), ``Opt Out`` (yes/no, 退订, 수신 거부), ``Country``, ``Time Zone``, ``Locale``
 and ``Role`` (see the lists below). Header names are compared without case and spaces.
 
-:func:`detect_mapping` picks one of them from a header.
+[`detect_mapping`][accountcare.adapters.importers.mappings.detect_mapping] picks one of
+them from a header.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class ContactMapping:
     otherwise). ``required`` lists specs the header must have (by default the name ones).
     ``lunar_birthday``, ``birthday_calendar``, ``consent``, ``opt_out``, ``country``,
     ``time_zone``, ``locale`` and ``role`` default to the headers of
-    :data:`LUNAR_BIRTHDAY` and the lists after it, in English, Chinese and Korean.
+    `LUNAR_BIRTHDAY` and the lists after it, in English, Chinese and Korean.
 
     >>> mapping = ContactMapping(full_name="Name", phones=["Mobile"], emails=["Email"],
     ...                          company="Company")
@@ -148,12 +149,7 @@ def numbers_of(spec: tuple[str, ...], header: Sequence[str]) -> list[str]:
     """The numbers ``n`` for which the header has the ``{n}`` spec ([""] for a plain spec)."""
     if not any("{n}" in s for s in spec):
         return [""]
-    numbers: list[str] = []
-    for alternative in spec:
-        for n in _numbered(alternative, header):
-            if n not in numbers:
-                numbers.append(n)
-    return numbers
+    return list(dict.fromkeys(n for alternative in spec for n in _numbered(alternative, header)))
 
 
 def fill(spec: tuple[str, ...], n: str) -> tuple[str, ...]:
@@ -235,10 +231,7 @@ def detect_mapping(header: Sequence[str]) -> ContactMapping | None:
     True
     """
     names = set(header)
-    if {"First Name", "Last Name", "Phonetic First Name", "Labels"} & names >= {
-        "First Name",
-        "Phonetic First Name",
-    }:
+    if {"First Name", "Phonetic First Name"} <= names:
         return GOOGLE_CONTACTS
     if {"Name", "Given Name", "Family Name"} <= names:
         return GOOGLE_CONTACTS_LEGACY

@@ -63,9 +63,6 @@ class _Growth:
             contact.phones, contact.emails, contact.birthday, contact.title, merge_keys(contact)
         )
 
-    def absorb_growth(self, other: _Growth) -> None:
-        self.absorb(other.phones, other.emails, other.birthday, other.title, other.held)
-
     def applied_to(self, kept: Contact) -> Contact:
         birthday = kept.birthday or self.birthday
         title = kept.title or self.title
@@ -140,7 +137,7 @@ class People:
                 self.index[key] = at
             target.absorb_contact(self.firsts[other])
             if extra is not None:
-                target.absorb_growth(extra)
+                target.absorb(extra.phones, extra.emails, extra.birthday, extra.title, extra.held)
             self.gone.add(other)
         for key in keys:
             self.index[key] = at

@@ -6,8 +6,10 @@ default region's own prefixes, as ``phonenumbers`` knows them) says its country 
 the default region is assumed only for numbers written in national form. A number must be
 valid (``phonenumbers.is_valid_number``: a number that country really assigns), so a
 Korean ``010-5555-7777`` read with Taiwan as the default region is refused instead of
-becoming ``+8861055557777``; :meth:`PhoneNormaliser.region_of` is the country of each valid
-number (its owner's default country, time zone and locale: :mod:`.regions`).
+becoming ``+8861055557777``;
+[`PhoneNormaliser.region_of`][accountcare.adapters.importers.phones.PhoneNormaliser.region_of]
+is the country of each valid number (its owner's default country, time zone and locale:
+`regions`).
 
 ``phonenumbers.parse`` costs 20-50 µs a number, which alone would take seconds for
 100,000 contacts. Two things keep imports fast without changing any result:
@@ -26,6 +28,7 @@ numbers no country assigns are rejected with a reason.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from accountcare._imports import require
@@ -72,14 +75,8 @@ class PhoneNormaliser:
         self._pn: Any = require("phonenumbers", "phone")
         self.region = region
         self._cache: dict[str, tuple[str | None, str | None]] = {}
-        self._lengths: dict[int, tuple[frozenset[int], frozenset[int], re.Pattern[str] | None]] = {}
-        # The rules of the calling code spelled by the first digits (None: no such code).
-        self._by_prefix: dict[
-            str, tuple[frozenset[int], frozenset[int], re.Pattern[str] | None] | None
-        ] = {}
         self._home = self._home_rules(region)
         self._regions: dict[str, str] = {}  # E.164 -> region, of every valid number
-        self._types: dict[int, tuple[str, list[tuple[frozenset[int], re.Pattern[str]]]] | None] = {}
 
     def region_of(self, e164: str) -> str | None:
         """The region (ISO 3166 alpha-2, or ``001`` for numbers of no country) of a number
@@ -116,16 +113,13 @@ class PhoneNormaliser:
         return known
 
     def _fast(self, raw: str) -> str | None:
-        digits = _digits(raw[1:]) if raw[:1] == "+" else None
+        """``raw`` (which starts with ``+``) in E.164, when parsing would take it as is."""
+        digits = _digits(raw[1:])
         if not digits or digits[0] == "0":
             return None
-        by_prefix = self._by_prefix
         for size in (1, 2, 3):
             prefix = digits[:size]
-            if prefix in by_prefix:
-                rules = by_prefix[prefix]
-            else:
-                rules = by_prefix[prefix] = self._rules(int(prefix))
+            rules = _rules(prefix)
             if rules is None:
                 continue
             possible, local_only, national_prefix = rules
@@ -141,10 +135,7 @@ class PhoneNormaliser:
 
     def _valid(self, code: int, national: str) -> str | None:
         """``+<code><national>`` when it is a valid number (its region remembered)."""
-        if code in self._types:
-            types = self._types[code]
-        else:
-            types = self._types[code] = self._type_rules(code)
+        types = _type_rules(code)
         if types is not None:
             region, rules = types
             length = len(national)
@@ -162,34 +153,6 @@ class PhoneNormaliser:
         self._regions[e164] = region
         return e164
 
-    def _type_rules(
-        self, code: int
-    ) -> tuple[str, list[tuple[frozenset[int], re.Pattern[str]]]] | None:
-        """For a calling code of one region, that region and the (lengths, pattern) of each
-        kind of number it assigns: a number is valid when it matches the whole-country
-        pattern and one kind's, as ``phonenumbers.is_valid_number`` decides; None for a
-        code shared by several regions or of no region (``phonenumbers`` decides)."""
-        pn = self._pn
-        regions = pn.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
-        if len(regions) != 1 or regions[0] == "001":
-            return None
-        meta = pn.PhoneMetadata.metadata_for_region(regions[0])
-        general = meta.general_desc if meta is not None else None
-        if general is None or not general.national_number_pattern:
-            return None
-        every = frozenset(general.possible_length or ())
-        rules: list[tuple[frozenset[int], re.Pattern[str]]] = []
-        for desc in (meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate,
-                     meta.shared_cost, meta.personal_number, meta.voip, meta.pager, meta.uan,
-                     meta.voicemail):  # fmt: skip
-            if desc is None or not desc.national_number_pattern:
-                continue
-            own = frozenset(desc.possible_length or ())
-            lengths = (own & every if every else own) if own else every
-            both = f"(?=(?:{general.national_number_pattern})\\Z)(?:{desc.national_number_pattern})"
-            rules.append((lengths, re.compile(both)))
-        return regions[0], rules
-
     def _home_rules(self, region: str | None) -> tuple[str, re.Pattern[str] | None] | None:
         """The default region's calling code and the pattern of what parsing would strip
         or read as a prefix there (national prefix, carrier code, international prefix)."""
@@ -198,17 +161,13 @@ class PhoneNormaliser:
         meta = self._pn.PhoneMetadata.metadata_for_region(region)
         if meta is None or not meta.country_code:
             return None
-        prefixes = [
-            p
-            for p in (
-                meta.national_prefix_for_parsing,
-                meta.national_prefix,
-                meta.international_prefix,
-            )
-            if p
-        ]
-        pattern = re.compile("|".join(f"(?:{p})" for p in prefixes)) if prefixes else None
-        return str(meta.country_code), pattern
+        prefixes = (
+            meta.national_prefix_for_parsing,
+            meta.national_prefix,
+            meta.international_prefix,
+        )
+        pattern = "|".join(f"(?:{p})" for p in prefixes if p)
+        return str(meta.country_code), re.compile(pattern) if pattern else None
 
     def _fast_national(self, raw: str) -> str | None:
         """A number in the default region's national form that parsing would take as is:
@@ -221,35 +180,13 @@ class PhoneNormaliser:
         code, prefixes = self._home
         if digits.startswith(code) or (prefixes is not None and prefixes.match(digits)):
             return None
-        rules = self._rules(int(code))
+        rules = _rules(code)
         if rules is None:
             return None
         possible, local_only, _ = rules
         if len(digits) not in possible or len(digits) in local_only:
             return None
         return self._valid(int(code), digits)
-
-    def _rules(
-        self, code: int
-    ) -> tuple[frozenset[int], frozenset[int], re.Pattern[str] | None] | None:
-        if code in self._lengths:
-            return self._lengths[code]
-        pn = self._pn
-        if code not in pn.COUNTRY_CODE_TO_REGION_CODE:
-            return None
-        region = pn.region_code_for_country_code(code)
-        meta = pn.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
-        if meta is None or meta.general_desc is None:
-            return None
-        desc = meta.general_desc
-        prefix = meta.national_prefix_for_parsing or meta.national_prefix
-        rules = (
-            frozenset(desc.possible_length or ()),
-            frozenset(desc.possible_length_local_only or ()),
-            re.compile(prefix) if prefix else None,
-        )
-        self._lengths[code] = rules
-        return rules
 
     def _slow(self, raw: str) -> tuple[str | None, str | None]:
         pn = self._pn
@@ -292,6 +229,54 @@ class PhoneNormaliser:
             )
         regions = "/".join(pn.region_codes_for_country_code(code)[:3])
         return f"is not a valid phone number of +{code} ({regions}): no number there has this form"
+
+
+@cache
+def _rules(code: str) -> tuple[frozenset[int], frozenset[int], re.Pattern[str] | None] | None:
+    """The possible lengths, the lengths dialable only locally and the national prefix of
+    the calling code ``code`` spells (None: no such code)."""
+    pn: Any = require("phonenumbers", "phone")
+    if int(code) not in pn.COUNTRY_CODE_TO_REGION_CODE:
+        return None
+    region = pn.region_code_for_country_code(int(code))
+    meta = pn.PhoneMetadata.metadata_for_region_or_calling_code(int(code), region)
+    if meta is None or meta.general_desc is None:
+        return None
+    desc = meta.general_desc
+    prefix = meta.national_prefix_for_parsing or meta.national_prefix
+    return (
+        frozenset(desc.possible_length or ()),
+        frozenset(desc.possible_length_local_only or ()),
+        re.compile(prefix) if prefix else None,
+    )
+
+
+@cache
+def _type_rules(code: int) -> tuple[str, list[tuple[frozenset[int], re.Pattern[str]]]] | None:
+    """For a calling code of one region, that region and the (lengths, pattern) of each
+    kind of number it assigns: a number is valid when it matches the whole-country
+    pattern and one kind's, as ``phonenumbers.is_valid_number`` decides; None for a
+    code shared by several regions or of no region (``phonenumbers`` decides)."""
+    pn: Any = require("phonenumbers", "phone")
+    regions = pn.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    if len(regions) != 1 or regions[0] == "001":
+        return None
+    meta = pn.PhoneMetadata.metadata_for_region(regions[0])
+    general = meta.general_desc if meta is not None else None
+    if general is None or not general.national_number_pattern:
+        return None
+    every = frozenset(general.possible_length or ())
+    rules: list[tuple[frozenset[int], re.Pattern[str]]] = []
+    for desc in (meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate,
+                 meta.shared_cost, meta.personal_number, meta.voip, meta.pager, meta.uan,
+                 meta.voicemail):  # fmt: skip
+        if desc is None or not desc.national_number_pattern:
+            continue
+        own = frozenset(desc.possible_length or ())
+        lengths = (own & every if every else own) if own else every
+        both = f"(?=(?:{general.national_number_pattern})\\Z)(?:{desc.national_number_pattern})"
+        rules.append((lengths, re.compile(both)))
+    return regions[0], rules
 
 
 # phonenumbers.ValidationResult values, in words.

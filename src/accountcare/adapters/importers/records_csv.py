@@ -1,7 +1,7 @@
-"""CSV imports of accounts and orders (contacts are in :mod:`.csv_import`).
+"""CSV imports of accounts and orders (contacts are in `csv_import`).
 
-Money is read as :class:`~decimal.Decimal`; every bad value of every row is reported with
-its line and column, under the all-or-nothing rule of :mod:`.report`. Ids are taken as
+Money is read as `Decimal`; every bad value of every row is reported with
+its line and column, under the all-or-nothing rule of `report`. Ids are taken as
 written (only the spaces around them are dropped) and the domain judges them (a control
 character or an id longer than [`MAX_ID_LENGTH`][accountcare.domain.MAX_ID_LENGTH] is a
 problem of its line and column), and so are amounts, whose full-width digits and signs
@@ -25,8 +25,8 @@ by the names ERP systems write, compared without case and spaces:
   ``product`` ``Item``/产品/품목, ``contract_id`` ``Contract No.``/合同号/계약번호.
 
 ``columns`` names a column the file calls otherwise. Dates are read as
-:func:`~.dates.parse_day` reads them (``2026年5月4日``, ``2026. 5. 4.``), and a
-``04/05/2026`` needs the import's ``date_order``.
+[`parse_day`][accountcare.adapters.importers.dates.parse_day] reads them (``2026年5月4日``,
+``2026. 5. 4.``), and a ``04/05/2026`` needs the import's ``date_order``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+
+import attrs
 
 from accountcare.adapters.importers.consent import FALSE, TRUE
 from accountcare.adapters.importers.dates import parse_day
@@ -94,7 +96,6 @@ MAX_QUANTITY_DIGITS = 15
 # characters: exactly what NFKC makes of them, without its other foldings (it would also
 # read a superscript ``²`` or a circled ``①`` as a digit, which no amount is written with).
 _NARROW = {c: unicodedata.normalize("NFKC", chr(c)) for c in (0x3000, *range(0xFF01, 0xFF5F))}
-_TRUE = TRUE
 _FALSE = FALSE | {""}
 
 
@@ -106,26 +107,26 @@ def _read(
     fields: Callable[[list[str], RowCheck], dict[str, Any]],
     texts: tuple[str, ...],
     ids: tuple[str, ...],
-) -> tuple[list[T], list[Problem], int, list[Problem], dict[str, tuple[str, int]]]:
-    """The ``kind`` records of ``table``, the problems of its bad rows, its number of
-    rows, its warnings and the line of each record by id: the ``needed`` cells must not
-    be empty (the ``ids`` ones as written, see
-    [`id_cell`][accountcare.adapters.importers.table.id_cell]), an id must not repeat
-    an earlier row's, the ``texts`` cells are cleaned to one line, and ``fields`` reads
-    the rest (failing on the row's check)."""
+) -> tuple[list[T], ImportReport]:
+    """The ``kind`` records of ``table``, and a report of the problems of its bad rows,
+    its number of rows, its warnings and the line of each record by id (the records are
+    the caller's to add to it): the ``needed`` cells must not be empty (the ``ids`` ones
+    as written, see [`id_cell`][accountcare.adapters.importers.table.id_cell]), an id
+    must not repeat an earlier row's, the ``texts`` cells are cleaned to one line, and
+    ``fields`` reads the rest (failing on the row's check)."""
     records: list[T] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     seen: dict[str, int] = {}
     rows = 0
     noun = kind.__name__.lower()
-    cleaned = [(at[f], f) for f in texts if at[f] is not None]
+    cleaned = [(position, f) for f in texts if (position := at[f]) is not None]
     for line, row, suspect in table.rows():
         rows += 1
         check = RowCheck(table, at, line)
         if suspect:
             for position, field in cleaned:
-                if position is not None and position < len(row):
+                if position < len(row):
                     value = row[position]
                     row[position] = one_line(value)
                     if row[position] is not value:
@@ -149,7 +150,11 @@ def _read(
             problems.extend(check.problems)
         else:
             seen[ident] = line
-    return records, problems, rows, warnings, {i: ("line", n) for i, n in seen.items()}
+    origins = {i: ("line", n) for i, n in seen.items()}
+    report = ImportReport(
+        problems=tuple(problems), rows=rows, warnings=tuple(warnings), origins=origins
+    )
+    return records, report
 
 
 def read_orders_csv(
@@ -161,7 +166,7 @@ def read_orders_csv(
 ) -> ImportReport:
     """Orders from a CSV file: ``id, account_id, ordered_on, amount`` (needed), ``currency,
     quantity, margin, product, contract_id`` (optional). ``columns`` renames: ``{"amount":
-    "Total"}``. Amounts are read as :class:`~decimal.Decimal` (``1,234.50`` is accepted).
+    "Total"}``. Amounts are read as `Decimal` (``1,234.50`` is accepted).
 
     >>> from datetime import date
     >>> data = b"id,account_id,ordered_on,amount,currency\\no-1,acme,2026-05-04,1200.50,CNY\\n"
@@ -193,26 +198,20 @@ def read_orders_csv(
             check.fail("currency", "is not an ISO 4217 currency code", value["currency"])
         written = cell(row, at["quantity"]) or "1"
         quantity = written if written.isascii() else written.translate(_NARROW)
-        whole = quantity.isascii() and quantity.isdigit()
-        if not whole or len(quantity) > MAX_QUANTITY_DIGITS:
+        if quantity.isascii() and quantity.isdigit() and len(quantity) <= MAX_QUANTITY_DIGITS:
+            value["quantity"] = int(quantity)
+        else:  # the row is not built: it needs no quantity
             check.fail(
                 "quantity",
                 f"is not a whole number of at least 0 (at most {MAX_QUANTITY_DIGITS} digits)",
                 written,
             )
-        value["quantity"] = int(quantity) if whole and len(quantity) <= MAX_QUANTITY_DIGITS else 0
         return value
 
-    orders, problems, rows, warnings, origins = _read(
+    orders, report = _read(
         table, at, Order, ("id", "account_id"), fields, ("product",), ("id", "account_id")
     )
-    report = ImportReport(
-        orders=tuple(orders),
-        problems=tuple(problems),
-        rows=rows,
-        warnings=tuple(warnings),
-        origins=origins,
-    )
+    report = attrs.evolve(report, orders=tuple(orders))
     return finish(report, keep_good=options.keep_good, source=options.source)
 
 
@@ -259,9 +258,9 @@ def read_accounts_csv(
         if value["stage"] is None:
             check.fail("stage", "is not one of " + ", ".join(stages), cells["stage"])
         strategic = cells["strategic"].casefold()
-        if strategic not in _TRUE | _FALSE:
+        if strategic not in TRUE | _FALSE:
             check.fail("strategic", "is not yes or no", cells["strategic"])
-        value["strategic"] = strategic in _TRUE
+        value["strategic"] = strategic in TRUE
         value["cooperation_since"] = None
         if cells["cooperation_since"]:
             try:
@@ -273,21 +272,8 @@ def read_accounts_csv(
         value["tags"] = [t.strip() for t in re.split(r"[;,]", cells["tags"]) if t.strip()]
         return value
 
-    accounts, problems, rows, warnings, origins = _read(
-        table,
-        at,
-        Account,
-        ("id", "name"),
-        fields,
-        ("name", "short_name", "industry", "region", "tags"),
-        ("id",),
-    )
-    report = ImportReport(
-        accounts=tuple(accounts),
-        problems=tuple(problems),
-        rows=rows,
-        warnings=tuple(warnings),
-        origins=origins,
-        provided={a.id: given[a.id] for a in accounts},
-    )
+    texts = ("name", "short_name", "industry", "region", "tags")
+    accounts, report = _read(table, at, Account, ("id", "name"), fields, texts, ("id",))
+    provided = {a.id: given[a.id] for a in accounts}
+    report = attrs.evolve(report, accounts=tuple(accounts), provided=provided)
     return finish(report, keep_good=options.keep_good, source=options.source)

@@ -10,7 +10,7 @@ import's default is kept. The locale comes from the small table below, of the lo
 message templates are written in (``en``, ``zh-Hans``, ``zh-Hant``, ``ko``): Singapore
 (``+65``), where English is the language of business, is ``en``; any other region keeps
 the import's default locale. A locale the file writes is read by
-:func:`locale_of`, which names the Chinese scripts as the templates do (``zh-CN`` is
+`locale_of`, which names the Chinese scripts as the templates do (``zh-CN`` is
 ``zh-Hans``, ``zh-TW`` and ``zh-HK`` are ``zh-Hant``, ``ko-KR`` is ``ko``).
 """
 

@@ -1,13 +1,15 @@
 """What an import found: the good records, every bad row, and the duplicates merged.
 
 An import is all-or-nothing by default: when any row is bad the importer raises
-:class:`ImportFailed`, which carries the full :class:`ImportReport` (every bad row, not just
-the first), and nothing is returned to store. With ``keep_good=True`` the importer returns
+[`ImportFailed`][accountcare.adapters.importers.report.ImportFailed], which carries the full
+[`ImportReport`][accountcare.adapters.importers.report.ImportReport] (every bad row, not
+just the first), and nothing is returned to store. With ``keep_good=True`` the importer returns
 the report with the good records and still lists every bad row in ``problems``.
 
 A file that cannot be read as the format at all (a CSV without a required column, a vCard
-without ``END``, bytes that are not the declared encoding) raises :class:`ImportFormatError`
-at once: there are no rows to judge.
+without ``END``, bytes that are not the declared encoding) raises
+[`ImportFormatError`][accountcare.adapters.importers.report.ImportFormatError] at once:
+there are no rows to judge.
 
 A value the importer could read only after cleaning it (a name with a control character
 in it, cleaned to one line) is kept, and the cleaning is listed in ``warnings``: warnings
@@ -146,7 +148,9 @@ class ImportFormatError(AccountcareError, ValueError):
 class ImportFailed(AccountcareError, ValueError):
     """Some rows were bad and the caller did not ask to keep the good ones.
 
-    ``report`` lists every problem; its records are empty, so nothing can be half-stored.
+    ``report`` lists every problem. Raised by a reader, its records are empty, so nothing
+    can be half-stored; raised by `write_import`, it is the report it was given, and
+    nothing was stored.
     """
 
     def __init__(self, report: ImportReport) -> None:
@@ -180,21 +184,21 @@ def log_skipped(source: str, problems: Sequence[Problem], *, kept: bool) -> None
     """
     if not problems:
         return
-    if kept:
-        log.warning(
-            "%s: %d row(s) skipped for %d problem(s); first: %s",
-            source or "import", rows_of(problems), len(problems), problems[0].reason,
-        )  # fmt: skip
-    else:
-        log.info(
-            "%s: import refused: %d row(s) with %d problem(s); first: %s",
-            source or "import", rows_of(problems), len(problems), problems[0].reason,
-        )  # fmt: skip
+    level, message = (
+        (logging.WARNING, "%s: %d row(s) skipped for %d problem(s); first: %s")
+        if kept
+        else (logging.INFO, "%s: import refused: %d row(s) with %d problem(s); first: %s")
+    )
+    log.log(
+        level, message, source or "import", rows_of(problems), len(problems), problems[0].reason
+    )
 
 
 def finish(report: ImportReport, *, keep_good: bool, source: str = "") -> ImportReport:
-    """Apply the all-or-nothing rule: raise :class:`ImportFailed` unless clean or asked.
-    The report is stamped with ``source`` (the file's name), which its log lines name.
+    """Apply the all-or-nothing rule: raise
+    [`ImportFailed`][accountcare.adapters.importers.report.ImportFailed] unless clean or
+    asked. The report is stamped with ``source`` (the file's name), which its log lines
+    name.
 
     >>> try:
     ...     finish(ImportReport(problems=(Problem("line", 2, "id", "is missing"),)),
@@ -207,7 +211,5 @@ def finish(report: ImportReport, *, keep_good: bool, source: str = "") -> Import
     log.debug("read %s: %s", report.source or "import", report.summary())
     log_skipped(report.source, report.problems, kept=keep_good)
     if report.problems and not keep_good:
-        raise ImportFailed(
-            attrs.evolve(report, contacts=(), accounts=(), orders=(), reps=(), merges=report.merges)
-        )
+        raise ImportFailed(attrs.evolve(report, contacts=(), accounts=(), orders=(), reps=()))
     return report

@@ -3,14 +3,14 @@ locale`` (optional), and the name in other languages in ``name:<locale>`` column
 (``name:zh``, ``name:ko``, ``name:zh-Hant``).
 
 Every bad value of every row is reported with its line and column, under the
-all-or-nothing rule of :mod:`.report`.
+all-or-nothing rule of `report`.
 """
 
 from __future__ import annotations
 
 from accountcare.adapters.importers.drafts import ImportOptions
 from accountcare.adapters.importers.report import ImportReport, Problem, finish
-from accountcare.adapters.importers.table import Table, cell, id_cell
+from accountcare.adapters.importers.table import RowCheck, Table, cell, column_positions, id_cell
 from accountcare.adapters.importers.text import Source, decode, read_bytes
 from accountcare.domain.team import Rep
 from accountcare.errors import InvalidRecord
@@ -30,12 +30,10 @@ def read_reps_csv(source: Source, *, options: ImportOptions) -> ImportReport:
     ('李娜', 'li@globex.cn', 'en')
     """
     table = Table(decode(read_bytes(source), options.encoding))
-    header = table.header
-    at = {f: table.find([f]) for f in _FIELDS}
-    required = {f: table.need([f]) for f in ("id", "name")}
+    at = column_positions(table, {f: f for f in _FIELDS}, None, ("id", "name"))
     localised = [
         (position, name, name.partition(":")[2].strip())
-        for position, name in enumerate(header)
+        for position, name in enumerate(table.header)
         if name.casefold().startswith("name:")
     ]
     reps: list[Rep] = []
@@ -45,18 +43,19 @@ def read_reps_csv(source: Source, *, options: ImportOptions) -> ImportReport:
     rows = 0
     for line, row, _ in table.rows():
         rows += 1
-        found: list[Problem] = []
+        check = RowCheck(table, at, line)
+        found = check.problems
         values = {f: id_cell(row, at[f]) if f == "id" else cell(row, at[f]) for f in _FIELDS}
         for needed in ("id", "name"):
             if not values[needed]:
-                found.append(Problem("line", line, header[required[needed]], "is missing"))
+                check.fail(needed, "is missing")
         if values["id"] in origins:
             repeated = f"repeats the rep id of line {origins[values['id']][1]}"
             found.append(Problem("line", line, "id", repeated, values["id"]))
         names: dict[str, str] = {}
         for position, column, locale in localised:
             if not locale:
-                found.append(Problem("line", line, column, "names no locale after 'name:'"))
+                check.fail(column, "names no locale after 'name:'")
             elif value := cell(row, position):
                 names[locale] = value
         if not found:
@@ -64,9 +63,7 @@ def read_reps_csv(source: Source, *, options: ImportOptions) -> ImportReport:
                 rep = Rep(**{f: v for f, v in values.items() if v or f in ("id", "name")},
                           names=names)  # fmt: skip
             except InvalidRecord as exc:
-                column_at = at.get(exc.field)
-                column = header[column_at] if column_at is not None else exc.field
-                found.append(Problem("line", line, column, exc.problem))
+                check.fail(exc.field, exc.problem)
             else:
                 reps.append(rep)
                 origins[rep.id] = ("line", line)

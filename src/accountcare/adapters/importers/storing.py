@@ -1,9 +1,11 @@
 """Handing an import to a store: one batch, one transaction, all of it or nothing.
 
-The importers never write; :func:`write_import` gives the records of an
-:class:`~.report.ImportReport` to any :class:`~accountcare.ports.store.Store` as one
-:class:`~accountcare.ports.store.Batch` (accounts, then the contacts and orders that
-name them). The store applies the batch in one transaction, so a failure stores nothing.
+The importers never write;
+[`write_import`][accountcare.adapters.importers.storing.write_import] gives the records of
+an [`ImportReport`][accountcare.adapters.importers.report.ImportReport] to any
+[`Store`][accountcare.ports.store.Store] as one [`Batch`][accountcare.ports.store.Batch]
+(accounts, then the contacts and orders that name them). The store applies the batch in
+one transaction, so a failure stores nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def write_import(
     """Store ``report``'s records in one transaction.
 
     A report with problems (read with ``keep_good=True``) is refused with
-    :class:`~.report.ImportFailed` unless ``keep_good=True`` is given here too: storing
-    only the good rows is always a deliberate choice. Records replace stored records with
+    [`ImportFailed`][accountcare.adapters.importers.report.ImportFailed] unless
+    ``keep_good=True`` is given here too: storing only the good rows is always a
+    deliberate choice. Records replace stored records with
     the same id, so importing the same export twice changes nothing the second time; but
     a replaced contact loses what the file did not give (its consents, its role...):
     [`import_contacts`][accountcare.services.importing.import_contacts] merges into the

@@ -66,9 +66,7 @@ class Table:
         if self._cr_ends and "\n" not in text:
             text = text.replace("\r", "\n")
         first = text.split("\n", 1)[0]
-        delimiter = ","
-        if "," not in first:
-            delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
+        delimiter = next((d for d in (",", "\t", ";") if d in first), ",")
         self._text = text
         self._delimiter = delimiter
         if delimiter == "\t":
@@ -207,10 +205,7 @@ def _quoted_cell_start(start: int, row: list[str], *, last: bool = False) -> tup
 def _cr_line_ends(text: str) -> bool:
     """Whether the first line of ``text`` ends with a carriage return alone."""
     cr = text.find("\r")
-    if cr < 0:
-        return False
-    lf = text.find("\n", 0, cr + 2)
-    return lf < 0
+    return cr >= 0 and text.find("\n", 0, cr + 2) < 0
 
 
 def loose(name: str) -> str:
@@ -274,7 +269,9 @@ def column_positions(
 ) -> dict[str, int | None]:
     """Positions of each field's column: the ``given`` name, else the first of the
     field's ``defaults`` (one name or its aliases) the header has; a missing
-    ``required`` one is an :class:`ImportFormatError` listing the columns found."""
+    ``required`` one is an
+    [`ImportFormatError`][accountcare.adapters.importers.report.ImportFormatError] listing
+    the columns found."""
     names: dict[str, Sequence[str]] = {
         f: [n] if isinstance(n, str) else n for f, n in defaults.items()
     }

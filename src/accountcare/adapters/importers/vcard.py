@@ -11,7 +11,7 @@ birthdays as ``BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29``; vCard 4.0 writes ``TEL;
 tel:+82...`` and ``BDAY:--0229``. All of these are understood.
 
 Lunar birthdays are read as phones write them: iOS ``X-ALTBDAY;CALSCALE=chinese:
-007800021101`` (see :func:`~.dates.parse_lunar`), vCard 4 ``BDAY;CALSCALE=chinese:19850111``,
+007800021101`` (see `parse_lunar`), vCard 4 ``BDAY;CALSCALE=chinese:19850111``,
 and Android events (``X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;--04-15;0;
 음력 생일;...``: a custom event labelled as a lunar birthday, or a birthday, type 3, with
 Samsung's lunar flag 1, or 2 for a leap month, in its last field). A lunar birthday is in
@@ -22,11 +22,12 @@ locale; ``X-ACCOUNTCARE-CONSENT:email,sms`` and ``X-ACCOUNTCARE-OPT-OUT:TRUE`` a
 consent and opt-out, recorded with the card as their evidence.
 
 A file whose cards cannot be delimited (a card with no ``END:VCARD``, text outside any
-card) raises :class:`~.report.ImportFormatError` naming the card and the line. A bad line
-inside a card is a problem of that card, reported with the rest: a line that is not
-``NAME:value``, a value that is not valid in its charset, and a ``CHARSET`` that is not a
-character set text is written in (``CHARSET=base64``, ``hex``, ``zlib``, ``punycode``...:
-see [`encoding_name`][accountcare.adapters.importers.text.encoding_name]).
+card) raises [`ImportFormatError`][accountcare.adapters.importers.report.ImportFormatError]
+naming the card and the line. A bad line inside a card is a problem of that card, reported
+with the rest: a line that is not ``NAME:value``, a value that is not valid in its charset,
+and a ``CHARSET`` that is not a character set text is written in (``CHARSET=base64``,
+``hex``, ``zlib``, ``punycode``...: see
+[`encoding_name`][accountcare.adapters.importers.text.encoding_name]).
 
 Names, titles, company names and phone numbers are cleaned of control characters (each
 run becomes a space; the report warns, naming the card and the property); a ``UID`` is an
@@ -196,8 +197,7 @@ def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
             if pending:
                 out.append((first, b"".join(pending)))
             pending, first = [line], number
-        joined_head = pending[0].split(b":", 1)[0].upper()
-        soft = b"QUOTED-PRINTABLE" in joined_head and line.endswith(b"=")
+        soft = b"QUOTED-PRINTABLE" in pending[0].split(b":", 1)[0].upper() and line.endswith(b"=")
         if soft:
             pending[-1] = pending[-1][:-1]
     if pending:
@@ -326,8 +326,7 @@ def _draft(card: Card) -> ContactDraft:
             draft.opt_out = (prop.value.strip(), where)
         elif prop.name == "BDAY":  # (X-ALTBDAY in another calendar is not kept)
             draft.birthday, draft.birthday_field = prop.value.strip(), where
-            omit = prop.param("X-APPLE-OMIT-YEAR")
-            year = omit[0] if omit else ""
+            year = next(iter(prop.param("X-APPLE-OMIT-YEAR")), "")
             draft.omit_year = (
                 int(year) if year.isascii() and year.isdigit() and len(year) <= 4 else None
             )

@@ -1,6 +1,6 @@
-"""Notifiers: adapters that satisfy :class:`accountcare.ports.notify.Notifier`.
+"""Notifiers: adapters that satisfy [`Notifier`][accountcare.ports.notify.Notifier].
 
-``console`` (a text stream or :mod:`logging`), ``smtp`` (email through :mod:`smtplib`),
+``console`` (a text stream or `logging`), ``smtp`` (email through `smtplib`),
 ``webhook`` (a signed JSON POST) and ``apprise`` (chat and SMS services, extra
 ``apprise``). Import the module you need; nothing optional is imported here.
 

@@ -4,10 +4,10 @@ headers.
 Three things let a value escape its header: a line break (CR, LF, and every character a
 parser may treat as one: the other C0 and C1 controls, NEL U+0085, U+2028, U+2029); an
 RFC 2047 encoded-word (``=?utf-8?q?...=0D=0A...?=``), which some versions of the standard
-library's :mod:`email` package decode, line breaks included, when they fold a header; and
+library's `email` package decode, line breaks included, when they fold a header; and
 folding itself, which some versions do by dropping the quotes around a long display name,
 so that its ``:`` or ``@`` turn it into other addresses.
-[`header_text`][accountcare.adapters.notify._headers.header_text] flattens the first to a
+`header_text` flattens the first to a
 space and breaks the ``=?`` that opens the second. For the third, the email headers are
 written here, already folded: text that is not short plain ASCII becomes UTF-8
 encoded-words ([`encoded`][accountcare.adapters.notify._headers.encoded]), one a line, so

@@ -1,10 +1,10 @@
 """Chat and SMS services through Apprise (extra ``apprise``, ``apprise>=2``).
 
-Apprise reaches dozens of services (Telegram, Slack, LINE, Matrix, SMS gateways...)
-through URLs that carry the credentials, so the URLs are kept private: never logged,
-never in ``repr`` or in a :class:`Delivery`. Chat services have no idempotency header,
-so the message key is appended to the body as a ``Ref:`` line (``include_key=False``
-turns this off); a repeat after a crash is recognisable by that line.
+Apprise reaches dozens of services (Telegram, Slack, LINE, Matrix, SMS gateways...) through
+URLs that carry the credentials, so the URLs are kept private: never logged, never in
+``repr`` or in a [`Delivery`][accountcare.domain.messages.Delivery]. Chat services have no
+idempotency header, so the message key is appended to the body as a ``Ref:`` line
+(``include_key=False`` turns this off); a repeat after a crash is recognisable by that line.
 
 Apprise 2 returns a result object from ``notify()``; its ``status`` tells success,
 failure, no match and timeout apart.

@@ -1,4 +1,4 @@
-"""A notifier that writes messages to a text stream or the :mod:`logging` module.
+"""A notifier that writes messages to a text stream or the `logging` module.
 
 For development, demos and dry runs: every message is written as a short block headed
 by its key, so a repeat after a crash is visible at a glance.

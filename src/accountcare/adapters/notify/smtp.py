@@ -12,10 +12,11 @@ encoded-word is at most 75 characters. An address with whitespace, a control cha
 or ``=?`` in it, or longer than 254 octets, is refused (a final failure naming the
 field), never rewritten.
 
-The ``Message-ID`` is derived from the message's idempotency key, so a message sent
-again after a crash carries the same Message-ID and mail systems and people can tell it
-is a repeat. One connection is kept open and reused for many messages (reopened when
-the server drops it); call :meth:`SmtpNotifier.close` or use it as a context manager.
+The ``Message-ID`` is derived from the message's idempotency key, so a message sent again
+after a crash carries the same Message-ID and mail systems and people can tell it is a
+repeat. One connection is kept open and reused for many messages (reopened when the server
+drops it); call [`SmtpNotifier.close`][accountcare.adapters.notify.smtp.SmtpNotifier.close]
+or use it as a context manager.
 
 It logs on ``accountcare.adapters.notify.smtp``: DEBUG for each connection and send,
 WARNING for a failed send (the message key, the error's class and the SMTP status);
@@ -82,12 +83,13 @@ def _checked(addr_spec: str, field: str) -> str:
 
 
 class SmtpNotifier:
-    """Sends :class:`Message` values on the email channel.
+    """Sends [`Message`][accountcare.domain.messages.Message] values on the email channel.
 
-    ``starttls`` upgrades a plain connection (port 587); ``use_ssl`` connects with TLS
-    from the start (port 465); ``username``/``password`` log in after that. ``timeout``
-    bounds every socket operation. ``message_id_domain`` defaults to the sender's domain.
-    The password never appears in ``repr`` or in a :class:`Delivery`.
+    ``starttls`` upgrades a plain connection (port 587); ``use_ssl`` connects with TLS from
+    the start (port 465); ``username``/``password`` log in after that. ``timeout`` bounds
+    every socket operation. ``message_id_domain`` defaults to the sender's domain. The
+    password never appears in ``repr`` or in a
+    [`Delivery`][accountcare.domain.messages.Delivery].
     """
 
     def __init__(
@@ -152,7 +154,7 @@ class SmtpNotifier:
 
         The Date header is the message's due instant and the MIME boundary comes from the
         key, so a rebuilt email is byte-identical. Names, the subject and the locale pass
-        through [`header_text`][accountcare.adapters.notify._headers.header_text] and are
+        through `header_text` and are
         written already folded (lines of at most 78 characters), as UTF-8 encoded-words
         of at most 75 characters unless they are short plain ASCII; an unusable recipient
         address raises ``ValueError`` naming the message and field.

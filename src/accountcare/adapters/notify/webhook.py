@@ -145,19 +145,11 @@ def _handshake(sock: ssl.SSLSocket, deadline: _Deadline) -> None:
 
 
 class _HTTPConnection(http.client.HTTPConnection):
-    """A connection whose connect, sends and reads all share one deadline."""
+    """A connection whose connect, sends and reads all share one deadline (``timeout``);
+    the other arguments are ``http.client.HTTPConnection``'s."""
 
-    def __init__(
-        self,
-        host: str,
-        /,
-        *,
-        port: int | None = None,
-        timeout: float = 10.0,
-        source_address: tuple[str, int] | None = None,
-        blocksize: int = 8192,
-    ) -> None:
-        super().__init__(host, port, timeout, source_address, blocksize)
+    def __init__(self, host: str, /, *, timeout: float = 10.0, **options: Any) -> None:
+        super().__init__(host, timeout=timeout, **options)
         self.deadline = _Deadline(timeout)
         self.response_class = _response_class(self.deadline)
 
@@ -180,20 +172,9 @@ class _HTTPSConnection(_HTTPConnection):
     default_port = http.client.HTTPS_PORT
 
     def __init__(
-        self,
-        host: str,
-        /,
-        *,
-        port: int | None = None,
-        timeout: float = 10.0,
-        source_address: tuple[str, int] | None = None,
-        blocksize: int = 8192,
-        context: ssl.SSLContext | None = None,
-        check_hostname: bool | None = None,
+        self, host: str, /, *, context: ssl.SSLContext | None = None, **options: Any
     ) -> None:
-        super().__init__(
-            host, port=port, timeout=timeout, source_address=source_address, blocksize=blocksize
-        )
+        super().__init__(host, **options)
         self._tls = context if context is not None else ssl.create_default_context()
 
     def connect(self) -> None:

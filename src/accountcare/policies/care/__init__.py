@@ -1,26 +1,30 @@
 """Care: whom to greet, call or follow up, when, on which channel, and in which words.
 
-The everyday name is :func:`schedule_care`: contacts (with their accounts and their
-lifecycle stages, tiers, orders, complaints, events and the root causes of lost
-accounts) and a window in, a
-:class:`~accountcare.domain.care.CareSchedule` of tasks and dropped touches out, each
-with its reason. The rules it follows are data in
-:mod:`accountcare.domain.care_rules`: :data:`~accountcare.domain.care_rules.OCCASION_RULES`
-(each kind of touch once: its priority, template key and channels) and
-:class:`~accountcare.domain.care_rules.CareRules` (the days, tiers and ceiling, with
-their defaults in :data:`~accountcare.domain.care_rules.DEFAULT_CARE_RULES`).
+The everyday name is [`schedule_care`][accountcare.policies.care.schedule.schedule_care]:
+contacts (with their accounts and their lifecycle stages, tiers, orders, complaints, events
+and the root causes of lost accounts) and a window in, a
+[`CareSchedule`][accountcare.domain.care.CareSchedule] of tasks and dropped touches out,
+each with its reason. The rules it follows are data in
+[`accountcare.domain.care_rules`][accountcare.domain.care_rules]: `OCCASION_RULES` (each
+kind of touch once: its priority, template key and channels) and
+[`CareRules`][accountcare.domain.care_rules.CareRules] (the days, tiers and ceiling, with
+their defaults in [`DEFAULT_CARE_RULES`][accountcare.domain.care_rules.DEFAULT_CARE_RULES]).
 
 The modules:
 
-- :mod:`~accountcare.policies.care.schedule`: :func:`schedule_care`, the one engine;
-- :mod:`~accountcare.policies.care.occasions`: the rule of each kind of touch;
-- :mod:`~accountcare.policies.care.birthdays`: birthdays in a window, 29 February and
+- [`schedule`][accountcare.policies.care.schedule]:
+  [`schedule_care`][accountcare.policies.care.schedule.schedule_care], the one engine;
+- [`occasions`][accountcare.policies.care.occasions]: the rule of each kind of touch;
+- [`birthdays`][accountcare.policies.care.birthdays]: birthdays in a window, 29 February and
   lunar birthdays;
-- :mod:`~accountcare.policies.care.holiday_greetings`: the holidays each country greets
-  on (:func:`greeting_days`);
-- :mod:`~accountcare.policies.care.ceiling`: the contact frequency ceiling;
-- :mod:`~accountcare.policies.care.templates`: the message templates per kind and locale
-  (:class:`TemplateBook`, :func:`default_templates`) and their safe rendering.
+- [`holiday_greetings`][accountcare.policies.care.holiday_greetings]: the holidays each
+  country greets on
+  ([`greeting_days`][accountcare.policies.care.holiday_greetings.greeting_days]);
+- [`ceiling`][accountcare.policies.care.ceiling]: the contact frequency ceiling;
+- [`templates`][accountcare.policies.care.templates]: the message templates per kind and locale
+  ([`TemplateBook`][accountcare.policies.care.templates.TemplateBook],
+  [`default_templates`][accountcare.policies.care.templates.default_templates]) and their
+  safe rendering.
 
 >>> from datetime import date
 >>> from accountcare.domain import Account, Channel, Contact

@@ -1,7 +1,7 @@
 """The book in columns and the candidate touches as columns, with their one sort.
 
-:class:`BookColumns` numbers the contacts and accounts and keeps what the occasion rules
-share; :class:`Candidates` collects the touches they find and sorts them: by contact,
+`BookColumns` numbers the contacts and accounts and keeps what the occasion rules
+share; `Candidates` collects the touches they find and sorts them: by contact,
 then day, then priority.
 """
 
@@ -20,13 +20,11 @@ from accountcare.domain.contacts import Contact, RelationshipLayer
 from accountcare.errors import ConfigurationError
 from accountcare.policies.care._codes import (
     BIRTHDAY,
-    FEEDBACK,
     INDEX,
     KIND_OF_ORDER,
     KIND_ORDER,
     SURVEY,
     TEMPLATES,
-    USAGE,
     YEARS,
     Bools,
     Ints,
@@ -157,14 +155,11 @@ class Candidates:
         return group >> (day_bits + 4), day, kind, ref, group[1:] == group[:-1]
 
     def payload(self, kind: int, ref: int) -> tuple[str, str, str]:
-        """(occasion, template, reason) of a candidate."""
+        """(occasion, template, reason) of a candidate other than an after-sale follow-up."""
         if kind == BIRTHDAY:
             birthday = self.people[ref].birthday
             assert birthday is not None
             return "", TEMPLATES[kind], f"birthday {birthday.isoformat()}"
-        if kind in (USAGE, FEEDBACK):
-            order = self.orders[ref]
-            return order.id, TEMPLATES[kind], after_sale_reason(order)
         if kind == SURVEY:
             account_id, year = self.account_ids[ref // YEARS], ref % YEARS
             return str(year), TEMPLATES[kind], f"annual survey of key account {account_id}"

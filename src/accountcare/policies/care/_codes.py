@@ -3,7 +3,7 @@
 Kinds, channels and drop reasons are small integers (their place in the enum, or a
 code), so a column of them is one numpy array; the tables here turn them back into
 values when a task is built. Priorities and template keys come from
-:data:`~accountcare.domain.care_rules.OCCASION_RULES`.
+`accountcare.domain.care_rules.OCCASION_RULES`.
 """
 
 from __future__ import annotations

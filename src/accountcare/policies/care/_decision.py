@@ -1,10 +1,10 @@
 """The decision: sorted candidates routed, dropped, refused by the ceiling, carried.
 
-:func:`decide` turns the candidate columns into a schedule in named steps: sort (ties
+`decide` turns the candidate columns into a schedule in named steps: sort (ties
 ordered by their texts), route each touch to a channel through the contact's own
-consent (:meth:`~accountcare.domain.contacts.Contact.channel_for`), drop opt-outs,
+consent ([`Contact.channel_for`][accountcare.domain.contacts.Contact.channel_for]), drop opt-outs,
 unreachable touches and duplicates, let the ceiling
-(:func:`~accountcare.policies.care.ceiling.refuse`) refuse, and keep the touches the
+([`refuse`][accountcare.policies.care.ceiling.refuse]) refuse, and keep the touches the
 next window's ceiling must see.
 """
 

@@ -1,8 +1,8 @@
 """The schedule's columns and the lazy views that build its tasks and drops when read.
 
-:class:`ScheduleTable` keeps the sorted candidate columns with each row's channel; a
+`ScheduleTable` keeps the sorted candidate columns with each row's channel; a
 schedule's tasks, drops and carried touches are
-:class:`~accountcare.domain.care.LazySequence` views of its rows. A negative row is a
+[`LazySequence`][accountcare.domain.care.LazySequence] views of its rows. A negative row is a
 touch carried in from the previous window (row -1 - n is ``carried_in[n]``).
 """
 
@@ -55,11 +55,13 @@ class ScheduleTable:
         self.local_time = rules.local_time
         self.contact, self.day, self.kind, self.ref, self.channel = columns
         self.carried_in = carried_in
+        ceiling = ", ".join(f"{r.touches} in {r.days} days" for r in rules.ceiling)
         self.detail = {
             OPTED_OUT: "the contact opted out",
             NO_CHANNEL: "no channel the contact consents to suits this kind of touch",
             DUPLICATE: "the same touch is already scheduled that day",
-            CEILING: _ceiling_text(rules),
+            CEILING: f"the contact's frequency ceiling ({ceiling}) is full of higher-priority "
+            "touches",
         }
 
     def tasks(self, rows: Ints) -> LazySequence[CareTask]:
@@ -156,8 +158,3 @@ class ScheduleTable:
 def _part(values: Any, span: range) -> Any:
     """``values[span]`` for a numpy array (a reversed range stops before index 0)."""
     return values[span.start : span.stop if span.stop >= 0 else None : span.step]
-
-
-def _ceiling_text(rules: CareRules) -> str:
-    limits = ", ".join(f"{r.touches} in {r.days} days" for r in rules.ceiling)
-    return f"the contact's frequency ceiling ({limits}) is full of higher-priority touches"

@@ -1,8 +1,9 @@
 """The built-in message templates: one per care kind and locale (en, zh-Hans, zh-Hant, ko),
 and a few per holiday (``holiday.<key>``) where a day is not wished "happy".
 
-Plain data, validated by :class:`accountcare.policies.care.templates.TemplateBook` like any
-user's templates. Korean texts avoid particles right after a placeholder (을/를, 이/가
+Plain data, validated by
+[`accountcare.policies.care.templates.TemplateBook`][accountcare.policies.care.templates.TemplateBook]
+like any user's templates. Korean texts avoid particles right after a placeholder (을/를, 이/가
 depend on the last syllable of the name), so they read well for any name; a holiday's own
 template may use one after its fixed name (삼일절을 맞아). A holiday greeting may arrive
 on the day or a few days ahead, so none says the day is "approaching" (将至, 다가오는) nor

@@ -3,12 +3,13 @@
 Expanding a yearly rule from the birth date replays every year since birth (it took
 over 200 s for 100,000 contacts); here each year of the window is looked at once.
 A 29 February birthday falls on 28 February in common years
-(:data:`~accountcare.domain.care_rules.LEAP_DAY_FALLBACK`), or on 1 March by choice:
-:func:`celebrated_on` is that rule. Lunar birthdays (Chinese or Korean calendar) are
-converted per lunar year with the optional ``lunar`` extra: a lunar day 30 in a 29-day
-month falls on the month's last day, a leap-month birthday in a year without that leap
-month on the ordinary month. A conversion the tables cannot do raises
-:class:`ConfigurationError`, never a skip.
+([`LEAP_DAY_FALLBACK`][accountcare.domain.care_rules.LEAP_DAY_FALLBACK]), or on 1 March by choice:
+[`celebrated_on`][accountcare.policies.care.birthdays.celebrated_on] is that rule. Lunar
+birthdays (Chinese or Korean calendar) are converted per lunar year with the optional
+``lunar`` extra: a lunar day 30 in a 29-day month falls on the month's last day, a
+leap-month birthday in a year without that leap month on the ordinary month. A conversion
+the tables cannot do raises [`ConfigurationError`][accountcare.errors.ConfigurationError],
+never a skip.
 
 >>> from datetime import date
 >>> from accountcare.domain.contacts import Birthday
@@ -49,7 +50,8 @@ def birthday_occurrences(
     birthday: Birthday, start: date, end: date, leap_day: tuple[int, int] = LEAP_DAY_FALLBACK
 ) -> tuple[date, ...]:
     """The days in ``[start, end)`` the birthday is celebrated, in order (29 February
-    on ``leap_day`` in common years, see :func:`celebrated_on`)."""
+    on ``leap_day`` in common years, see
+    [`celebrated_on`][accountcare.policies.care.birthdays.celebrated_on])."""
     if end <= start:
         return ()
     if birthday.calendar is not BirthdayCalendar.GREGORIAN:
@@ -63,14 +65,13 @@ def birthday_occurrences(
 
 def _lunar_occurrences(birthday: Birthday, start: date, end: date) -> tuple[date, ...]:
     korean = birthday.calendar is BirthdayCalendar.KOREAN_LUNAR
-    found = []
     # A lunar year starts in late January or February: its days fall in Gregorian
     # ``year`` or ``year + 1``, so the lunar year before the window's first is looked at.
-    for year in range(start.year - 1, end.year + 1):
-        on = lunar_to_solar(year, birthday.month, birthday.day, birthday.leap, korean=korean)
-        if start <= on < end:
-            found.append(on)
-    return tuple(found)
+    found = (
+        lunar_to_solar(year, birthday.month, birthday.day, birthday.leap, korean=korean)
+        for year in range(start.year - 1, end.year + 1)
+    )
+    return tuple(on for on in found if start <= on < end)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -1,7 +1,7 @@
 """The contact frequency ceiling: at most N touches in any D days, per contact.
 
 Practitioners cap how often one customer is contacted
-(:data:`~accountcare.domain.care_rules.DEFAULT_CEILING`: 2 in 7 days, 4 in 30). Touches
+([`DEFAULT_CEILING`][accountcare.domain.care_rules.DEFAULT_CEILING]: 2 in 7 days, 4 in 30). Touches
 are admitted greedily by priority, then by day, then by their place in the contact's
 order: a touch is admitted when, with the touches admitted before it and the ones an
 earlier window already scheduled, every rule still holds, that is when no D consecutive
@@ -9,8 +9,9 @@ days around its day would hold more than N touches. Refused touches are dropped,
 moved: moving a touch across a window's end would make one window's content depend on
 the next.
 
-:func:`refuse` decides this for every contact at once, on columns: a touch breaks a rule
-of N in D days exactly when N taken touches next to it span less than D days with it.
+[`refuse`][accountcare.policies.care.ceiling.refuse] decides this for every contact at once,
+on columns: a touch breaks a rule of N in D days exactly when N taken touches next to it
+span less than D days with it.
 
 >>> import numpy as np
 >>> from accountcare.domain.care_rules import CeilingRule
@@ -50,7 +51,7 @@ def refuse(
 
     Only a contact with a window that breaks a rule when every touch counts can lose
     any; then, rank by rank, only touches inside such a window (with the touches taken
-    so far and the rank's own) can be refused, and those are decided by :func:`_greedy`.
+    so far and the rank's own) can be refused, and those are decided by `_greedy`.
     """
     ceiling = [(rule.touches, rule.days) for rule in rules]
     refused = np.zeros(len(contact), bool)

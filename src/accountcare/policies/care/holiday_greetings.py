@@ -1,17 +1,19 @@
 """Which holidays matter to which country: the days a care schedule greets on.
 
 Practitioners greet customers on the holidays of their own culture: Spring Festival,
-Mid-Autumn, Seollal, Chuseok, New Year and the national days. :data:`GREETING_CATALOGUE`
-lists them per country. A fixed day is its month and day (Thanksgiving the fourth
-Thursday of November); a lunar festival is the day the ``holidays`` package lists under
-its own name for that festival in that country, in the country's language (Korea's
-calendar differs from China's: Seollal 2027 is 7 February, Spring Festival 6 February).
-Each day counts only in a year where the package lists it as a public holiday of the
-country, so the package stays the authority on what is a holiday where.
+Mid-Autumn, Seollal, Chuseok, New Year and the national days.
+[`GREETING_CATALOGUE`][accountcare.policies.care.holiday_greetings.GREETING_CATALOGUE] lists
+them per country. A fixed day is its month and day (Thanksgiving the fourth Thursday of
+November); a lunar festival is the day the ``holidays`` package lists under its own name for
+that festival in that country, in the country's language (Korea's calendar differs from
+China's: Seollal 2027 is 7 February, Spring Festival 6 February). Each day counts only in a
+year where the package lists it as a public holiday of the country, so the package stays the
+authority on what is a holiday where.
 
-Each day has a name in every language a greeting is written in (:func:`holiday_name`):
-the name people greet with, then the name the ``holidays`` package gives the day in that
-language, then this module's own names for languages the package does not list.
+Each day has a name in every language a greeting is written in
+([`holiday_name`][accountcare.policies.care.holiday_greetings.holiday_name]): the name
+people greet with, then the name the ``holidays`` package gives the day in that language,
+then this module's own names for languages the package does not list.
 
 >>> [(d.on.isoformat(), d.key) for d in greeting_days("KR", 2027)][:2]
 [('2027-01-01', 'new_year'), ('2027-02-07', 'lunar_new_year')]
@@ -177,7 +179,8 @@ def greeting_days(
     """The days to greet contacts in ``country`` on in ``year``, in date order.
 
     An unknown country, or a year the package's tables do not cover (the Chinese
-    lunisolar tables end in 2099), raises :class:`ConfigurationError` naming it.
+    lunisolar tables end in 2099), raises
+    [`ConfigurationError`][accountcare.errors.ConfigurationError] naming it.
 
     >>> [d.name for d in greeting_days("CN", 2027)]
     ['New Year', 'Spring Festival', 'Mid-Autumn Festival', 'National Day']
@@ -285,12 +288,9 @@ def _own(
 
 
 @functools.lru_cache(maxsize=4096)
-def _package_name(country: str, key: str, locale: str, year: int) -> str | None:
-    """The name the ``holidays`` package gives the day ``key`` of ``year`` in the
+def _package_name(country: str, rule: GreetingRule, locale: str, year: int) -> str | None:
+    """The name the ``holidays`` package gives the day of ``rule`` in ``year`` in the
     language of ``locale``, or None where it lists no such name."""
-    rule = next((r for r in GREETING_CATALOGUE.get(country, _DEFAULT_RULES) if r.key == key), None)
-    if rule is None:
-        return None
     where = (rule.when.calendar_of if isinstance(rule.when, Listed) else None) or country
     day = rule.when.day_in(country, year)
     supported = holidays.country_holidays(where).supported_languages
@@ -338,7 +338,7 @@ def holiday_name(key: str, country: str, locale: str, year: int = 2027) -> str |
         return said
     if rule is None:
         return _own(_OWN, country, key, script)
-    listed = _package_name(country, key, script, year)
+    listed = _package_name(country, rule, script, year)
     if listed is not None:
         return listed
     return _own(_OWN, country, key, script) or rule.name

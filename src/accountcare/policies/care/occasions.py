@@ -2,17 +2,17 @@
 
 Each kind of touch has a rule, applied to absolute dates so that a touch does not depend
 on the window that asked for it (window additivity). Priorities, template keys and
-channels are declared in :data:`~accountcare.domain.care_rules.OCCASION_RULES`; the
+channels are declared in `accountcare.domain.care_rules.OCCASION_RULES`; the
 numbers (days, tiers, layers) are fields of
-:class:`~accountcare.domain.care_rules.CareRules`.
+[`CareRules`][accountcare.domain.care_rules.CareRules].
 
 - birthday: each year's birthday (29 February on the rules' day in common years,
-  :func:`~accountcare.policies.care.birthdays.celebrated_on`);
+  [`celebrated_on`][accountcare.policies.care.birthdays.celebrated_on]);
 - holiday greeting and pre-holiday gift: the country's greeting days
-  (:mod:`accountcare.policies.care.holiday_greetings`) plus the user's extra days, each
-  greeted ``greeting_offset(country, key)`` days ahead (Seollal and Chuseok 3, the Spring
-  Festival on its eve); gifts go ``gift_days_before`` ahead of the greeting, to key
-  contacts of accounts in ``gift_tiers`` or strategic;
+  ([`accountcare.policies.care.holiday_greetings`][accountcare.policies.care.holiday_greetings])
+  plus the user's extra days, each greeted ``greeting_offset(country, key)`` days ahead
+  (Seollal and Chuseok 3, the Spring Festival on its eve); gifts go ``gift_days_before``
+  ahead of the greeting, to key contacts of accounts in ``gift_tiers`` or strategic;
 - relationship call: per account every ``call_every_days`` of its tier, on a fixed grid
   (anchored at the last call when given, else at a phase derived from the account id),
   rotating over the account's contacts in ``call_layers`` (all its contacts if none);
@@ -20,11 +20,11 @@ numbers (days, tiers, layers) are fields of
   every ``pre_sale_every_days``, ``contract_status_every_days`` or
   ``reactivation_every_days`` on a grid of its own phase, rotating like the calls; a
   contract status also ``contract_order_days`` after each order, to the account's
-  contract contact (by :data:`~accountcare.domain.care_rules.CONTRACT_ROLES`);
+  contract contact (by [`CONTRACT_ROLES`][accountcare.domain.care_rules.CONTRACT_ROLES]);
 - win-back: for a lost account with a root-cause record, ``win_back_after_days`` after it
   was found, then every ``win_back_every_days``, rotating like the calls;
 - after-sale: usage check and feedback after each order (refunds get none), to the
-  account's after-sale contact (by :data:`~accountcare.domain.care_rules.AFTER_SALE_ROLES`,
+  account's after-sale contact (by `accountcare.domain.care_rules.AFTER_SALE_ROLES`,
   then id);
 - complaint follow-up: the complaint's contact (or the after-sale contact) within the
   SLA of its severity, counted from the day it opened in the contact's time zone;
@@ -37,18 +37,19 @@ numbers (days, tiers, layers) are fields of
 Every touch then keeps to the kinds its account's lifecycle stage gets
 (``CareRules.stage_kinds``; an account not given is a customer).
 
-:func:`collect` applies every rule to a book in columns: each adds the touches due from
-the window's first day up to its kind's limit, in bulk (a birthday per contact and year,
-each country's greeting days repeated over its contacts, each account's call grid split
-into one arithmetic progression per called contact, two follow-ups per order). Texts
-(occasion, template, reason) are looked up or formatted only when a task is built.
+[`collect`][accountcare.policies.care.occasions.collect] applies every rule to a book in
+columns: each adds the touches due from the window's first day up to its kind's limit, in
+bulk (a birthday per contact and year, each country's greeting days repeated over its
+contacts, each account's call grid split into one arithmetic progression per called contact,
+two follow-ups per order). Texts (occasion, template, reason) are looked up or formatted
+only when a task is built.
 """
 
 from __future__ import annotations
 
 import calendar
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
@@ -98,6 +99,20 @@ class CareInputs(NamedTuple):
     loss_reviews: Mapping[str, LostAccountReview]
 
 
+class _Context(NamedTuple):
+    """What every occasion rule reads, and the candidates they add to."""
+
+    found: Candidates
+    book: BookColumns
+    inputs: CareInputs
+    rules: CareRules
+    first: int  # the window's first day, a ``date.toordinal()``
+    limits: Mapping[CareKind, int]
+    fresh: bool  # a first window (no carried state)
+    stage: Ints  # per account: its place in ``LifecycleStage``
+    gets: Bools  # per account and kind: its stage gets that kind
+
+
 def collect(
     book: BookColumns,
     inputs: CareInputs,
@@ -109,21 +124,11 @@ def collect(
     """Every candidate touch from day ``first`` (a ``date.toordinal()``) to each kind's
     limit; ``fresh`` for a first window (no carried state)."""
     found = Candidates(book.people)
-    gift_accounts = {a for a, t in inputs.tiers.items() if t in rules.gift_tiers} | {
-        a for a, account in inputs.accounts.items() if account.strategic
-    }
     stage = _stages(book, inputs.accounts)
-    gets = _stage_table(rules)[stage]  # per account and kind: its stage gets that kind
-    _birthdays(found, book, first, limits[CareKind.BIRTHDAY], rules.leap_day_in_common_years)
-    _holidays(found, book, first, limits, rules, inputs.extra_holidays, gift_accounts)
-    _calls(found, book, first, limits[CareKind.RELATIONSHIP_CALL], inputs, gets)
-    _stage_touches(found, book, first, limits, rules, stage, gets)
-    _win_backs(found, book, first, limits[CareKind.WIN_BACK], rules, inputs, gets)
-    _after_sales(found, book, first, limits, rules, inputs.orders, gets)
-    _complaints(found, book, first, limits[CareKind.COMPLAINT_FOLLOW_UP], rules, inputs)
-    _surveys(found, book, first, limits[CareKind.SURVEY], rules, inputs)
-    _reverifications(found, book, first, limits[CareKind.REVERIFICATION], rules, fresh)
-    _events(found, book, first, limits[CareKind.EVENT], inputs.events)
+    gets = _stage_table(rules)[stage]
+    ctx = _Context(found, book, inputs, rules, first, limits, fresh, stage, gets)
+    for rule in _RULES:
+        rule(ctx)
     _by_stage(found, book, gets)
     return found
 
@@ -181,9 +186,9 @@ def _celebrated(year: int, leap_day: tuple[int, int]) -> Ints:
     return table
 
 
-def _birthdays(
-    found: Candidates, book: BookColumns, first: int, limit: int, leap_day: tuple[int, int]
-) -> None:
+def _birthdays(ctx: _Context) -> None:
+    found, book, first, limit = ctx.found, ctx.book, ctx.first, ctx.limits[CareKind.BIRTHDAY]
+    leap_day = ctx.rules.leap_day_in_common_years
     gregorian = BirthdayCalendar.GREGORIAN
     birthdays = [c.birthday for c in book.people]
     months = np.array(
@@ -202,15 +207,11 @@ def _birthdays(
             found.add(np.full(len(days_on), n), days_on, BIRTHDAY, np.full(len(days_on), n))
 
 
-def _holidays(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limits: Mapping[CareKind, int],
-    rules: CareRules,
-    extra: tuple[ExtraHoliday, ...],
-    gift_accounts: set[str],
-) -> None:
+def _holidays(ctx: _Context) -> None:
+    book, inputs = ctx.book, ctx.inputs
+    gift_accounts = {a for a, t in inputs.tiers.items() if t in ctx.rules.gift_tiers} | {
+        a for a, account in inputs.accounts.items() if account.strategic
+    }
     countries: dict[str, int] = {}
     country = np.array([countries.setdefault(c.country, len(countries)) for c in book.people])
     gifted = np.zeros(book.size, bool)
@@ -219,27 +220,24 @@ def _holidays(
     # Per country, its greeting days without and with gifts, then repeated over its contacts.
     tables: list[list[tuple[int, int, int]]] = []  # (day, kind, text)
     for name in countries:
-        greetings, gifts = _greeting_rows(found, name, first, limits, rules, extra)
+        greetings, gifts = _greeting_rows(ctx, name)
         tables.append(greetings)
         tables.append(sorted(greetings + gifts) if gifts else greetings)
     table = np.array([row for rows in tables for row in rows], np.int64).reshape(-1, 3)
     sizes = np.array([len(rows) for rows in tables], np.int64)
     starts = np.cumsum(sizes) - sizes
     contact, at = expand(starts[country * 2 + gifted], sizes[country * 2 + gifted])
-    found.parts.append((contact, table[at, 0], table[at, 1], table[at, 2]))
+    ctx.found.parts.append((contact, table[at, 0], table[at, 1], table[at, 2]))
 
 
 def _greeting_rows(
-    found: Candidates,
-    country: str,
-    first: int,
-    limits: Mapping[CareKind, int],
-    rules: CareRules,
-    extra: tuple[ExtraHoliday, ...],
+    ctx: _Context, country: str
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
     """A country's greetings and gifts as (day, kind, text) rows, each by day: a greeting
     its ``greeting_offset`` days before the holiday, a gift ``gift_days_before`` days
     before the greeting."""
+    found, rules, first, limits = ctx.found, ctx.rules, ctx.first, ctx.limits
+    extra = ctx.inputs.extra_holidays
     greeting, gift = CareKind.HOLIDAY_GREETING, CareKind.HOLIDAY_GIFT
     gift_keys = rules.gift_holidays | {h.key for h in extra if h.gift}
     before = rules.gift_days_before
@@ -260,23 +258,10 @@ def _greeting_rows(
     return greetings, gifts
 
 
-def _calls(
-    found: Candidates, book: BookColumns, first: int, limit: int, inputs: CareInputs, gets: Bools
-) -> None:
-    every, text, anchor, begin = _call_grids(found, book, first, inputs)
-    every[~gets[:, INDEX[CareKind.RELATIONSHIP_CALL]]] = 0
-    _rotate(found, book, limit, CareKind.RELATIONSHIP_CALL, (every, text, anchor, begin))
-
-
-def _rotate(
-    found: Candidates,
-    book: BookColumns,
-    limit: int,
-    kind: CareKind,
-    grids: tuple[Ints, Ints, Ints, Ints],
-) -> None:
-    """Touches of ``kind`` on each account's grid up to ``limit``: per account the days
+def _rotate(ctx: _Context, kind: CareKind, grids: tuple[Ints, Ints, Ints, Ints]) -> None:
+    """Touches of ``kind`` on each account's grid up to its limit: per account the days
     between touches (0: none), the text, the grid's anchor and its first day."""
+    book, limit = ctx.book, ctx.limits[kind]
     every, text, anchor, begin = grids
     # Each account's touches rotate over its call-layer contacts (all, if it has none):
     # the k-th touch of the grid goes to member k mod size, so each member's touches
@@ -301,7 +286,7 @@ def _rotate(
     count = np.where(own_first < limit, (limit - 1 - own_first) // np.maximum(step, 1) + 1, 0)
     owner, at = expand(np.zeros(len(called), np.int64), count)
     day = own_first[owner] + at * step[owner]
-    found.add(called[owner], day, INDEX[kind], text[account[owner]])
+    ctx.found.add(called[owner], day, INDEX[kind], text[account[owner]])
 
 
 def _phase(book: BookColumns) -> Ints:
@@ -310,11 +295,10 @@ def _phase(book: BookColumns) -> Ints:
     return np.fromiter(hashes, np.int64, len(book.account_ids))
 
 
-def _call_grids(
-    found: Candidates, book: BookColumns, first: int, inputs: CareInputs
-) -> tuple[Ints, Ints, Ints, Ints]:
-    """Per account: the days between calls (0: none), the text, the grid's anchor and
-    its first day from ``first`` on."""
+def _calls(ctx: _Context) -> None:
+    """Relationship calls on each account's grid: per account the days between calls
+    (0: none), the text, the grid's anchor and its first day from ``first`` on."""
+    found, book, first, inputs = ctx.found, ctx.book, ctx.first, ctx.inputs
     accounts = len(book.account_ids)
     tier_of = list(map(inputs.tiers.get, book.account_ids))
     rule = OCCASION_RULE[CareKind.RELATIONSHIP_CALL]
@@ -342,20 +326,14 @@ def _call_grids(
         begin[n] = max(anchor[n], anchor[n] + -(-(first - anchor[n]) // grid) * grid)
         why = f"call every {grid} days for tier {rhythm.tier}, last {last.isoformat()}"
         text[n] = found.text("", rule.template_key(rhythm.tier), why)
-    return every, text, anchor, begin
+    every[~ctx.gets[:, INDEX[CareKind.RELATIONSHIP_CALL]]] = 0
+    _rotate(ctx, CareKind.RELATIONSHIP_CALL, (every, text, anchor, begin))
 
 
-def _stage_touches(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limits: Mapping[CareKind, int],
-    rules: CareRules,
-    stage: Ints,
-    gets: Bools,
-) -> None:
+def _stage_touches(ctx: _Context) -> None:
     """Pre-sale, contract-status and reactivation touches on each account's own grid,
     for the accounts whose stage gets them."""
+    rules, first, stage = ctx.rules, ctx.first, ctx.stage
     rhythms = (
         (CareKind.PRE_SALE, rules.pre_sale_every_days, "pre-sale touch"),
         (CareKind.CONTRACT_STATUS, rules.contract_status_every_days, "contract status"),
@@ -363,37 +341,30 @@ def _stage_touches(
     )
     phase = None
     for kind, days, what in rhythms:
-        wanted = gets[:, INDEX[kind]]
+        wanted = ctx.gets[:, INDEX[kind]]
         if days is None or not wanted.any():
             continue
-        phase = _phase(book) if phase is None else phase
+        phase = _phase(ctx.book) if phase is None else phase
         texts = np.full(len(_STAGES), -1, np.int64)
         for n in np.unique(stage[wanted]).tolist():
             why = f"{what} every {days} days while {_STAGES[n].value}"
-            texts[n] = found.text("", TEMPLATES[INDEX[kind]], why)
+            texts[n] = ctx.found.text("", TEMPLATES[INDEX[kind]], why)
         anchor = phase % days
         begin = first + (anchor - first) % days
         every = np.where(wanted, days, 0)
-        _rotate(found, book, limits[kind], kind, (every, texts[stage], anchor, begin))
+        _rotate(ctx, kind, (every, texts[stage], anchor, begin))
 
 
-def _win_backs(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limit: int,
-    rules: CareRules,
-    inputs: CareInputs,
-    gets: Bools,
-) -> None:
+def _win_backs(ctx: _Context) -> None:
     """Win-back touches for the accounts whose stage gets them and whose loss has a
     root-cause record: ``win_back_after_days`` after it was found, then every
     ``win_back_every_days``."""
+    book, rules, first = ctx.book, ctx.rules, ctx.first
     accounts = len(book.account_ids)
     every, text = np.zeros(accounts, np.int64), np.full(accounts, -1, np.int64)
     anchor, begin = np.zeros(accounts, np.int64), np.zeros(accounts, np.int64)
-    grid, wanted = rules.win_back_every_days, gets[:, INDEX[CareKind.WIN_BACK]]
-    for account_id, review in inputs.loss_reviews.items():
+    grid, wanted = rules.win_back_every_days, ctx.gets[:, INDEX[CareKind.WIN_BACK]]
+    for account_id, review in ctx.inputs.loss_reviews.items():
         n = book.account_code.get(account_id, -1)
         if n < 0 or not wanted[n]:
             continue
@@ -401,39 +372,24 @@ def _win_backs(
         every[n], anchor[n] = grid, start
         begin[n] = max(start, start + -(-(first - start) // grid) * grid)
         why = f"lost over {review.cause.value}, found {review.found_on.isoformat()}: "
-        text[n] = found.text(
+        text[n] = ctx.found.text(
             review.cause.value,
             TEMPLATES[INDEX[CareKind.WIN_BACK]],
             f"{why}win back every {grid} days",
         )
-    _rotate(found, book, limit, CareKind.WIN_BACK, (every, text, anchor, begin))
+    _rotate(ctx, CareKind.WIN_BACK, (every, text, anchor, begin))
 
 
-def _after_sales(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limits: Mapping[CareKind, int],
-    rules: CareRules,
-    orders: Sequence[Order],
-    gets: Bools,
-) -> None:
+def _after_sales(ctx: _Context) -> None:
+    found, book, rules, first, limits = ctx.found, ctx.book, ctx.rules, ctx.first, ctx.limits
+    orders = ctx.inputs.orders
     found.orders = orders  # a follow-up's reference is its order's place here
     size = len(orders)
     accounts = map(attrgetter("account_id"), orders)
     account = np.fromiter(map(book.account_code.get, accounts, repeat(-1)), np.int64, size)
     placed = np.fromiter(map(date.toordinal, map(attrgetter("ordered_on"), orders)), np.int64, size)
     paid = np.fromiter(map(_ZERO.__lt__, map(attrgetter("amount"), orders)), bool, size)
-    _contract_orders(
-        found,
-        book,
-        first,
-        limits[CareKind.CONTRACT_STATUS],
-        rules,
-        orders,
-        (account, placed, paid),
-        gets,
-    )
+    _contract_orders(ctx, (account, placed, paid))
     follow_ups = (
         (CareKind.AFTER_SALE_USAGE, rules.usage_check_days),
         (CareKind.AFTER_SALE_FEEDBACK, rules.feedback_days),
@@ -455,29 +411,22 @@ def _after_sales(
         found.add(contact[keep], day[keep], INDEX[kind], chosen[keep])
 
 
-def _contract_orders(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limit: int,
-    rules: CareRules,
-    orders: Sequence[Order],
-    columns: tuple[Ints, Ints, Bools],
-    gets: Bools,
-) -> None:
+def _contract_orders(ctx: _Context, columns: tuple[Ints, Ints, Bools]) -> None:
     """A contract-status touch ``contract_order_days`` after each paid order of an
-    account whose stage gets them, to its contract contact."""
-    days, wanted = rules.contract_order_days, gets[:, INDEX[CareKind.CONTRACT_STATUS]]
+    account whose stage gets them, to its contract contact (``columns``: each order's
+    account, day and whether it is paid)."""
+    days, wanted = ctx.rules.contract_order_days, ctx.gets[:, INDEX[CareKind.CONTRACT_STATUS]]
     if days is None or not wanted.any():
         return
+    found, book, limit = ctx.found, ctx.book, ctx.limits[CareKind.CONTRACT_STATUS]
     account, placed, paid = columns
     day = placed + days
-    chosen = np.flatnonzero((account >= 0) & paid & (day >= first) & (day < limit))
+    chosen = np.flatnonzero((account >= 0) & paid & (day >= ctx.first) & (day < limit))
     chosen = chosen[wanted[account[chosen]]]
     template = TEMPLATES[INDEX[CareKind.CONTRACT_STATUS]]
     refs = []
     for n in chosen.tolist():
-        order = orders[n]
+        order = ctx.inputs.orders[n]
         why = f"order {order.id} of {order.ordered_on.isoformat()}: payment, stock and delivery"
         refs.append(found.text(order.id, template, why))
     ref = np.array(refs, np.int64)
@@ -486,16 +435,10 @@ def _contract_orders(
     )
 
 
-def _complaints(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limit: int,
-    rules: CareRules,
-    inputs: CareInputs,
-) -> None:
+def _complaints(ctx: _Context) -> None:
+    book, first, limit = ctx.book, ctx.first, ctx.limits[CareKind.COMPLAINT_FOLLOW_UP]
     rule = OCCASION_RULE[CareKind.COMPLAINT_FOLLOW_UP]
-    for complaint in inputs.complaints:
+    for complaint in ctx.inputs.complaints:
         number = book.number(complaint.contact_id or "")
         if number < 0 or book.account_of[number] != complaint.account_id:
             code = book.account_code.get(complaint.account_id)
@@ -504,22 +447,17 @@ def _complaints(
             number = int(book.after_sale[code])
         contact = book.people[number]
         opened = complaint.opened_at.astimezone(ZoneInfo(contact.time_zone)).date()
-        days = rules.complaint_sla_days[complaint.severity]
+        days = ctx.rules.complaint_sla_days[complaint.severity]
         day = opened.toordinal() + days
         if first <= day < limit:
             why = f"complaint {complaint.id} opened {opened.isoformat()}: SLA {days} days"
             texts = (complaint.id, rule.template_key(complaint.severity.value), why)
-            found.add_one(number, day, CareKind.COMPLAINT_FOLLOW_UP, texts)
+            ctx.found.add_one(number, day, CareKind.COMPLAINT_FOLLOW_UP, texts)
 
 
-def _surveys(
-    found: Candidates,
-    book: BookColumns,
-    first: int,
-    limit: int,
-    rules: CareRules,
-    inputs: CareInputs,
-) -> None:
+def _surveys(ctx: _Context) -> None:
+    found, book, inputs, rules = ctx.found, ctx.book, ctx.inputs, ctx.rules
+    first, limit = ctx.first, ctx.limits[CareKind.SURVEY]
     wanted = np.zeros(len(book.account_ids), bool)
     for n, account_id in enumerate(book.account_ids):
         account = inputs.accounts.get(account_id)
@@ -536,12 +474,11 @@ def _surveys(
             found.add(asked, np.full(len(asked), on, np.int64), SURVEY, ref)
 
 
-def _reverifications(
-    found: Candidates, book: BookColumns, first: int, limit: int, rules: CareRules, fresh: bool
-) -> None:
-    after = rules.reverify_after_days
+def _reverifications(ctx: _Context) -> None:
+    first, limit, fresh = ctx.first, ctx.limits[CareKind.REVERIFICATION], ctx.fresh
+    after = ctx.rules.reverify_after_days
     template = TEMPLATES[INDEX[CareKind.REVERIFICATION]]
-    for number, contact in enumerate(book.people):
+    for number, contact in enumerate(ctx.book.people):
         if not contact.verified:
             continue
         stale: dict[int, list[str]] = {}
@@ -554,13 +491,12 @@ def _reverifications(
         for day, fields in stale.items():
             names = ",".join(fields)
             why = f"{names} verified more than {after} days ago"
-            found.add_one(number, day, CareKind.REVERIFICATION, (names, template, why))
+            ctx.found.add_one(number, day, CareKind.REVERIFICATION, (names, template, why))
 
 
-def _events(
-    found: Candidates, book: BookColumns, first: int, limit: int, events: Sequence[CareEvent]
-) -> None:
-    for event in sorted(events, key=lambda e: e.id):
+def _events(ctx: _Context) -> None:
+    found, book, first, limit = ctx.found, ctx.book, ctx.first, ctx.limits[CareKind.EVENT]
+    for event in sorted(ctx.inputs.events, key=lambda e: e.id):
         day = event.on.toordinal()
         if not first <= day < limit:
             continue
@@ -578,3 +514,18 @@ def _events(
         text = found.text(event.occasion, event.template, why)
         same = np.ones(len(reached), np.int64)
         found.add(reached, same * day, INDEX[CareKind.EVENT], same * text)
+
+
+# Every rule, in the order they add their touches (the order ties are kept in).
+_RULES: tuple[Callable[[_Context], None], ...] = (
+    _birthdays,
+    _holidays,
+    _calls,
+    _stage_touches,
+    _win_backs,
+    _after_sales,
+    _complaints,
+    _surveys,
+    _reverifications,
+    _events,
+)

@@ -2,28 +2,30 @@
 
 A pure policy: contacts, accounts, tiers, orders, complaints, the cadence, the care
 rules, events, a window ``[start, end)`` and the state carried from the previous window
-in; a :class:`~accountcare.domain.care.CareSchedule` out.
+in; a [`CareSchedule`][accountcare.domain.care.CareSchedule] out.
 
 Care follows each account's lifecycle stage: the kinds of touch a stage gets are the
 table ``CareRules.stage_kinds`` (pre-sale advice, contract status, after-sale care and
 calls for customers, reactivation, a win-back once a lost account's root cause is
 recorded in ``loss_reviews``).
 
-1. Occasions (:mod:`accountcare.policies.care.occasions`) give the candidate touches.
+1. Occasions ([`accountcare.policies.care.occasions`][accountcare.policies.care.occasions])
+   give the candidate touches.
 2. Opt-outs and consent: an opted-out contact gets nothing (each touch is listed as
    dropped, ``OPTED_OUT``); otherwise a touch goes on the contact's
-   :meth:`~accountcare.domain.contacts.Contact.channel_for` the channels that suit its
-   kind, or is dropped (``NO_CONSENTED_CHANNEL``). Two touches of one kind on one day
-   are one (``DUPLICATE``).
-3. The frequency ceiling (:mod:`accountcare.policies.care.ceiling`) admits touches by
-   priority; internal kinds (re-verification) do not count. To decide a touch near the
+   [`Contact.channel_for`][accountcare.domain.contacts.Contact.channel_for] the channels
+   that suit its kind, or is dropped (``NO_CONSENTED_CHANNEL``). Two touches of one kind on
+   one day are one (``DUPLICATE``).
+3. The frequency ceiling
+   ([`accountcare.policies.care.ceiling`][accountcare.policies.care.ceiling]) admits touches
+   by priority; internal kinds (re-verification) do not count. To decide a touch near the
    window's end it looks ahead at the higher-priority touches after the end (never
    scheduling them), and it sees the touches the previous window scheduled through
    ``state``: so scheduling ``[a, b)`` then ``[b, c)`` equals scheduling ``[a, c)``.
 
 Tasks come out grouped by contact id, each contact's by day then priority. The steps run
 on numpy columns, one row per candidate touch, and the schedule keeps the columns: its
-tasks, drops and carried touches are :class:`~accountcare.domain.care.LazySequence`
+tasks, drops and carried touches are [`LazySequence`][accountcare.domain.care.LazySequence]
 views that build each value when it is read.
 
 >>> from datetime import date
@@ -125,9 +127,10 @@ def schedule_care(
     ``accounts`` is a customer). ``loss_reviews`` are the root-cause records of lost
     accounts: a lost account is won back only once it has one (the latest counts).
     Pass the previous schedule's ``carry`` as ``state`` to continue it: the state must
-    end where this window starts. Raises :class:`ConfigurationError` for a window that
-    ends before it starts, a state that does not meet the window, an unknown country or
-    a year outside the holiday or lunar tables.
+    end where this window starts. Raises
+    [`ConfigurationError`][accountcare.errors.ConfigurationError] for a window that ends
+    before it starts, a state that does not meet the window, an unknown country or a year
+    outside the holiday or lunar tables.
     """
     people = _checked(contacts, start, end, state)
     extra = tuple(sorted(extra_holidays, key=lambda h: (h.key, h.month, h.day)))

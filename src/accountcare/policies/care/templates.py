@@ -3,9 +3,11 @@
 A template is a subject, a plain text and optionally an HTML body written with
 ``string.Template`` placeholders (``${contact_name}``). Rendering substitutes strings
 from a fixed dictionary, never attributes of objects, so a template cannot reach into
-the program. Only the names in :data:`PLACEHOLDERS` are allowed; an unknown name, a
-stray ``$`` or an unclosed ``${`` is a :class:`~accountcare.errors.ConfigurationError`
-when the template is loaded, naming the template and the placeholder.
+the program. Only the names in
+[`PLACEHOLDERS`][accountcare.policies.care.templates.PLACEHOLDERS] are allowed; an unknown
+name, a stray ``$`` or an unclosed ``${`` is a
+[`ConfigurationError`][accountcare.errors.ConfigurationError] when the template is loaded,
+naming the template and the placeholder.
 
 Text that another template engine would read as a placeholder is refused the same way,
 since ``string.Template`` would leave it alone and the customer would get it as written:
@@ -18,7 +20,7 @@ is no escape for text shaped like a placeholder; ``$$`` writes a dollar sign.
 
 Locales fall back: ``zh-CN``/``zh-SG``/``zh`` -> ``zh-Hans``, ``zh-TW``/``zh-HK``/``zh-MO``
 -> ``zh-Hant``, ``ko-KR`` -> ``ko``, any other -> its language if the book has it, else
-``en`` (see :func:`resolve_locale`).
+``en`` (see [`resolve_locale`][accountcare.policies.care.templates.resolve_locale]).
 
 >>> from datetime import date, time
 >>> from accountcare.domain import Account, Channel, Contact
@@ -73,7 +75,6 @@ __all__ = [
     "signature",
 ]
 
-# The only names a template may use, and what each holds.
 PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
     {
         "contact_name": "the contact's name as recorded",
@@ -94,7 +95,6 @@ PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
 )
 """The only names a template may use, and what each holds."""
 
-# The locales the built-in templates are written in.
 LOCALES: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant", "ko")
 """The locales the built-in templates are written in."""
 
@@ -130,11 +130,7 @@ def resolve_locale(locale: str, available: frozenset[str] | tuple[str, ...] = LO
     if script is not None and script in available:
         return script
     lowered = {a.lower(): a for a in available}
-    if tag.lower() in lowered:
-        return lowered[tag.lower()]
-    if language in lowered:
-        return lowered[language]
-    return "en"
+    return lowered.get(tag.lower()) or lowered.get(language, "en")
 
 
 def format_date(day: date, locale: str) -> str:
@@ -564,10 +560,8 @@ class TemplateBook:
                         f"template {name!r} has unknown parts {sorted(extra)}; "
                         "use subject, text and html"
                     )
-                if "subject" not in parts or "text" not in parts:
-                    raise ConfigurationError(f"template {name!r} needs a subject and a text")
-                found[(key, locale)] = MessageTemplate(
-                    name, parts["subject"], parts["text"], parts.get("html")
+                found[(key, locale)] = MessageTemplate(  # which says if a part is missing
+                    name, parts.get("subject", ""), parts.get("text", ""), parts.get("html")
                 )
         return cls(found)
 

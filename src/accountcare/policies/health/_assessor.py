@@ -1,8 +1,8 @@
 """Health for a whole book as of one day, in one pass over the accounts.
 
-:class:`Assessor` is the engine behind
-:func:`accountcare.policies.health.assessment.assess_health` and
-:func:`accountcare.policies.health.assessment.health_scores`. Accounts share most of
+`Assessor` is the engine behind
+[`assess_health`][accountcare.policies.health.assessment.assess_health] and
+[`health_scores`][accountcare.policies.health.assessment.health_scores]. Accounts share most of
 what their health is made of (the facts of their tier, the words of a component, whole
 sets of components: a few thousand distinct ones in 100,000 accounts), so each is worked
 out once, on first use, and the values are shared.
@@ -57,11 +57,8 @@ class Assessor:
         self.as_of, self.today = as_of, as_of.toordinal()
         self.end_of_day = datetime.combine(as_of, time.max, tzinfo=UTC)
         self.cadence, self.requirements, self.tier_value = cadence, requirements, tier_value
-        self.weights, self.weight_tuple, self.total_weight = (
-            weights,
-            weight_tuple(weights),
-            weights.total,
-        )
+        self.weights, self.total_weight = weights, weights.total
+        self.weight_tuple = weight_tuple(weights)
         self.tiers: dict[str | None, TierFacts] = {}
         self.adherence: dict[tuple[int, int], Part] = {}
         self.outcomes: dict[tuple[float, ...], Part] = {}
@@ -85,7 +82,9 @@ class Assessor:
             if planned < 0 or done < 0:
                 raise ConfigurationError("visits planned and done must not be negative")
             tier = tiers[account_id]
-            facts = tier_facts.get(tier) or self._tier(tier)
+            facts = tier_facts.get(tier) or tier_facts.setdefault(
+                tier, TierFacts(tier, self.cadence, self.requirements, self.tier_value)
+            )
             contacts = people.get(account_id, ())
             layers, ages, values = self._people(contacts, touches.get(account_id, ()))
             grievance = grievances.get(account_id)
@@ -94,17 +93,14 @@ class Assessor:
                 facts,
                 facts.coverage_of(layers),
                 facts.recency_of(ages),
-                adherence.get((planned, done)) or self._adherence(planned, done),
+                adherence.get(visited := (planned, done))
+                or adherence.setdefault(visited, adherence_part(planned, done)),
                 complaints_part(grievance, self.as_of, self.end_of_day)
                 if grievance
                 else NO_COMPLAINTS,
-                outcomes.get(values) or self._outcomes(values),
+                outcomes.get(values) or outcomes.setdefault(values, outcomes_part(values)),
             )
         return result
-
-    def _tier(self, tier: str | None) -> TierFacts:
-        facts = self.tiers[tier] = TierFacts(tier, self.cadence, self.requirements, self.tier_value)
-        return facts
 
     def _people(
         self, contacts: Sequence[Contact], touches: Sequence[Interaction]
@@ -137,14 +133,6 @@ class Assessor:
                 if newest is None or age_of < newest:
                     ages[n] = age_of
         return (counts[0], counts[1], counts[2], decider), ages, tuple(values)
-
-    def _adherence(self, planned: int, done: int) -> Part:
-        known = self.adherence[(planned, done)] = adherence_part(planned, done)
-        return known
-
-    def _outcomes(self, values: tuple[float, ...]) -> Part:
-        known = self.outcomes[values] = outcomes_part(values)
-        return known
 
     def _health(
         self,

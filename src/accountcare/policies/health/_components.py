@@ -1,8 +1,8 @@
 """The parts of the health score: the tables they are read from, and how each is worked out.
 
 Everything here is a small pure function of one account's facts (or of one tier's), so
-the engine over a book (:mod:`accountcare.policies.health._assessor`) and the public
-functions (:mod:`accountcare.policies.health.assessment`) build on it and nothing here
+the engine over a book (`accountcare.policies.health._assessor`) and the public
+functions (`accountcare.policies.health.assessment`) build on it and nothing here
 imports them.
 """
 
@@ -50,7 +50,7 @@ Layers = tuple[int, int, int, bool]
 
 
 def weight_tuple(weights: HealthWeights) -> tuple[float, ...]:
-    """The weights in :data:`~accountcare.domain.health.COMPONENTS` order."""
+    """The weights in `accountcare.domain.health.COMPONENTS` order."""
     return tuple(getattr(weights, n) for n in COMPONENTS)
 
 
@@ -103,7 +103,7 @@ def outcomes_part(values: tuple[float, ...]) -> Part:
 
 
 def _intervals(cadence: Cadence, tier: str | None) -> tuple[int, int, int]:
-    """The touch interval of each layer, in :data:`LAYERS` order."""
+    """The touch interval of each layer, in `LAYERS` order."""
     rhythm = cadence.for_tier(tier)
     if rhythm is None:
         return (91, 91, 182)

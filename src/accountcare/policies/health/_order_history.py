@@ -1,10 +1,10 @@
 """The early-warning rules read from each account's own order history, in one pass.
 
 For every account, its orders in day order give its revenue in each period and the
-per-account rules of :func:`accountcare.policies.health.early_warning.early_warnings`:
+per-account rules of [`early_warnings`][accountcare.policies.health.early_warning.early_warnings]:
 falling purchase frequency, volatile order value or interval, and lapse. Every
 comparison is exact: Decimal and integer arithmetic, each threshold worked out once as an
-integer limit where the figure compared is an integer. :class:`Words` puts the alerts of
+integer limit where the figure compared is an integer. `Words` puts the alerts of
 these rules, and of a declining top account, in words.
 """
 
@@ -75,7 +75,8 @@ def _ceiling(value: Decimal) -> int:
 
 def _usual(twice: int) -> Decimal:
     """The usual interval from twice the median gap (a median of whole days is a whole
-    or a half day), as :func:`~accountcare.policies.health.metrics.median_interval` gives."""
+    or a half day), as
+    [`median_interval`][accountcare.policies.health.metrics.median_interval] gives."""
     return Decimal(twice) / 2
 
 
@@ -112,8 +113,8 @@ class OrderRules:
         self.revenue_now: dict[str, Decimal] = {}
 
     def account(self, account_id: str, bucket: list[Order], alerts: list[Alert]) -> None:
-        """Add the account's revenue in each period to :attr:`revenue` and
-        :attr:`revenue_now` (nothing without an order before ``as_of``), and its
+        """Add the account's revenue in each period to `revenue` and
+        `revenue_now` (nothing without an order before ``as_of``), and its
         alerts to ``alerts``."""
         days = list(map(_ORDINAL, map(_DAY, bucket)))
         in_order = sorted(days)
@@ -125,11 +126,7 @@ class OrderRules:
             if not days:
                 return
         amounts = list(map(_AMOUNT, bucket))
-        p_start, p_end, c_start, c_end = self.bounds  # each period is a slice of the days
-        b0 = bisect_left(days, p_start)
-        b1 = bisect_left(days, p_end, b0)
-        n0 = bisect_left(days, c_start, b1)
-        n1 = bisect_left(days, c_end, n0)
+        b0, b1, n0, n1 = self._slices(days)  # each period is a slice of the days
         self.revenue[account_id] = sum(amounts[b0:b1], ZERO) if b1 > b0 else ZERO
         values = amounts[n0:n1]
         now = self.revenue_now[account_id] = sum(values, ZERO)
@@ -139,7 +136,7 @@ class OrderRules:
             squares = sum(map(mul, values, values), ZERO)
             spread = (_SMALL[count] if count < 256 else Decimal(count)) * squares - now * now
             if spread > self.squared * now * now:
-                alerts.append(self.words.volatile_value(account_id, spread, now, count))
+                alerts.append(self.words.volatile(account_id, _VALUE, spread, now, count))
         gaps = list(map(sub, days[1:], days))
         if 0 in gaps:  # several orders on one day are one purchase occasion
             days = list(dict.fromkeys(days))
@@ -170,9 +167,7 @@ class OrderRules:
         (``[b0, b1)`` fall in the previous period, ``[n0, n1)`` in the current one)."""
         occasions, words = n1 - n0, self.words
         if b1 - b0 >= self.interval_minimum:
-            before = gaps[b0 : b1 - 1]
-            before.sort()  # twice the median: the middle two, or the middle one twice
-            twice = before[len(before) // 2] + before[(len(before) - 1) // 2]
+            twice = _twice_median(gaps[b0 : b1 - 1])
             if occasions <= self.most_occasions[twice]:  # occasions * usual <= expected
                 alerts.append(words.falling(account_id, occasions, self.usual[twice]))
         if occasions >= self.interval_minimum:
@@ -180,7 +175,7 @@ class OrderRules:
             total = sum(within)
             spread = len(within) * sum(map(mul, within, within)) - total * total
             if spread > self.interval_floor[total]:  # > squared * total * total
-                alerts.append(words.volatile_interval(account_id, spread, total, len(within)))
+                alerts.append(words.volatile(account_id, _INTERVAL, spread, total, len(within)))
         if len(days) >= self.interval_minimum:
             # The usual interval is at least the shortest gap: below k times that, the
             # account cannot have lapsed (rounding is monotone, so this never hides one).
@@ -193,6 +188,8 @@ class OrderRules:
 
 _Figures = tuple[tuple[str, Decimal], ...]
 _FALLING, _LAPSED = AlertRule.FALLING_FREQUENCY, AlertRule.LAPSED
+_VALUE, _INTERVAL = AlertRule.VOLATILE_VALUE, AlertRule.VOLATILE_INTERVAL
+_VARYING = {_VALUE: "order value", _INTERVAL: "interval"}  # what varies, by rule
 
 
 class Words:
@@ -256,20 +253,13 @@ class Words:
             )
         return _alert(account_id, _LAPSED, known[0], account_id + known[1])
 
-    def volatile_value(self, account_id: str, spread: Decimal, total: Decimal, n: int) -> Alert:
-        return self._volatile(account_id, AlertRule.VOLATILE_VALUE, spread, total, n, "order value")
-
-    def volatile_interval(self, account_id: str, spread: int, total: int, n: int) -> Alert:
-        return self._volatile(
-            account_id, AlertRule.VOLATILE_INTERVAL, Decimal(spread), Decimal(total), n, "interval"
-        )
-
-    def _volatile(
-        self, account_id: str, rule: AlertRule, spread: Decimal, total: Decimal, n: int, what: str
+    def volatile(
+        self, account_id: str, rule: AlertRule, spread: Decimal | int, total: Decimal | int, n: int
     ) -> Alert:
+        """The alert of a volatile order value or interval (``rule``)."""
         # cv > t  <=>  n * sum(x^2) - sum(x)^2 > t^2 * sum(x)^2  (population cv, sum(x) > 0);
         # the caller has checked it, exactly.
-        cv = (spread.sqrt() / total).quantize(_BASIS_POINT)
+        cv = (Decimal(spread).sqrt() / total).quantize(_BASIS_POINT)
         return _alert(
             account_id,
             rule,
@@ -278,6 +268,6 @@ class Words:
                 self.volatility_threshold,
                 ("count", Decimal(n)),
             ),
-            f"{account_id}'s {what} varies with a coefficient of variation of {cv} "
+            f"{account_id}'s {_VARYING[rule]} varies with a coefficient of variation of {cv} "
             f"(above {self.volatility})",
         )

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Protocol, TypeVar
 
 from accountcare.domain.activity import Complaint, Interaction
 from accountcare.domain.cadence import DEFAULT_CADENCE, Cadence
@@ -38,7 +37,7 @@ from accountcare.policies.health._components import (
     weight_tuple,
     weighted_score,
 )
-from accountcare.policies.relationships.layers import DEFAULT_REQUIREMENTS
+from accountcare.policies.relationships.layers import DEFAULT_REQUIREMENTS, _by_account
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -87,8 +86,6 @@ def assess_health(
     Contacts of another account are an error; interactions and complaints of other
     accounts are ignored.
     """
-    if visits_planned < 0 or visits_done < 0:
-        raise ConfigurationError("visits planned and done must not be negative")
     people = sorted(contacts, key=lambda c: c.id)
     for contact in people:
         if contact.account_id != account_id:
@@ -118,34 +115,11 @@ def health_scores(
     requirements: Mapping[str, LayerRequirement] = DEFAULT_REQUIREMENTS,
     weights: HealthWeights = DEFAULT_WEIGHTS,
 ) -> Mapping[str, HealthScore]:
-    """:func:`assess_health` for every account in ``tiers`` (account id -> tier), keyed
-    by account id in id order. ``visits`` maps an account to (planned, done)."""
+    """[`assess_health`][accountcare.policies.health.assessment.assess_health] for every
+    account in ``tiers`` (account id -> tier), keyed by account id in id order. ``visits``
+    maps an account to (planned, done)."""
     people = _by_account(contacts, tiers)
     touches = _by_account(interactions, tiers)
     grievances = _by_account(complaints, tiers)
     assessor = Assessor(as_of, cadence, requirements, weights, TIER_VALUE)
     return assessor.scores(sorted(tiers), people, touches, grievances, tiers, visits or {})
-
-
-class _OfAccount(Protocol):
-    @property
-    def account_id(self) -> str: ...
-
-
-_Record = TypeVar("_Record", bound=_OfAccount)
-
-
-def _by_account(
-    records: Iterable[_Record], tiers: Mapping[str, object]
-) -> dict[str, list[_Record]]:
-    """The records of the accounts in ``tiers``, by account (others are ignored)."""
-    groups: dict[str, list[_Record]] = {}
-    get = groups.get
-    for record in records:
-        account_id = record.account_id
-        bucket = get(account_id)
-        if bucket is not None:
-            bucket.append(record)
-        elif account_id in tiers:
-            groups[account_id] = [record]
-    return groups

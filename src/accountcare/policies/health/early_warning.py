@@ -3,8 +3,9 @@
 Practitioners keep the book healthy by asking, every review: did last year's biggest
 customer order much less this year? Which accounts buy less often, or swing widely?
 Are complaints rising? Each question is one rule of
-:class:`EarlyWarningPolicy`; every threshold is a parameter, and every comparison is
-exact (Decimal and integer arithmetic, no float rounding at a boundary).
+[`EarlyWarningPolicy`][accountcare.policies.health.early_warning.EarlyWarningPolicy];
+every threshold is a parameter, and every comparison is exact (Decimal and integer
+arithmetic, no float rounding at a boundary).
 
 >>> from datetime import date
 >>> from decimal import Decimal
@@ -189,17 +190,6 @@ def early_warnings(
     as_of = current.end if as_of is None else as_of
     if as_of < current.start:
         raise ConfigurationError(f"as_of {as_of} is before the current period {current}")
-    return _alerts(orders, complaints, previous, current, as_of, policy)
-
-
-def _alerts(
-    orders: Iterable[Order],
-    complaints: Iterable[Complaint],
-    previous: Period,
-    current: Period,
-    as_of: date,
-    policy: EarlyWarningPolicy,
-) -> tuple[Alert, ...]:
     groups: defaultdict[str, list[Order]] = defaultdict(list)
     for order in orders:
         groups[order.account_id].append(order)
@@ -258,6 +248,8 @@ def _complaint_rules(
 
 #: The repeat-purchase models the model rules (and forecasts) can use, by name.
 PURCHASE_MODELS: Mapping[str, str] = MappingProxyType({"bgnbd": "BG/NBD", "pareto": "Pareto/NBD"})
+"""The repeat-purchase models the model alerts can use, by name, with the name a person
+reads."""
 
 
 class RepeatPurchaseModel(Protocol):
@@ -381,10 +373,9 @@ def _figure(x: float) -> Decimal:
 
 @attrs.frozen
 class _Fit:
-    """One calibration: its summaries, the fitted parameters and what they predict."""
+    """One calibration: its summaries and what the parameters fitted to them predict."""
 
     data: PurchaseSummaries
-    params: Any
     p_alive: Any
     expected: Any
     end: date
@@ -412,7 +403,6 @@ def _fit(
     horizon = policy.horizon_days / policy.unit_days
     return _Fit(
         data,
-        params,
         model.p_alive(params, data),
         model.expected_purchases(params, data, horizon),
         end,

@@ -23,12 +23,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, timedelta
 from decimal import Decimal
+from itertools import groupby, pairwise
 
 from accountcare.domain.accounts import Account
 from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.metrics import AccountMetrics
 from accountcare.domain.periods import Period
 from accountcare.errors import ConfigurationError
+from accountcare.policies.health._order_history import _twice_median, _usual
 
 __all__ = ["account_metrics", "median_interval", "orders_by_account"]
 
@@ -39,14 +41,9 @@ def orders_by_account(orders: Iterable[Order]) -> dict[str, list[Order]]:
     """Orders grouped by account id, each list sorted by (day, order id)."""
     groups: dict[str, list[Order]] = {}
     for order in orders:
-        bucket = groups.get(order.account_id)
-        if bucket is None:
-            groups[order.account_id] = [order]
-        else:
-            bucket.append(order)
+        groups.setdefault(order.account_id, []).append(order)
     for bucket in groups.values():
-        if len(bucket) > 1:
-            bucket.sort(key=lambda o: (o.ordered_on, o.id))
+        bucket.sort(key=lambda o: (o.ordered_on, o.id))
     return groups
 
 
@@ -59,24 +56,9 @@ def median_interval(days: Sequence[date]) -> Decimal | None:
     ...                  date(2026, 1, 31)])
     Decimal('15')
     """
-    gaps = _gaps(days)
-    if not gaps:
-        return None
-    gaps.sort()
-    middle = len(gaps) // 2
-    if len(gaps) % 2:
-        return Decimal(gaps[middle])
-    return Decimal(gaps[middle - 1] + gaps[middle]) / 2
-
-
-def _gaps(days: Sequence[date]) -> list[int]:
-    gaps: list[int] = []
-    previous: date | None = None
-    for day in days:
-        if previous is not None and day != previous:
-            gaps.append((day - previous).days)
-        previous = day
-    return gaps
+    distinct = [day for day, _ in groupby(days)]
+    gaps = [(after - before).days for before, after in pairwise(distinct)]
+    return _usual(_twice_median(gaps)) if gaps else None
 
 
 def account_metrics(

@@ -1,6 +1,7 @@
 """Retention figures and win-back planning.
 
-Tier migration between two periods is :func:`accountcare.policies.tiers.migration.migration_report`
+Tier migration between two periods is
+[`migration_report`][accountcare.policies.tiers.migration.migration_report]
 (run it on the tiers assigned from each period's metrics).
 
 "Keeping a customer costs a fraction of winning a new one": retention rate, repeat

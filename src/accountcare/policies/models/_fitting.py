@@ -125,17 +125,11 @@ def maximise(
         return float(value) / scale, np.asarray(slope, dtype=np.float64) / scale
 
     options = {"maxiter": 10_000, "ftol": 1e-15, "gtol": 1e-9, "maxls": 50}
+    fun, jac = (objective, "3-point") if gradient is None else (with_gradient, True)
     iterations, converged, message = 0, False, ""
     best_x, best_value = start, objective(start)
     for _ in range(3):  # restarts from the optimum settle the last digits
-        if gradient is None:
-            result = optimize.minimize(
-                objective, best_x, method="L-BFGS-B", jac="3-point", options=options
-            )
-        else:
-            result = optimize.minimize(
-                with_gradient, best_x, method="L-BFGS-B", jac=True, options=options
-            )
+        result = optimize.minimize(fun, best_x, method="L-BFGS-B", jac=jac, options=options)
         iterations += int(result.nit)
         # Finite differences cannot resolve a gradient below about 1e-7: that is the optimum.
         converged = converged or bool(result.success) or float(np.max(np.abs(result.jac))) < 1e-6

@@ -28,7 +28,7 @@ _DAYS_PER_YEAR = 365.25
 
 
 class PurchaseModel(Protocol):
-    """What [`clv`][accountcare.policies.models.clv] needs of a repeat-purchase model."""
+    """What [`clv`][accountcare.policies.models.clv.clv] needs of a repeat-purchase model."""
 
     def expected_purchases(self, params: Any, data: PurchaseSummaries, horizon: float) -> Any:
         """Conditional expected purchases in the next ``horizon`` units."""

@@ -64,14 +64,6 @@ def _floats(value: Any) -> np.ndarray:
     return array
 
 
-def _optional_ints(value: Any) -> np.ndarray | None:
-    return None if value is None else _ints(value)
-
-
-def _optional_floats(value: Any) -> np.ndarray | None:
-    return None if value is None else _floats(value)
-
-
 @attrs.frozen
 class PurchaseSummary:
     """One account's row of [`PurchaseSummaries`][accountcare.policies.models.PurchaseSummaries].
@@ -109,8 +101,10 @@ class PurchaseSummaries:
     frequency: np.ndarray = attrs.field(converter=_ints)
     recency: np.ndarray = attrs.field(converter=_floats)
     T: np.ndarray = attrs.field(converter=_floats)
-    monetary: np.ndarray = attrs.field(default=None, converter=_optional_floats)
-    holdout: np.ndarray | None = attrs.field(default=None, converter=_optional_ints)
+    monetary: np.ndarray = attrs.field(default=None, converter=attrs.converters.optional(_floats))
+    holdout: np.ndarray | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_ints)
+    )
     unit: float = 7.0
     _index: dict[str, int] = attrs.field(init=False, repr=False)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from accountcare.domain.activity import Interaction
 from accountcare.domain.contacts import Contact, ContactRole, RelationshipLayer
@@ -99,21 +100,44 @@ def relationship_maps(
     tiers: Mapping[str, str],
     requirements: Mapping[str, LayerRequirement] = DEFAULT_REQUIREMENTS,
 ) -> Mapping[str, RelationshipMap]:
-    """:func:`relationship_map` for every account in ``tiers``, keyed by account id."""
-    by_account: dict[str, list[Contact]] = {a: [] for a in tiers}
-    for contact in contacts:
-        if contact.account_id in by_account:
-            by_account[contact.account_id].append(contact)
-    touches: dict[str, list[Interaction]] = {a: [] for a in tiers}
-    for touch in interactions:
-        if touch.account_id in touches:
-            touches[touch.account_id].append(touch)
+    """[`relationship_map`][accountcare.policies.relationships.layers.relationship_map] for
+    every account in ``tiers``, keyed by account id."""
+    people, touches = _by_account(contacts, tiers), _by_account(interactions, tiers)
     return {
         a: relationship_map(
-            a, by_account[a], touches[a], as_of=as_of, tier=tiers[a], requirements=requirements
+            a,
+            people.get(a, []),
+            touches.get(a, []),
+            as_of=as_of,
+            tier=tiers[a],
+            requirements=requirements,
         )
         for a in sorted(tiers)
     }
+
+
+class _OfAccount(Protocol):
+    @property
+    def account_id(self) -> str: ...
+
+
+_Record = TypeVar("_Record", bound=_OfAccount)
+
+
+def _by_account(
+    records: Iterable[_Record], tiers: Mapping[str, object]
+) -> dict[str, list[_Record]]:
+    """The records of the accounts in ``tiers``, by account (others are ignored)."""
+    groups: dict[str, list[_Record]] = {}
+    get = groups.get
+    for record in records:
+        account_id = record.account_id
+        bucket = get(account_id)
+        if bucket is not None:
+            bucket.append(record)
+        elif account_id in tiers:
+            groups[account_id] = [record]
+    return groups
 
 
 def _coverage(
@@ -210,8 +234,8 @@ def _layer_gaps(
 
 def layer_needs(requirement: LayerRequirement) -> tuple[tuple[RelationshipLayer, int], ...]:
     """The layer minimums of ``requirement`` that count as requirements, in
-    :data:`LAYERS` order: one per layer named (the first given, as
-    :meth:`LayerRequirement.minimum` reads it).
+    `LAYERS` order: one per layer named (the first given, as
+    `LayerRequirement.minimum` reads it).
 
     >>> layer_needs(DEFAULT_REQUIREMENTS["B"])
     ((<RelationshipLayer.KEY: 'key'>, 1), (<RelationshipLayer.BROAD: 'broad'>, 2))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import attrs
+
 from accountcare.domain.pdca import (
     TRANSITIONS,
     IllegalTransition,
@@ -55,14 +57,12 @@ def advance(
 
     From act, ``to`` is plan (the next round) or closed. Every other stage has one
     successor. Moving a closed cycle, skipping a step or going back raises
-    :class:`IllegalTransition`. ``owner`` (default: the current owner) and ``due_on``
-    are the new step's; closing needs neither.
+    [`IllegalTransition`][accountcare.domain.pdca.IllegalTransition]. ``owner`` (default:
+    the current owner) and ``due_on`` are the new step's; closing needs neither.
     """
     _check_move(cycle, to, done_on)
     current = cycle.current
-    finished = PdcaStep(
-        current.stage, current.round, current.owner, current.due_on, done_on, record
-    )
+    finished = attrs.evolve(current, done_on=done_on, record=record)
     if to is PdcaStage.CLOSED:
         nxt = PdcaStep(PdcaStage.CLOSED, current.round, current.owner, done_on, done_on, record)
     else:
@@ -72,9 +72,7 @@ def advance(
             )
         round_ = current.round + 1 if to is PdcaStage.PLAN else current.round
         nxt = PdcaStep(to, round_, owner or current.owner, due_on)
-    return PdcaCycle(
-        cycle.id, cycle.account_id, cycle.goal, (*cycle.steps[:-1], finished, nxt), cycle.contact_id
-    )
+    return attrs.evolve(cycle, steps=(*cycle.steps[:-1], finished, nxt))
 
 
 def _check_move(cycle: PdcaCycle, to: PdcaStage, done_on: date) -> None:

@@ -341,9 +341,12 @@ def _share_boundary(
 class Tiering(Mapping[str, TierAssignment]):
     """The assignments of one population, built on demand from compact arrays.
 
-    A read-only mapping of account id to :class:`TierAssignment`, iterated best first
-    (by rank, ties by id). ``labels()`` gives plain tiers without building assignments;
-    ``cutoffs`` is what :meth:`fit` returns for the same population.
+    A read-only mapping of account id to
+    [`TierAssignment`][accountcare.domain.tiers.TierAssignment], iterated best first (by
+    rank, ties by id). ``labels()`` gives plain tiers without building assignments;
+    ``cutoffs`` is what
+    [`PopulationPolicy.fit`][accountcare.policies.tiers.tiering.PopulationPolicy.fit]
+    returns for the same population.
     """
 
     __slots__ = (

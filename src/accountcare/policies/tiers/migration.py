@@ -34,8 +34,9 @@ def migration_report(
     after: Mapping[str, str | TierAssignment],
     tiers: Sequence[str],
 ) -> TierMigration:
-    """Compare two assignments (id -> label or :class:`TierAssignment`) under ``tiers``
-    (best first, e.g. ``policy.tiers``). Every group is sorted by account id."""
+    """Compare two assignments (id -> label or
+    [`TierAssignment`][accountcare.domain.tiers.TierAssignment]) under ``tiers`` (best
+    first, e.g. ``policy.tiers``). Every group is sorted by account id."""
     labels = tuple(tiers)
     if len(labels) < 2 or len(set(labels)) != len(labels):
         raise ConfigurationError(

@@ -15,8 +15,6 @@ accounts in this order, so this is the one definition of urgent and important.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import attrs
 
 from accountcare.domain.tiers import Priority, PriorityAssignment
@@ -39,10 +37,6 @@ _QUADRANTS = {
 }
 
 
-def _tiers(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
-
-
 @attrs.frozen
 class PriorityPolicy:
     """Quadrant from importance (tier, strategic) and urgency (complaints, overdue, decline).
@@ -50,7 +44,7 @@ class PriorityPolicy:
     ``urgent_overdue_days`` of 0 or 1 both make any overdue visit urgent.
     """
 
-    important_tiers: frozenset[str] = attrs.field(default=IMPORTANT_TIERS, converter=_tiers)
+    important_tiers: frozenset[str] = attrs.field(default=IMPORTANT_TIERS, converter=frozenset)
     urgent_overdue_days: int = URGENT_OVERDUE_DAYS
     strategic_is_important: bool = True
 

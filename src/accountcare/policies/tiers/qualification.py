@@ -105,10 +105,6 @@ def cooperation_years_at_least(years: float) -> QualificationRule:
     )
 
 
-def _default_rules() -> tuple[QualificationRule, ...]:
-    return (orders_each_year(),)
-
-
 def _rules(
     values: Iterable[QualificationRule | tuple[str, Predicate]],
 ) -> tuple[QualificationRule, ...]:
@@ -119,7 +115,9 @@ def _rules(
 class KeyAccountRules:
     """Every rule must hold for an account to qualify as a key account."""
 
-    rules: tuple[QualificationRule, ...] = attrs.field(factory=_default_rules, converter=_rules)
+    rules: tuple[QualificationRule, ...] = attrs.field(
+        factory=lambda: (orders_each_year(),), converter=_rules
+    )
 
     def __attrs_post_init__(self) -> None:
         names = [r.name for r in self.rules]

@@ -98,7 +98,7 @@ def _score(account_id: str, field: str, value: object) -> float:
 
 @attrs.frozen
 class Scorecard:
-    """Weighted scorecard; ``weights`` follow :data:`SCORECARD_CRITERIA`."""
+    """Weighted scorecard; ``weights`` follow `SCORECARD_CRITERIA`."""
 
     weights: tuple[float, ...] = attrs.field(
         default=SCORECARD_WEIGHTS, converter=tuple, validator=_weights
@@ -126,15 +126,10 @@ class Scorecard:
                 field,
                 "is not one of the four criteria" if unknown else "is missing",
             )
-        total = sum(self.weights)
-        pairs = []
-        weighted = 0.0
-        for criterion, weight in zip(SCORECARD_CRITERIA, self.weights, strict=True):
-            score = _score(account_id, criterion, scores[criterion])
-            pairs.append((criterion, score))
-            weighted += weight * score
-        final = round(min(100.0, max(0.0, weighted / total)), 6)
-        return ScorecardRating(account_id, tuple(pairs), final, self._band(final)[0])
+        pairs = tuple((c, _score(account_id, c, scores[c])) for c in SCORECARD_CRITERIA)
+        weighted = sum(w * score for w, (_, score) in zip(self.weights, pairs, strict=True))
+        final = round(min(100.0, max(0.0, weighted / sum(self.weights))), 6)
+        return ScorecardRating(account_id, pairs, final, self._band(final)[0])
 
     def _band(self, score: float) -> tuple[str, float]:
         for label, floor in self.bands:
@@ -143,7 +138,8 @@ class Scorecard:
         return self.bands[-1]
 
     def assign(self, values: Mapping[str, Number]) -> dict[str, TierAssignment]:
-        """Rate accounts from scores already weighted (0-100), e.g. :meth:`rate`'s score."""
+        """Rate accounts from scores already weighted (0-100), e.g.
+        [`rate`][accountcare.policies.tiers.scorecard.Scorecard.rate]'s score."""
         out = {}
         for account_id in sorted(values):
             score = _score(account_id, "value", values[account_id])
@@ -206,7 +202,7 @@ def criterion_scores(
 
     Purchase history is the percentile of the account's revenue, contribution the
     percentile of its margin (nothing bought, or a loss, scores 0); cooperation years
-    score 10 a year up to 10 years; potential comes from :data:`POTENTIAL_BY_SIZE`
+    score 10 a year up to 10 years; potential comes from `POTENTIAL_BY_SIZE`
     (strategic accounts 100, unknown size 50). With ``potential`` (account id -> a
     score from 0 to 100, such as
     [`potential_from_clv`][accountcare.policies.tiers.scorecard.potential_from_clv]

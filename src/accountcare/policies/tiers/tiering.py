@@ -1,11 +1,13 @@
 """What every tier policy offers, and the shared face of the population policies.
 
-A tier policy maps account ids to numbers and returns one :class:`TierAssignment` per
-account, each with its reason. A *population* policy (ABC, rank bands, 20/60/20, value
-labels) also splits ``assign`` into ``fit`` (population -> small :class:`TierCutoffs`)
-and ``classify`` (one value -> assignment), so a large book can be tiered partition by
-partition: ``fit`` once (or :meth:`PopulationPolicy.fit_counts` on merged value counts),
-then ``classify`` each account anywhere.
+A tier policy maps account ids to numbers and returns one
+[`TierAssignment`][accountcare.domain.tiers.TierAssignment] per account, each with its
+reason. A *population* policy (ABC, rank bands, 20/60/20, value labels) also splits
+``assign`` into ``fit`` (population -> small
+[`TierCutoffs`][accountcare.domain.tiers.TierCutoffs]) and ``classify`` (one value ->
+assignment), so a large book can be tiered partition by partition: ``fit`` once (or
+[`PopulationPolicy.fit_counts`][accountcare.policies.tiers.tiering.PopulationPolicy.fit_counts]
+on merged value counts), then ``classify`` each account anywhere.
 
 >>> from accountcare.policies.tiers.abc import AbcPolicy
 >>> policy = AbcPolicy()

@@ -111,7 +111,6 @@ def _column(values: Any) -> tuple[np.ndarray[Any, Any], Any, Any]:
         hint = " (for a mapping of account id to value, use policy.assign)"
         got = f"a {type(values).__name__}{hint if isinstance(values, Mapping) else ''}"
         raise ConfigurationError(f"vector_tiers: values must be {_TAKES}, got {got}")
-    native, implementation = None, None
     if isinstance(values, np.ndarray | Sequence):
         raw = np.asarray(values)
         if raw.dtype.kind not in "fiu" or raw.ndim != 1:
@@ -119,7 +118,7 @@ def _column(values: Any) -> tuple[np.ndarray[Any, Any], Any, Any]:
                 f"vector_tiers: values must be a 1-d array of numbers, got {raw.ndim}-d "
                 f"values of dtype {raw.dtype}"
             )
-        return raw, native, implementation
+        return raw, None, None
     nw = require("narwhals", "frames")
     if nw.dependencies.is_into_dataframe(values):
         frame = nw.from_native(values, eager_only=True)
@@ -142,9 +141,8 @@ def _column(values: Any) -> tuple[np.ndarray[Any, Any], Any, Any]:
         raise ConfigurationError(
             f"vector_tiers: values must be numbers, got a Series{name} of {series.dtype} values"
         )
-    native = series.to_native()
     implementation = "pandas" if series.implementation.is_pandas() else series.implementation
-    return series.to_numpy(), native, implementation
+    return series.to_numpy(), series.to_native(), implementation
 
 
 def exceeds_floats(raw: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -1,6 +1,6 @@
 """Each rep's room in a visit plan: working days, what is left on each, and utilisation.
 
-The planner asks :class:`RepDays` for the earliest day with room in a window, many
+The planner asks `RepDays` for the earliest day with room in a window, many
 thousand times a plan, so the days are ordinals and full days are skipped at once (a
 union-find over the days: each full day points at the next one that may have room).
 """
@@ -109,10 +109,9 @@ def utilisation(
         for week in {w for w, _ in parts}:
             room = sum(r for (w, _), r in parts.items() if w == week)
             capacity[("week", week)] = room if weekly is None else min(room, weekly)
-        for period, starts_on in [
-            (p, s) for p in ("week", "month") for s in periods(start, end, p)
-        ]:
-            used = planned.get((rep_id, period, starts_on), 0)
-            room = capacity.get((period, starts_on), 0)
-            rows.append(Utilisation(rep_id, period, starts_on, used, room))
+        for period in ("week", "month"):
+            for starts_on in periods(start, end, period):
+                used = planned.get((rep_id, period, starts_on), 0)
+                room = capacity.get((period, starts_on), 0)
+                rows.append(Utilisation(rep_id, period, starts_on, used, room))
     return rows

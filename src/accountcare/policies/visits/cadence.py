@@ -2,7 +2,7 @@
 
 Visit frequency follows the tier (A accounts most often, with supervisors or senior
 leaders joining some visits; C accounts least), and developing a new account takes at
-least 5 visits. The rhythm itself is the :class:`~accountcare.domain.cadence.Cadence`
+least 5 visits. The rhythm itself is the [`Cadence`][accountcare.domain.cadence.Cadence]
 value; this module reads the history against it. Only interactions before ``as_of``
 count, and an interaction's day is the calendar day of its recorded instant.
 
@@ -18,6 +18,7 @@ count, and an interaction's day is the calendar day of its recorded instant.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
@@ -82,7 +83,7 @@ class _History:
 
 
 def _histories(interactions: Iterable[Interaction], as_of: date) -> dict[str, _History]:
-    found: dict[str, _History] = {}
+    found: defaultdict[str, _History] = defaultdict(_History)
     visit, call = InteractionKind.VISIT, InteractionKind.CALL
     for record in interactions:
         kind = record.kind
@@ -91,9 +92,7 @@ def _histories(interactions: Iterable[Interaction], as_of: date) -> dict[str, _H
         day = record.occurred_at.date()
         if day >= as_of:
             continue
-        history = found.get(record.account_id)
-        if history is None:
-            history = found[record.account_id] = _History()
+        history = found[record.account_id]
         if kind is call:
             if history.last_call is None or day > history.last_call:
                 history.last_call = day
@@ -121,7 +120,8 @@ def due_dates(
     """Each account's next visit, call and leader visit as of ``as_of``, by account id.
 
     Next visit due = last visit + the tier's visit interval (never visited: due at
-    ``as_of``). A developing account (see :func:`is_developing`) that has had fewer
+    ``as_of``). A developing account (see
+    [`is_developing`][accountcare.policies.visits.cadence.is_developing]) that has had fewer
     than ``cadence.development_visits`` visits in the last ``development_window_days``
     is visited at least every ``cadence.development_every_days`` until it has had them.
     Leader visits are due ``leader_visit_every_days`` after the last visit a leader

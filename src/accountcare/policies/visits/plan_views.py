@@ -2,7 +2,7 @@
 
 Visits are planned by week and month from the number of accounts to see and the tier
 mix, so a plan is read the same way. A view is a
-:class:`~accountcare.domain.visits.PlanView` of rows, one per rep (or tier) and period:
+[`PlanView`][accountcare.domain.visits.PlanView] of rows, one per rep (or tier) and period:
 visits placed by purpose, coverage of the visits due (placed / required) and, for reps,
 utilisation of their capacity.
 
@@ -26,6 +26,7 @@ the plan, even those only partly inside it.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from accountcare.domain.visits import (
@@ -44,8 +45,6 @@ __all__ = ["NO_OWNER_KEY", "UNTIERED_KEY", "period_start", "periods", "plan_view
 # Row keys for visits without a rep (an account with no owner) or without a tier.
 NO_OWNER_KEY = "(no owner)"
 UNTIERED_KEY = "(untiered)"
-
-_PERIODS = ("week", "month")
 
 
 def period_start(day: date, period: str) -> date:
@@ -79,8 +78,6 @@ def plan_view(plan: VisitPlan, *, by: str = "rep", period: str = "week") -> Plan
     """
     if by not in ("rep", "tier"):
         raise ConfigurationError(f"a plan view is by 'rep' or 'tier', not {by!r}")
-    if period not in _PERIODS:
-        raise ConfigurationError(f"a plan period is 'week' or 'month', not {period!r}")
     tally = _Tally(plan, by, period)
     for visit in plan.visits:
         tally.placed_visit(visit)
@@ -131,9 +128,7 @@ class _Tally:
     def row(self, key: str, starts_on: date) -> PlanPeriod:
         done = self.placed.get((key, starts_on), [])
         tallies = self.due.get((key, starts_on), {})
-        counts = dict.fromkeys(VisitPurpose, 0)
-        for purpose in done:
-            counts[purpose] += 1
+        counts = Counter(done)
         return PlanPeriod(
             key=key,
             period=self.period,
@@ -141,7 +136,7 @@ class _Tally:
             placed=len(done),
             required=sum(t[0] for t in tallies.values()),
             covered=sum(t[1] for t in tallies.values()),
-            by_purpose=tuple(PurposeCount(p, n) for p, n in counts.items()),
+            by_purpose=tuple(PurposeCount(p, counts[p]) for p in VisitPurpose),
             accounts_due=len(tallies),
             accounts_covered=sum(1 for t in tallies.values() if t[0] == t[1]),
             capacity=self.capacity.get((key, starts_on), 0) if self.by == "rep" else None,

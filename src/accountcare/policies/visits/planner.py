@@ -87,10 +87,11 @@ def plan_visits(
 
     ``accounts`` are owned by reps (``Account.owner`` is the rep id); ``tiers`` maps
     account ids to tier labels (or is a list of tier assignments); ``calendars`` holds
-    one :class:`WorkCalendar` per rep. Each account's quadrant comes from
-    ``priority_policy`` (its tier, whether it is strategic, its open complaints and how
-    many days its next visit is overdue at ``start``); ``priorities`` overrides the
-    quadrant of the accounts it names. Same input in any order gives the same plan.
+    one [`WorkCalendar`][accountcare.domain.calendars.WorkCalendar] per rep. Each
+    account's quadrant comes from ``priority_policy`` (its tier, whether it is strategic,
+    its open complaints and how many days its next visit is overdue at ``start``);
+    ``priorities`` overrides the quadrant of the accounts it names. Same input in any
+    order gives the same plan.
     """
     accounts = _checked(accounts, start, weeks)
     end = start + timedelta(weeks=weeks)
@@ -300,7 +301,20 @@ class _Planner:
             if wanted.until > self.last_day and result in _CARRIED:
                 result = UnplacedReason.NEXT_PLAN
         if isinstance(result, int):
-            self.visits.append(_visit(account.id, owner, result, due.tier, wanted, lo, hi))
+            # Every part is checked already: ids by their records, days by the calendar.
+            visit = _trusted_visit(
+                account_id=account.id,
+                rep_id=owner,
+                on=date.fromordinal(result),
+                purpose=wanted.purpose,
+                reason=wanted.why,
+                tier=due.tier,
+                due_on=date.fromordinal(wanted.due_on),
+                leader_joins=wanted.leader,
+                window_start=date.fromordinal(lo),
+                window_end=date.fromordinal(hi),
+            )
+            self.visits.append(visit)
             return result
         searched = lo if result is UnplacedReason.CAPACITY else wanted.lo
         self.unplaced.append(
@@ -310,37 +324,13 @@ class _Planner:
                 purpose=wanted.purpose,
                 due_on=date.fromordinal(wanted.due_on),
                 reason=result,
-                detail=_detail(result, wanted.why, owner),
+                detail=f"{_DETAILS[result].format(owner=owner)}; {wanted.why}",
                 tier=due.tier,
                 window_start=date.fromordinal(searched),
                 window_end=date.fromordinal(hi),
             )
         )
         return None
-
-
-def _visit(
-    account_id: str,
-    rep_id: str | None,
-    on: int,
-    tier: str | None,
-    wanted: _Wanted,
-    lo: int,
-    hi: int,
-) -> Visit:
-    # Every part is checked already: ids by their records, days by the calendar.
-    return _trusted_visit(
-        account_id=account_id,
-        rep_id=rep_id,
-        on=date.fromordinal(on),
-        purpose=wanted.purpose,
-        reason=wanted.why,
-        tier=tier,
-        due_on=date.fromordinal(wanted.due_on),
-        leader_joins=wanted.leader,
-        window_start=date.fromordinal(lo),
-        window_end=date.fromordinal(hi),
-    )
 
 
 _trusted_visit = trusted(Visit)
@@ -373,15 +363,14 @@ def _purpose(
 _CARRIED = (UnplacedReason.NO_WORKING_DAY, UnplacedReason.SPACING)
 
 
-def _detail(reason: UnplacedReason, why: str, owner: str | None) -> str:
-    if reason is UnplacedReason.CAPACITY:
-        return f"every working day of {owner} in the window is full; {why}"
-    if reason is UnplacedReason.NO_WORKING_DAY:
-        return f"{owner} has no working day in the window inside the plan; {why}"
-    if reason is UnplacedReason.SPACING:
-        return f"the window closes before the minimum spacing after the last visit; {why}"
-    if reason is UnplacedReason.NEXT_PLAN:
-        return f"no day inside the plan could take it and its window runs on; plan it next; {why}"
-    if reason is UnplacedReason.NO_OWNER:
-        return f"the account has no owner; {why}"
-    return f"rep {owner} has no work calendar; {why}"
+# Why a visit was left out, in words ({owner}: the rep), put before the visit's reason.
+_DETAILS = {
+    UnplacedReason.CAPACITY: "every working day of {owner} in the window is full",
+    UnplacedReason.NO_WORKING_DAY: "{owner} has no working day in the window inside the plan",
+    UnplacedReason.SPACING: "the window closes before the minimum spacing after the last visit",
+    UnplacedReason.NEXT_PLAN: (
+        "no day inside the plan could take it and its window runs on; plan it next"
+    ),
+    UnplacedReason.NO_OWNER: "the account has no owner",
+    UnplacedReason.NO_CALENDAR: "rep {owner} has no work calendar",
+}

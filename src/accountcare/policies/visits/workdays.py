@@ -32,7 +32,8 @@ _LUNAR_LAST_YEAR = 2099
 
 
 def check_window(start: date, end: date) -> None:
-    """Raise :class:`ConfigurationError` unless ``[start, end)`` is a real window."""
+    """Raise [`ConfigurationError`][accountcare.errors.ConfigurationError] unless
+    ``[start, end)`` is a real window."""
     if end < start:
         raise ConfigurationError(
             f"the window ends on {end.isoformat()}, before it starts on {start.isoformat()}"
@@ -98,7 +99,7 @@ def public_holidays(
     """Public holidays of ``country`` (and ``subdivision``) in ``[start, end)``, by name.
 
     An unknown country or subdivision, or a year the package does not cover, raises
-    :class:`ConfigurationError` naming it.
+    [`ConfigurationError`][accountcare.errors.ConfigurationError] naming it.
 
     >>> from datetime import date
     >>> public_holidays("DE", "BY", date(2026, 1, 1), date(2026, 1, 10))
@@ -139,11 +140,5 @@ def working_days(calendar: WorkCalendar, start: date, end: date) -> tuple[date, 
         else set()
     )
     weekdays = calendar.working_weekdays
-    found = []
-    day = start
-    step = timedelta(days=1)
-    while day < end:
-        if (day.weekday() in weekdays or day in extra) and day not in off:
-            found.append(day)
-        day += step
-    return tuple(found)
+    window = (start + timedelta(days=n) for n in range((end - start).days))
+    return tuple(d for d in window if (d.weekday() in weekdays or d in extra) and d not in off)

@@ -1,5 +1,6 @@
-"""The parts of :mod:`accountcare.testing.strategies`, one subject each: field values and
-strategies derived from field types (:mod:`.fields`), values of a book (:mod:`.book`),
-tier values and populations (:mod:`.tiers`). Import them from
-:mod:`accountcare.testing.strategies`, which registers them for ``st.from_type``.
+"""The parts of [`accountcare.testing.strategies`][accountcare.testing.strategies], one
+subject each: field values and strategies derived from field types (`.fields`), values
+of a book (`.book`), tier values and populations (`.tiers`). Import them from
+[`accountcare.testing.strategies`][accountcare.testing.strategies], which registers them
+for ``st.from_type``.
 """

@@ -12,11 +12,13 @@ their accounts.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
-from accountcare.domain.activity import Complaint, Order
+from accountcare.domain.accounts import Account
+from accountcare.domain.activity import Complaint, Interaction, Order
 from accountcare.domain.book import Book
 from accountcare.domain.contacts import (
     Birthday,
@@ -102,9 +104,10 @@ def complaints(draw: st.DrawFn) -> Complaint:
 
 
 @st.composite
-def periods(draw: st.DrawFn) -> Period:
+def periods(draw: st.DrawFn, min_days: int = 1, max_days: int = 800) -> Period:
+    """A non-empty period of ``min_days`` to ``max_days`` days."""
     start = draw(days())
-    return Period(start, start + timedelta(days=draw(st.integers(1, 800))))
+    return Period(start, start + timedelta(days=draw(st.integers(min_days, max_days))))
 
 
 @st.composite
@@ -131,34 +134,22 @@ def orders(account_id: st.SearchStrategy[str] | None = None) -> st.SearchStrateg
 def books(draw: st.DrawFn, max_accounts: int = 4) -> Book:
     """A small book whose records all point at its accounts."""
     accounts = draw(
-        st.lists(strategy_for(_account_class()), max_size=max_accounts, unique_by=lambda a: a.id)
+        st.lists(strategy_for(Account), max_size=max_accounts, unique_by=lambda a: a.id)
     )
     if not accounts:
         return Book()
     ids = st.sampled_from([a.id for a in accounts])
+
+    def owned(records: st.SearchStrategy[Any], max_size: int) -> list[Any]:
+        return [
+            attrs.evolve(r, account_id=draw(ids))
+            for r in draw(st.lists(records, max_size=max_size))
+        ]
+
     return Book(
         accounts=accounts,
-        contacts=[
-            attrs.evolve(c, account_id=draw(ids)) for c in draw(st.lists(contacts(), max_size=3))
-        ],
+        contacts=owned(contacts(), 3),
         orders=draw(st.lists(orders(ids), max_size=4)),
-        interactions=[
-            attrs.evolve(i, account_id=draw(ids))
-            for i in draw(st.lists(strategy_for(_interaction_class()), max_size=3))
-        ],
-        complaints=[
-            attrs.evolve(c, account_id=draw(ids)) for c in draw(st.lists(complaints(), max_size=2))
-        ],
+        interactions=owned(strategy_for(Interaction), 3),
+        complaints=owned(complaints(), 2),
     )
-
-
-def _account_class() -> type:
-    from accountcare.domain.accounts import Account
-
-    return Account
-
-
-def _interaction_class() -> type:
-    from accountcare.domain.activity import Interaction
-
-    return Interaction

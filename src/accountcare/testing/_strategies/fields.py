@@ -1,9 +1,10 @@
 """Strategies field by field: the plain values records are made of (short ids, names,
-days, instants, money) and, for any attrs class of :mod:`accountcare.domain` without a
+days, instants, money) and, for any attrs class of `accountcare.domain` without a
 hand-written strategy, one derived from its field types and validators.
 
-:data:`STRATEGIES` maps each class to its strategy: the hand-written ones are entered by
-:mod:`accountcare.testing.strategies`, :func:`strategy_for` adds the others on first use.
+`STRATEGIES` maps each class to its strategy: the hand-written ones are entered by
+[`accountcare.testing.strategies`][accountcare.testing.strategies],
+[`strategy_for`][accountcare.testing.strategies.strategy_for] adds the others on first use.
 
 >>> from hypothesis import given, strategies as st
 >>> from accountcare.domain.accounts import Account
@@ -21,6 +22,7 @@ import importlib
 import pkgutil
 import types
 import typing
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +35,8 @@ import accountcare.domain as domain_package
 from accountcare.domain._validate import MAX_AMOUNT, MAX_AMOUNT_PLACES
 from accountcare.domain.currency import ISO_4217
 
-#: Every domain class with its strategy (see :func:`strategy_for`).
+#: Every domain class with its strategy (see
+#: [`strategy_for`][accountcare.testing.strategies.strategy_for]).
 STRATEGIES: dict[type, st.SearchStrategy[Any]] = {}
 
 FIRST_DAY = date(2000, 1, 1)
@@ -133,32 +136,29 @@ _BY_NAME: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+def _validators(validator: Any) -> Iterator[Any]:
+    """A field's validator and, depth first, the validators it combines (``and_``)."""
+    if validator is not None:
+        yield validator
+        for inner in getattr(validator, "_validators", ()):
+            yield from _validators(inner)
+
+
 def _options(validator: Any) -> tuple[Any, ...] | None:
     """The allowed values of an ``attrs.validators.in_`` among a field's validators."""
-    if validator is None:
-        return None
-    options = getattr(validator, "options", None)
-    if options is not None:
-        return tuple(options)
-    for inner in getattr(validator, "_validators", ()):
-        found = _options(inner)
-        if found is not None:
-            return found
+    for each in _validators(validator):
+        if getattr(each, "options", None) is not None:
+            return tuple(each.options)
     return None
 
 
 def _bounds(validator: Any) -> tuple[Any, Any] | None:
     """``(low, high)`` of a ``between(low, high)`` validator among a field's validators."""
-    if validator is None:
-        return None
-    code = getattr(validator, "__code__", None)
-    if code is not None and {"low", "high"} <= set(code.co_freevars):
-        cells = dict(zip(code.co_freevars, validator.__closure__ or (), strict=True))
-        return cells["low"].cell_contents, cells["high"].cell_contents
-    for inner in getattr(validator, "_validators", ()):
-        found = _bounds(inner)
-        if found is not None:
-            return found
+    for each in _validators(validator):
+        code = getattr(each, "__code__", None)
+        if code is not None and {"low", "high"} <= set(code.co_freevars):
+            cells = dict(zip(code.co_freevars, each.__closure__ or (), strict=True))
+            return cells["low"].cell_contents, cells["high"].cell_contents
     return None
 
 
@@ -169,11 +169,10 @@ def _for_type(tp: Any) -> st.SearchStrategy[Any]:
         return st.one_of(*(_for_type(a) for a in args))
     if origin is typing.Literal:
         return st.sampled_from(args)
-    if origin in (typing.Sequence, collections.abc.Sequence):  # built as a tuple
+    variadic = origin is tuple and len(args) == 2 and args[1] is Ellipsis
+    if variadic or origin in (typing.Sequence, collections.abc.Sequence):  # built as a tuple
         return st.lists(_for_type(args[0]), max_size=3).map(tuple)
     if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return st.lists(_for_type(args[0]), max_size=3).map(tuple)
         return st.tuples(*(_for_type(a) for a in args))
     if origin in (frozenset, set):
         return st.frozensets(_for_type(args[0]), max_size=3)
@@ -197,9 +196,8 @@ def _for_type(tp: Any) -> st.SearchStrategy[Any]:
             time: st.times().map(lambda t: t.replace(microsecond=0)),
             timedelta: st.integers(1, 86400 * 30).map(lambda s: timedelta(seconds=s)),
         }
-        for kind, strategy in simple.items():
-            if tp is kind:
-                return strategy
+        if tp in simple:
+            return simple[tp]
     raise TypeError(f"no strategy for the field type {tp!r}")
 
 
@@ -216,20 +214,13 @@ def _field_strategies(cls: type) -> dict[str, st.SearchStrategy[Any]]:
             fields[name] = st.sampled_from(options)
         elif bounds is not None and hints[field.name] in (int, float):
             low, high = bounds
-            number = st.integers if hints[field.name] is int else st.floats
-            fields[name] = number(
-                int(low) if number is st.integers else low,
-                int(high) if number is st.integers else high,
-            )
+            whole = hints[field.name] is int
+            fields[name] = st.integers(int(low), int(high)) if whole else st.floats(low, high)
         elif field.name in _BY_NAME:
             fields[name] = _BY_NAME[field.name]
         elif field.name == "id" or field.name.endswith("_id"):
-            strategy = account_ids()
-            fields[name] = (
-                st.none() | strategy
-                if type(None) in typing.get_args(hints[field.name])
-                else strategy
-            )
+            optional = type(None) in typing.get_args(hints[field.name])
+            fields[name] = st.none() | account_ids() if optional else account_ids()
         else:
             fields[name] = _for_type(hints[field.name])
     return fields
@@ -242,7 +233,7 @@ def derived(cls: type, **overrides: st.SearchStrategy[Any]) -> st.SearchStrategy
 
 
 def domain_classes() -> list[type]:
-    """Every attrs class defined in the modules of :mod:`accountcare.domain`."""
+    """Every attrs class defined in the modules of `accountcare.domain`."""
     found = []
     for info in pkgutil.iter_modules(domain_package.__path__):
         module = importlib.import_module(f"accountcare.domain.{info.name}")
@@ -253,9 +244,9 @@ def domain_classes() -> list[type]:
 
 
 def strategy_for(cls: type) -> st.SearchStrategy[Any]:
-    """The strategy of a domain class: hand-written in :mod:`accountcare.testing.strategies`
-    or a sibling module of :mod:`accountcare.testing` (care, relationships...), else
-    derived from its fields."""
+    """The strategy of a domain class: hand-written in
+    [`accountcare.testing.strategies`][accountcare.testing.strategies] or a sibling module
+    of `accountcare.testing` (care, relationships...), else derived from its fields."""
     if cls not in STRATEGIES:
         _load_siblings()
         if cls in _global_type_lookup:
