@@ -216,3 +216,13 @@ def test_a_frame_without_the_summary_columns_is_refused() -> None:
         fit_bgnbd_frame(pd.DataFrame({"frequency": [1]}))
     with pytest.raises(ConfigurationError, match="horizon must not be negative"):
         predict_bgnbd_frame(simulate_bgnbd_frame(10, TRUE), TRUE, horizon=-1)
+
+
+def test_a_subclass_of_the_model_is_refused_rather_than_fitted_as_plain_bgnbd() -> None:
+    class Tuned(BgNbd):
+        def log_likelihood(self, *args: Any, **kwargs: Any) -> Any:  # a model of its own
+            raise AssertionError("never called by the Dask fit")
+
+    frame = dd.from_pandas(pd.DataFrame({"frequency": [1], "recency": [1.0]}), npartitions=1)
+    with pytest.raises(ConfigurationError, match="what Tuned changes would be ignored"):
+        fit_bgnbd_frame(frame, Tuned())

@@ -70,12 +70,15 @@ _Rows = tuple[PurchaseSummaries, np.ndarray]
 
 
 def fit_bgnbd_frame(frame: Any, model: BgNbd | None = None) -> BgNbdParameters:
-    """The BG/NBD parameters ``model.fit`` would give for the accounts in ``frame``.
+    """The BG/NBD parameters [`BgNbd.fit`][accountcare.policies.models.BgNbd.fit] would
+    give for the accounts in ``frame``.
 
     ``frame`` is a Dask DataFrame with the columns ``frequency`` (repeat purchases),
     ``recency`` and ``T`` (other columns are ignored). Computed now on the current Dask
     scheduler: one pass to reduce and persist the partitions, then one ``dask.compute``
-    per evaluation of the likelihood; only a few numbers travel to the client.
+    per evaluation of the likelihood; only a few numbers travel to the client. The
+    likelihood is BG/NBD's own, summed per partition: a subclass of ``BgNbd`` passed as
+    ``model`` is refused rather than silently fitted as plain BG/NBD.
 
     >>> frame = simulate_bgnbd_frame(5_000, (0.243, 4.414, 0.793, 2.426), partitions=2)
     >>> fitted = fit_bgnbd_frame(frame)
@@ -87,6 +90,12 @@ def fit_bgnbd_frame(frame: Any, model: BgNbd | None = None) -> BgNbdParameters:
     >>> max(abs(gap) for gap in gaps) < 1e-6
     True
     """
+    if model is not None and type(model) is not BgNbd:
+        raise ConfigurationError(
+            f"fit_bgnbd_frame fits BG/NBD's own likelihood, partition by partition, so "
+            f"what {type(model).__name__} changes would be ignored: fit it in memory with "
+            f"its own fit"
+        )
     dask = require("dask", "dask")
     optimize = require("scipy.optimize", "models")
     model = BgNbd() if model is None else model
